@@ -1,0 +1,82 @@
+# vfio-warden build. `make` builds the CLI (BPF skeleton embedded); `make check`
+# runs host unit tests (ASan/UBSan) then the VM selftests; `make demo` boots a
+# VM and shows the audit log; `make deps` installs build/test dependencies.
+CC        ?= gcc
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+B         := build
+ARCH      := x86
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Iinclude -Iuser -I$(B)
+LDLIBS    += $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -lyaml -ljson-c
+SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+KERNELS   ?= 6.12
+
+USER_SRCS := $(wildcard user/*.c)
+USER_OBJS := $(patsubst user/%.c,$(B)/user/%.o,$(USER_SRCS))
+LIB_OBJS  := $(filter-out $(B)/user/main.o,$(USER_OBJS))
+SAN_OBJS  := $(patsubst $(B)/user/%.o,$(B)/san/%.o,$(LIB_OBJS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_HDRS  := $(wildcard bpf/*.h) $(wildcard include/*.h)
+VM_SRCS   := $(wildcard tests/vm/*.c)
+VM_BINS   := $(B)/vm/vw-selftest
+
+.PHONY: all clean check unit vmtest demo bench deps fuzz install
+# keep sanitizer objects between test builds
+.SECONDARY:
+all: $(B)/vfio-warden $(VM_BINS)
+
+deps:
+	VW_KERNELS="$(KERNELS)" scripts/install-deps.sh
+
+$(B) $(B)/user $(B)/san $(B)/unit $(B)/vm:
+	mkdir -p $@
+
+# Types of the running kernel; module types (vfio) are declared in bpf/vfio_types.h
+# with CO-RE flavours, because the build host need not have vfio loaded.
+$(B)/vmlinux.h: | $(B)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(B)/warden.bpf.o: $(BPF_SRCS) $(BPF_HDRS) $(B)/vmlinux.h | $(B)
+	$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -D__VW_BPF__ \
+		-Iinclude -I$(B) -c bpf/warden.bpf.c -o $@
+	llvm-strip -g $@ 2>/dev/null || true
+
+$(B)/warden.skel.h: $(B)/warden.bpf.o
+	$(BPFTOOL) gen skeleton $< name warden > $@.tmp && mv $@.tmp $@
+
+$(B)/user/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/*.h) $(B)/warden.skel.h | $(B)/user
+	$(CC) $(CFLAGS) -c $< -o $@
+
+# The built-in default policy is policies/default.yaml, embedded with .incbin.
+$(B)/user/policy_default.o: policies/default.yaml
+
+$(B)/vfio-warden: $(USER_OBJS)
+	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+# Host unit tests: the user-space library and include/ under ASan and UBSan.
+$(B)/san/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/*.h) $(B)/warden.skel.h | $(B)/san
+	$(CC) $(CFLAGS) $(SAN) -c $< -o $@
+$(B)/san/policy_default.o: policies/default.yaml
+
+$(B)/unit/%: tests/unit/%.c tests/unit/vw_test.h $(SAN_OBJS) | $(B)/unit
+	$(CC) $(CFLAGS) $(SAN) -Itests/unit $< $(SAN_OBJS) $(LDLIBS) -o $@
+
+unit: $(UNIT_BINS)
+	tests/unit/run.sh $(UNIT_BINS)
+
+$(B)/vm/vw-selftest: $(VM_SRCS) $(wildcard tests/vm/*.h) $(wildcard include/*.h) | $(B)/vm
+	$(CC) $(CFLAGS) -Itests/vm $(VM_SRCS) -luring -lpthread -ljson-c -o $@
+
+vmtest: all
+	tests/vm/run-matrix.sh $(KERNELS)
+
+check: unit vmtest
+
+demo: all
+	tests/vm/demo.sh
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * From a struct file to the VFIO PCI device behind it: is this a VFIO device
+ * file, which vfio_device, which PCI function (BDF, IDs), and vfio-pci's own
+ * region map. CO-RE handles the 6.1 / 6.2+ difference in private_data.
+ */
+#ifndef VW_DEVICE_BPF_H
+#define VW_DEVICE_BPF_H
+
+#include "vfio_types.h"
+
+/* Untyped ksym: resolved from kallsyms (module vfio) by libbpf at load. */
+extern const void vfio_device_fops __ksym __weak;
+
+static __always_inline int vw_is_vfio_device_file(struct file *file)
+{
+	const void *fops = &vfio_device_fops;
+
+	return fops && file && file->f_op == fops;
+}
+
+static __always_inline struct vfio_device___vw *vw_file_vdev(struct file *file)
+{
+	void *priv = BPF_CORE_READ(file, private_data);
+
+	if (!priv)
+		return NULL;
+	if (bpf_core_type_exists(struct vfio_device_file___vw))
+		return BPF_CORE_READ((struct vfio_device_file___vw *)priv, device);
+	return priv;	/* 6.1: private_data is the vfio_device itself */
+}
+
+struct vw_devinfo {
+	struct vfio_device___vw *vdev;
+	struct pci_dev *pdev;
+	__u16 vendor;
+	__u16 device_id;
+	__u32 class_code;
+	char bdf[VW_NAME_LEN];
+};
+
+/*
+ * Fill *info for a VFIO device file. Returns 0 for a PCI device, -1 for any
+ * other VFIO device (mdev, platform, ...): region 7 means something else there.
+ */
+static __always_inline int vw_devinfo_get(struct file *file, struct vw_devinfo *info)
+{
+	/* plain locals: BPF_CORE_READ(info->x, ...) would relocate vw_devinfo too */
+	struct vfio_device___vw *vdev = vw_file_vdev(file);
+	const char *bus_name, *name;
+	struct pci_dev *pdev;
+	struct device *dev;
+	char bus[4] = {};
+
+	if (!vdev)
+		return -1;
+	dev = BPF_CORE_READ(vdev, dev);
+	if (!dev)
+		return -1;
+	bus_name = BPF_CORE_READ(dev, bus, name);
+	if (!bus_name || bpf_probe_read_kernel_str(bus, sizeof(bus), bus_name) != 4 ||
+	    bus[0] != 'p' || bus[1] != 'c' || bus[2] != 'i')
+		return -1;
+	pdev = (struct pci_dev *)((void *)dev - bpf_core_field_offset(struct pci_dev, dev));
+	info->vdev = vdev;
+	info->pdev = pdev;
+	info->vendor = BPF_CORE_READ(pdev, vendor);
+	info->device_id = BPF_CORE_READ(pdev, device);
+	info->class_code = BPF_CORE_READ(pdev, class) & 0xffffff;
+	name = BPF_CORE_READ(dev, kobj.name);
+	__builtin_memset(info->bdf, 0, sizeof(info->bdf));
+	if (!name || bpf_probe_read_kernel_str(info->bdf, sizeof(info->bdf), name) < 0)
+		return -1;
+	return 0;
+}
+
+/* vfio-pci's per-byte capability map (allocated when the device is opened). */
+static __always_inline const u8 *vw_vfio_config_map(struct vfio_device___vw *vdev)
+{
+	struct vfio_pci_core_device___vw *core =
+		(void *)vdev - bpf_core_field_offset(struct vfio_pci_core_device___vw, vdev);
+
+	return BPF_CORE_READ(core, pci_config_map);
+}
+
+#endif

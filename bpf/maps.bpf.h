@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Maps. Every one is pinned by `attach`, so enforcement and state outlive the CLI. */
+#ifndef VW_MAPS_BPF_H
+#define VW_MAPS_BPF_H
+
+/* Policy generation the programs read; user space flips it last on reload. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} vw_active_gen SEC(".maps");
+
+/* Counters slot allocation (BPF atomics) and other mutable global state. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vw_state);
+} vw_state_map SEC(".maps");
+
+/* Policy layers, VW_MAX_PROFILES per generation: index gen * VW_MAX_PROFILES + i. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VW_NGENS * VW_MAX_PROFILES);
+	__type(key, __u32);
+	__type(value, struct vw_profile);
+} vw_profiles SEC(".maps");
+
+/* Which layer a device selector picks (for devices compiled in BPF). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VW_NGENS * VW_MAX_PROFILES);
+	__type(key, struct vw_sel_key);
+	__type(value, __u32);
+} vw_selectors SEC(".maps");
+
+/* Compiled per-device policy, per generation: the hot-path map. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VW_NGENS * VW_MAX_DEVICES);
+	__type(key, struct vw_dev_key);
+	__type(value, struct vw_device);
+} vw_devices SEC(".maps");
+
+/* BDF -> counters slot; stable across reloads so counters keep counting. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VW_MAX_DEVICES);
+	__type(key, char[VW_NAME_LEN]);
+	__type(value, __u32);
+} vw_slots SEC(".maps");
+
+/* Last slot (VW_MAX_DEVICES) collects devices beyond the limit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VW_MAX_DEVICES + 1);
+	__type(key, __u32);
+	__type(value, struct vw_counters);
+} vw_counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vw_global_counters);
+} vw_global SEC(".maps");
+
+/* Size set by the loader (--ringbuf-size) before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} vw_events SEC(".maps");
+
+/*
+ * A config access between rw_verify_area() (which knows the offset) and
+ * security_file_permission() (which can veto), then until it has run through
+ * vfio_pci_config_rw() (bypass detection). Per task: the three hooks run in
+ * the same thread, one syscall (or io_uring request) at a time.
+ */
+struct vw_ticket {
+	struct file *file;
+	void *vdev;		/* struct vfio_device * once judged */
+	__u64 pos;		/* config offset of the next expected byte */
+	__u64 end;		/* one past the last byte of the access */
+	__u32 write;
+	__u32 judged;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct vw_ticket);
+} vw_tickets SEC(".maps");
+
+/* Room to compile a device's policy without using the 512-byte stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vw_device);
+} vw_scratch SEC(".maps");
+
+#endif

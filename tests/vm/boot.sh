@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Boots a virtme-ng guest with an IOMMU and the PCI devices the VFIO selftests use, runs
+# one command inside it from the repository root, and exits with that command's status.
+#
+#   tests/vm/boot.sh [--kernel SERIES] [--rwdir DIR] [--timeout SECS] [--verbose] -- COMMAND...
+#
+#   --kernel SERIES  6.12 (default), 6.1 or 7.3; see scripts/kernel-path.sh
+#   --rwdir DIR      host directory shared read-write with the guest (same path inside);
+#                    default: a fresh build/vm-runs/run.XXXXXX, removed after a pass
+#   --timeout SECS   wall-clock limit for the whole VM (default 1500)
+#   --verbose        also stream the guest console to stderr while the VM runs
+#
+# COMMAND is run as an argument vector (use `-- bash -c '...'` for a shell line). Inside the
+# guest it sees VW_RWDIR (the shared directory), VW_KERNEL (the series) and VW_IN_VM=1.
+# Its stdout+stderr go to $RWDIR/output.log, printed here after the VM exits; the guest
+# console (kernel log) goes to $RWDIR/console.log; its exit status to $RWDIR/rc.
+#
+# Guest devices (TCG, q35, 2 vCPUs, 1 GiB): intel-iommu; e1000e 8086:10d3 twice
+# (MAC 52:54:00:12:34:56 and :57); igb 8086:10c9 (:58); nvme 1b36:0010 (serial vwtest)
+# backed by a sparse raw file in RWDIR. Find them by vendor:device (tests/vm/guest-setup.sh).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+
+series=6.12
+rwdir=
+timeout_s=1500
+verbose=0
+usage() {
+	sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}" >&2
+	exit 2
+}
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) series=${2:?--kernel needs a value}; shift 2 ;;
+	--kernel=*) series=${1#*=}; shift ;;
+	--rwdir) rwdir=${2:?--rwdir needs a value}; shift 2 ;;
+	--rwdir=*) rwdir=${1#*=}; shift ;;
+	--timeout) timeout_s=${2:?--timeout needs a value}; shift 2 ;;
+	--timeout=*) timeout_s=${1#*=}; shift ;;
+	-v|--verbose) verbose=1; shift ;;
+	-h|--help) usage ;;
+	--) shift; break ;;
+	*) echo "boot.sh: unknown option '$1' (the command goes after --)" >&2; usage ;;
+	esac
+done
+[ $# -gt 0 ] || { echo "boot.sh: no command given" >&2; usage; }
+[[ "$timeout_s" =~ ^[1-9][0-9]*$ ]] || { echo "boot.sh: bad --timeout '$timeout_s'" >&2; exit 2; }
+
+kernel=$("$repo/scripts/kernel-path.sh" "$series") || exit 1
+for tool in vng qemu-system-x86_64 timeout; do
+	command -v "$tool" >/dev/null || { echo "boot.sh: '$tool' not found (make deps)" >&2; exit 1; }
+done
+
+own_rwdir=0
+if [ -z "$rwdir" ]; then
+	# Not under /tmp: the guest mounts an overlay on /tmp in the background, which can race
+	# with (and hide) a shared directory mounted beneath it.
+	mkdir -p "$repo/build/vm-runs"
+	rwdir=$(mktemp -d "$repo/build/vm-runs/run.XXXXXX")
+	own_rwdir=1
+fi
+mkdir -p "$rwdir"
+rwdir=$(cd "$rwdir" && pwd)
+rm -f "$rwdir/rc" "$rwdir/output.log" "$rwdir/console.log" "$rwdir/guest.sh" "$rwdir/nvme.img"
+
+# The guest side: run COMMAND from the repo root, output and status into the shared dir.
+# The status file is written last and renamed into place, so its presence means "finished".
+{
+	echo '#!/bin/bash'
+	echo 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+	printf 'export VW_RWDIR=%q VW_KERNEL=%q VW_IN_VM=1 VW_REPO=%q\n' "$rwdir" "$series" "$repo"
+	printf 'cd %q || { echo 126 > "$VW_RWDIR/rc"; exit 126; }\n' "$repo"
+	printf '%q ' "$@"
+	echo '> "$VW_RWDIR/output.log" 2>&1 < /dev/null'
+	echo 'rc=$?'
+	echo 'echo "$rc" > "$VW_RWDIR/rc.tmp" && mv "$VW_RWDIR/rc.tmp" "$VW_RWDIR/rc"'
+	echo 'sync'
+	echo 'exit "$rc"'
+} > "$rwdir/guest.sh"
+chmod +x "$rwdir/guest.sh"
+
+truncate -s 64M "$rwdir/nvme.img"
+
+# virtme-init (the bash init of Debian's virtme-ng) finds the script's I/O ports through the
+# /dev/virtio-ports/ links that udev makes; without udev on the host it powers off at once
+# ("cannot find script I/O ports"). Then lend it a stand-in: a directory mounted over the
+# guest's /usr/local/bin (the one PATH entry it searches for "udevd") whose udevd makes the
+# links from sysfs and unmounts itself, giving the guest back the host's /usr/local/bin.
+extra=()
+if ! [ -x /usr/lib/systemd/systemd-udevd ] && ! [ -x /lib/systemd/systemd-udevd ] &&
+   ! command -v udevd >/dev/null; then
+	mkdir -p "$rwdir/udev-shim"
+	cat > "$rwdir/udev-shim/udevd" <<'SHIM'
+#!/bin/bash
+# Written by tests/vm/boot.sh: stands in for udevd inside the virtme-ng guest.
+mkdir -p /dev/virtio-ports
+for port in /sys/class/virtio-ports/*; do
+	name=$(cat "$port/name" 2>/dev/null) || continue
+	[ -n "$name" ] && ln -sfn "../${port##*/}" "/dev/virtio-ports/$name"
+done
+umount -l /usr/local/bin 2>/dev/null
+exit 0
+SHIM
+	chmod +x "$rwdir/udev-shim/udevd"
+	extra+=(--rodir="/usr/local/bin=$rwdir/udev-shim")
+fi
+
+qemu_opts=(
+	-device intel-iommu
+	-device e1000e,mac=52:54:00:12:34:56
+	-device e1000e,mac=52:54:00:12:34:57
+	-device igb,mac=52:54:00:12:34:58
+	-drive "file=$rwdir/nvme.img,if=none,id=nvm,format=raw"
+	-device nvme,serial=vwtest,drive=nvm
+)
+
+echo "boot.sh: kernel $kernel, rwdir $rwdir, timeout ${timeout_s}s" >&2
+start=$(date +%s)
+set +e
+# --rwdir uses the GUEST=HOST form: virtme-ng 1.35 rejects a plain absolute path unless the
+# cwd is /. --verbose makes the kernel log go to the console file (script output is separate).
+vng_cmd=(timeout -k 15 "$timeout_s"
+	vng --run "$kernel" --disable-kvm --disable-microvm --cpus 2 --memory 1G
+	--rwdir="$rwdir=$rwdir" "${extra[@]}" --append 'intel_iommu=on'
+	--qemu-opts="${qemu_opts[*]}" --verbose
+	--exec "bash $rwdir/guest.sh")
+# In the background, so that a signal to this script stops the VM too: `timeout` runs in a
+# process group of its own, which a caller's kill of our group would not reach.
+if [ "$verbose" = 1 ]; then
+	"${vng_cmd[@]}" < /dev/null > >(tee "$rwdir/console.log" >&2) 2>&1 &
+else
+	"${vng_cmd[@]}" < /dev/null > "$rwdir/console.log" 2>&1 &
+fi
+vm_pid=$!
+trap 'kill -TERM "$vm_pid" 2>/dev/null; wait "$vm_pid"; echo "boot.sh: interrupted; VM stopped" >&2; exit 130' INT TERM HUP
+wait "$vm_pid"
+vng_rc=$?
+trap - INT TERM HUP
+set -e
+elapsed=$(( $(date +%s) - start ))
+
+if [ -f "$rwdir/output.log" ]; then
+	cat "$rwdir/output.log"
+fi
+if [ ! -f "$rwdir/rc" ]; then
+	if [ "$vng_rc" = 124 ] || [ "$vng_rc" = 137 ]; then
+		echo "boot.sh: VM timed out after ${timeout_s}s; the command did not finish" >&2
+	else
+		echo "boot.sh: VM exited (vng status $vng_rc) after ${elapsed}s without the command's" \
+		     "status: it crashed or failed to start" >&2
+	fi
+	echo "boot.sh: last console lines ($rwdir/console.log):" >&2
+	tail -n 40 "$rwdir/console.log" >&2
+	exit 1
+fi
+rc=$(cat "$rwdir/rc")
+[[ "$rc" =~ ^[0-9]+$ ]] || rc=1
+echo "boot.sh: command exited $rc; VM ran ${elapsed}s" >&2
+if [ "$own_rwdir" = 1 ] && [ "$rc" = 0 ]; then
+	rm -rf "$rwdir"
+fi
+exit "$rc"

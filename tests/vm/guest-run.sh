@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Inside the guest: bind the test devices (the second e1000e stays unbound so a
+# test can bind it after attach) and run the selftests.
+set -euo pipefail
+env_file="$VW_RWDIR/devices.env"
+tests/vm/guest-setup.sh --leave-second "$env_file"
+cat "$env_file"
+build/vm/vw-selftest "$env_file"

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs the VM selftests once per kernel series given (default 6.12), one boot each,
+# and prints a combined "N passed, N failed" line. Exit non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+[ $# -gt 0 ] || set -- 6.12
+pass=0 fail=0
+for k in "$@"; do
+	echo "=== VM selftests on kernel $k"
+	log=$(mktemp)
+	tests/vm/boot.sh --kernel "$k" -- tests/vm/guest-run.sh 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E '^vm: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+	rm -f "$log"
+	if [ -z "$line" ]; then
+		echo "kernel $k: no result (rc=$rc): VM failed to boot or the selftest crashed"
+		fail=$((fail + 1)); continue
+	fi
+	p=${line#vm: }; p=${p%% passed*}; f=${line#*, }; f=${f%% failed}
+	pass=$((pass + p)); fail=$((fail + f))
+	[ "$rc" = 0 ] || [ "$f" != 0 ] || fail=$((fail + 1))
+	echo "kernel $k: $p passed, $f failed"
+done
+echo "vmtest: $pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,537 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM selftests for the config-space guard: run inside the guest booted by
+ * tests/vm/boot.sh after tests/vm/guest-setup.sh --leave-second ENVFILE.
+ * Every check goes through the real VFIO device file and asserts on what the
+ * caller sees (errno, bytes), what the device holds (sysfs), and what
+ * vfio-warden reports (events, counters).
+ *
+ *   vw-selftest ENVFILE [TEST...]
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <liburing.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../unit/vw_test.h"
+#include "cli.h"
+#include "vfio_util.h"
+
+#define UNASSIGNED 0xf00
+#define WAIT_S 60	/* bound for conditions in a TCG guest; never a fixed sleep */
+
+static const char *E1, *E2, *IGB, *NVME, *RWDIR;
+static char EVFILE[512];
+static pid_t log_pid;
+static char out[1 << 16];
+
+static void start_log(void)
+{
+	unlink(EVFILE);
+	log_pid = cli_spawn("log", "-q", "-o", EVFILE, NULL);
+}
+
+static void stop_log(void)
+{
+	if (log_pid > 0) {
+		kill(log_pid, SIGTERM);
+		waitpid(log_pid, NULL, 0);
+	}
+	log_pid = 0;
+}
+
+static const char *policy_path(const char *name)
+{
+	static char p[4][512];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(p[i], sizeof(p[i]), "%s/%s", RWDIR, name);
+	return p[i];
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		perror(path);
+		exit(2);
+	}
+	fputs(text, f);
+	fclose(f);
+}
+
+static const char *hexv(uint32_t v, unsigned size)
+{
+	static char b[8][16];
+	static int i;
+
+	i = (i + 1) % 8;
+	snprintf(b[i], sizeof(b[i]), "0x%0*x", size * 2, v);
+	return b[i];
+}
+
+static const char *num(long long v)
+{
+	static char b[8][24];
+	static int i;
+
+	i = (i + 1) % 8;
+	snprintf(b[i], sizeof(b[i]), "%lld", v);
+	return b[i];
+}
+
+static long long counter(const char *bdf, const char *path)
+{
+	json_object *st = cli_status();
+	long long v = status_counter(st, bdf, path);
+
+	json_object_put(st);
+	return v;
+}
+
+static int attach(const char *policy, const char *ringbuf)
+{
+	int rc;
+
+	if (ringbuf)
+		rc = cli_run(out, sizeof(out), "attach", "-q", "-p", policy, "--ringbuf-size", ringbuf, NULL);
+	else if (policy)
+		rc = cli_run(out, sizeof(out), "attach", "-q", "-p", policy, NULL);
+	else
+		rc = cli_run(out, sizeof(out), "attach", "-q", NULL);
+	if (rc)
+		fprintf(stderr, "attach failed (%d): %s\n", rc, out);
+	return rc;
+}
+
+/* ---- default policy ---------------------------------------------------- */
+
+static void test_unassigned_writes_denied(struct vw_dev *d)
+{
+	static const uint32_t vals[] = { 0, 0x5a, 0x1234, 0, 0xa5c3e1f0 };
+	uint8_t before[16], after[16];
+	unsigned size;
+
+	for (size = 1; size <= 4; size *= 2) {
+		json_object *ev;
+
+		CHECK_EQ(vw_sysfs_cfg_read(E1, UNASSIGNED, before, sizeof(before)), (long)sizeof(before));
+		CHECK_EQ(vw_cfg_write(d, UNASSIGNED, size, vals[size]), -EPERM);
+		CHECK_EQ(vw_sysfs_cfg_read(E1, UNASSIGNED, after, sizeof(after)), (long)sizeof(after));
+		CHECK(!memcmp(before, after, sizeof(before)), "config at 0xf00 changed after a denied %u-byte write", size);
+		CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "type", "config", "device", E1, "op", "write",
+				     "offset", num(UNASSIGNED), "size", num(size), "value", hexv(vals[size], size),
+				     "action", "deny", "region", "unassigned", "errno", "1", NULL), 1);
+		ev = events_find(EVFILE, "value", hexv(vals[size], size), NULL);
+		CHECK(ev && !strcmp(json_object_get_string(json_object_object_get(ev, "vendor")), "8086") &&
+		      !strcmp(json_object_get_string(json_object_object_get(ev, "device_id")), "10d3") &&
+		      json_object_get_int(json_object_object_get(ev, "pid")) == getpid() &&
+		      !strcmp(json_object_get_string(json_object_object_get(ev, "path")), "pwrite") &&
+		      json_object_object_get(ev, "cgroup") && json_object_object_get(ev, "time"),
+		      "event fields: %s", ev ? json_object_to_json_string(ev) : "none");
+		json_object_put(ev);
+	}
+}
+
+static void test_assigned_and_reads(struct vw_dev *d)
+{
+	long long allow0 = counter(E1, "write.allow"), audit0 = counter(E1, "read.audit");
+	uint8_t full[4096];
+	uint32_t cmd = 0, v = 0;
+
+	CHECK_EQ(vw_cfg_read(d, 0x04, 2, &cmd), 0);
+	CHECK_EQ(vw_cfg_write(d, 0x04, 2, cmd), 0);	/* command register: assigned, allowed */
+	CHECK_EQ(vw_cfg_read(d, 0x00, 4, &v), 0);
+	CHECK_EQ(v, 0x10d38086);
+	CHECK_EQ(vw_cfg_read(d, UNASSIGNED, 4, &v), 0);	/* unassigned read: allowed, audited */
+	CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "device", E1, "op", "read", "offset", num(UNASSIGNED),
+			     "size", "4", "action", "audit", "region", "unassigned", "errno", "0", NULL), 1);
+	CHECK_EQ(vw_cfg_pread(d, 0, full, sizeof(full)), 4096);	/* QEMU's start-up read */
+	CHECK(full[0] == 0x86 && full[1] == 0x80, "full read vendor %02x%02x", full[1], full[0]);
+	CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "device", E1, "op", "read", "offset", "0", "size", "4096",
+			     "action", "audit", "region", "unassigned", NULL), 1);
+	CHECK_EQ(counter(E1, "write.allow") - allow0, 1);
+	CHECK_EQ(counter(E1, "read.audit") - audit0, 2);
+	CHECK_EQ(events_count(EVFILE, "device", E1, "offset", "4", NULL), 0);	/* allowed: counted, no event */
+}
+
+/* pwritev/preadv, io_uring, readv/writev where the file position can address config space. */
+static void test_other_paths(struct vw_dev *d)
+{
+	uint32_t v = 0x600df00d, r = 0, hdr = 0;
+	struct iovec iov = { &v, 4 };
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+
+	CHECK_EQ(pwritev(d->fd, &iov, 1, d->cfg_off + UNASSIGNED), -1);
+	CHECK_EQ(errno, EPERM);
+	CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "device", E1, "path", "pwritev", "value", "0x600df00d",
+			     "action", "deny", NULL), 1);
+	iov.iov_base = &r;
+	CHECK_EQ(preadv(d->fd, &iov, 1, d->cfg_off + 0), 4);
+	CHECK_EQ(r, 0x10d38086);
+
+	CHECK_EQ(io_uring_queue_init(4, &ring, 0), 0);
+	v = 0x0ddba11;
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_write(sqe, d->fd, &v, 4, d->cfg_off + UNASSIGNED);
+	io_uring_submit(&ring);
+	CHECK_EQ(io_uring_wait_cqe(&ring, &cqe), 0);
+	CHECK_EQ(cqe->res, -EPERM);
+	io_uring_cqe_seen(&ring, cqe);
+	CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "device", E1, "path", "io_uring", "op", "write",
+			     "offset", num(UNASSIGNED), "action", "deny", NULL), 1);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_read(sqe, d->fd, &hdr, 4, d->cfg_off + 0);
+	io_uring_submit(&ring);
+	CHECK_EQ(io_uring_wait_cqe(&ring, &cqe), 0);
+	CHECK_EQ(cqe->res, 4);
+	CHECK_EQ(hdr, 0x10d38086);
+	io_uring_cqe_seen(&ring, cqe);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_read(sqe, d->fd, &r, 4, d->cfg_off + UNASSIGNED);
+	io_uring_submit(&ring);
+	CHECK_EQ(io_uring_wait_cqe(&ring, &cqe), 0);
+	CHECK_EQ(cqe->res, 4);
+	io_uring_cqe_seen(&ring, cqe);
+	CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "device", E1, "path", "io_uring", "op", "read",
+			     "offset", num(UNASSIGNED), "action", "audit", NULL), 1);
+	io_uring_queue_exit(&ring);
+
+	/* write()/writev() use the file position: reachable only if the file can seek there */
+	if (lseek(d->fd, d->cfg_off + UNASSIGNED, SEEK_SET) == (off_t)(d->cfg_off + UNASSIGNED)) {
+		v = 0x77777777;
+		iov.iov_base = &v;
+		CHECK_EQ(writev(d->fd, &iov, 1), -1);
+		CHECK_EQ(errno, EPERM);
+		CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "path", "writev", "value", "0x77777777", "action", "deny", NULL), 1);
+	} else {
+		printf("  note: lseek on a VFIO device file failed (%s): write/writev cannot address config space\n",
+		       strerror(errno));
+	}
+}
+
+static void test_non_vfio_untouched(struct vw_dev *d)
+{
+	int lines0 = file_lines(EVFILE);
+	char path[600];
+	uint32_t v = 0x12345678, r = 0;
+	uint8_t cfg[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/plain-file", RWDIR);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0, "open %s", path);
+	CHECK_EQ(pwrite(fd, &v, 4, UNASSIGNED), 4);
+	CHECK_EQ(pread(fd, &r, 4, UNASSIGNED), 4);
+	CHECK_EQ(r, v);
+	close(fd);
+	CHECK_EQ(vw_sysfs_cfg_read(E1, 0, cfg, sizeof(cfg)), 64);
+	/* nothing above produced an event: the next event is the sentinel's */
+	CHECK_EQ(vw_cfg_write(d, UNASSIGNED, 4, 0x5e5e5e5e), -EPERM);
+	CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "value", "0x5e5e5e5e", NULL), 1);
+	CHECK_EQ(file_lines(EVFILE), lines0 + 1);
+}
+
+struct thread_arg {
+	struct vw_dev *d;
+	int id, n, ok_allowed, ok_denied;
+};
+
+static void *writer(void *p)
+{
+	struct thread_arg *a = p;
+	uint32_t cmd = 0;
+	int i;
+
+	vw_cfg_read(a->d, 0x04, 2, &cmd);
+	for (i = 0; i < a->n; i++) {
+		if (i & 1)
+			a->ok_denied += vw_cfg_write(a->d, UNASSIGNED, 4, 0xbeef0000 | a->id) == -EPERM;
+		else
+			a->ok_allowed += vw_cfg_write(a->d, 0x04, 2, cmd) == 0;
+	}
+	return NULL;
+}
+
+static void test_threads(struct vw_dev *d)
+{
+	enum { T = 4, N = 200 };
+	struct thread_arg a[T];
+	pthread_t th[T];
+	long long deny0 = counter(E1, "write.deny"), allow0 = counter(E1, "write.allow");
+	long long reached0 = counter(E1, "reached_write");
+	int i;
+
+	for (i = 0; i < T; i++) {
+		a[i] = (struct thread_arg){ .d = d, .id = i, .n = N };
+		pthread_create(&th[i], NULL, writer, &a[i]);
+	}
+	for (i = 0; i < T; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < T; i++) {
+		CHECK_EQ(a[i].ok_allowed, N / 2);
+		CHECK_EQ(a[i].ok_denied, N / 2);
+		CHECK_EQ(events_wait(EVFILE, N / 2, WAIT_S, "device", E1, "action", "deny",
+				     "value", hexv(0xbeef0000 | i, 4), NULL), N / 2);
+	}
+	CHECK_EQ(counter(E1, "write.deny") - deny0, T * N / 2);
+	CHECK_EQ(counter(E1, "write.allow") - allow0, T * N / 2);
+	CHECK_EQ(counter(E1, "reached_write") - reached0, T * N / 2);	/* only allowed writes reach vfio */
+	CHECK_EQ(counter(E1, "bypass"), 0);
+	CHECK_EQ(counter(E1, "lost"), 0);
+}
+
+/* ---- overrides, reload, late binding ------------------------------------ */
+
+static const char *default_layer =
+	"default:\n"
+	"  header: allow\n"
+	"  capabilities: allow\n"
+	"  unassigned: {read: audit, write: deny}\n";
+
+static void write_overrides(const char *path)
+{
+	char text[2048];
+
+	snprintf(text, sizeof(text),
+		 "version: 1\n%s"
+		 "devices:\n"
+		 "  - match: {bdf: \"%s\"}\n"
+		 "    ranges:\n"
+		 "      - {start: 0xf00, length: 4, write: allow}\n"
+		 "  - match: {vendor: \"8086\", device: \"10d3\"}\n"
+		 "    ranges:\n"
+		 "      - {start: 0xf10, length: 4, write: allow}\n"
+		 "  - match: {vendor: \"8086\", device: \"10c9\"}\n"
+		 "    unassigned: {write: audit}\n",
+		 default_layer, E1);
+	write_file(path, text);
+}
+
+static void test_reload_overrides(struct vw_dev *d)
+{
+	struct vw_dev igb = { .fd = -1 }, nvme = { .fd = -1 };
+	const char *pol = policy_path("overrides.yaml");
+	json_object *st;
+
+	write_overrides(pol);
+	CHECK_EQ(cli_run(out, sizeof(out), "reload", "-q", "-p", pol, NULL), 0);
+	st = cli_status();
+	CHECK_EQ(json_object_get_int(json_object_object_get(st, "generation")), 1);
+	json_object_put(st);
+
+	CHECK_EQ(vw_cfg_write(d, UNASSIGNED, 4, 0x1), 0);	/* per-BDF range */
+	CHECK_EQ(vw_cfg_write(d, UNASSIGNED + 4, 4, 0x2), -EPERM);	/* next dword: still default */
+	CHECK_EQ(vw_cfg_write(d, 0xf10, 4, 0x3), 0);	/* vendor:device layer under the BDF layer */
+	CHECK_EQ(vw_cfg_write(d, 0xf0e, 4, 0x4), -EPERM);	/* straddles 0xf0e..0xf11: any denied byte denies */
+	CHECK_EQ(vw_dev_open(&igb, IGB), 0);
+	CHECK_EQ(vw_cfg_write(&igb, UNASSIGNED, 4, 0x1a1a1a1a), 0);	/* vendor:device: audit */
+	CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "device", IGB, "op", "write", "action", "audit",
+			     "value", "0x1a1a1a1a", NULL), 1);
+	CHECK_EQ(vw_dev_open(&nvme, NVME), 0);
+	CHECK_EQ(vw_cfg_write(&nvme, UNASSIGNED, 4, 0x1), -EPERM);	/* default layer */
+	vw_dev_close(&igb);
+	vw_dev_close(&nvme);
+}
+
+static void test_bound_after_attach(void)
+{
+	struct vw_dev d2 = { .fd = -1 };
+	char cmd[256];
+	json_object *st, *devs;
+	const char *layout = NULL;
+	size_t i;
+
+	snprintf(cmd, sizeof(cmd), "tests/vm/guest-setup.sh bind %s >/dev/null", E2);
+	CHECK_EQ(system(cmd), 0);
+	CHECK_EQ(vw_dev_open(&d2, E2), 0);
+	CHECK_EQ(vw_cfg_write(&d2, UNASSIGNED, 4, 0x2), -EPERM);	/* default layer, vfio's map */
+	CHECK_EQ(vw_cfg_write(&d2, 0xf10, 4, 0x3), 0);	/* vendor:device selector from BPF */
+	CHECK_EQ(vw_cfg_write(&d2, 0x04, 2, 0x0), 0);	/* header */
+	CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "type", "device", "device", E2, NULL), 1);
+	CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "device", E2, "action", "deny", "offset", num(UNASSIGNED), NULL), 1);
+	st = cli_status();
+	devs = json_object_object_get(st, "devices");
+	for (i = 0; devs && i < json_object_array_length(devs); i++) {
+		json_object *dj = json_object_array_get_idx(devs, i);
+
+		if (!strcmp(json_object_get_string(json_object_object_get(dj, "device")), E2))
+			layout = json_object_get_string(json_object_object_get(dj, "layout"));
+	}
+	CHECK_STR(layout, "vfio-pci map");
+	CHECK_EQ(status_counter(st, E2, "write.deny"), 1);
+	CHECK_EQ(status_counter(st, E2, "write.allow"), 2);
+	json_object_put(st);
+	vw_dev_close(&d2);
+}
+
+/* Each file under tests/data/policies/bad/ names the line:col and message it must produce. */
+static void test_bad_policies_change_nothing(struct vw_dev *d)
+{
+	FILE *ls = popen("ls tests/data/policies/bad/*.yaml", "r");
+	char path[512], first[256], want[512];
+	int n = 0, gen0;
+	json_object *st = cli_status();
+
+	gen0 = json_object_get_int(json_object_object_get(st, "generation"));
+	json_object_put(st);
+	while (ls && fgets(path, sizeof(path), ls)) {
+		FILE *f;
+		int lc_line = 0, lc_col = 0;
+
+		path[strcspn(path, "\n")] = 0;
+		f = fopen(path, "r");
+		first[0] = 0;
+		if (f) {
+			if (!fgets(first, sizeof(first), f))
+				first[0] = 0;
+			fclose(f);
+		}
+		if (sscanf(first, "# expect: %d:%d", &lc_line, &lc_col) != 2)
+			continue;	/* generated cases (huge files) are covered by the unit tests */
+		n++;
+		snprintf(want, sizeof(want), "%s:%d:%d:", path, lc_line, lc_col);
+		CHECK_EQ(cli_run(out, sizeof(out), "reload", "-q", "-p", path, NULL), 2);
+		CHECK(strstr(out, want) != NULL, "%s: wanted '%s' in: %s", path, want, out);
+	}
+	if (ls)
+		pclose(ls);
+	CHECK(n >= 20, "only %d malformed policies found", n);
+	st = cli_status();
+	CHECK_EQ(json_object_get_int(json_object_object_get(st, "generation")), gen0);
+	json_object_put(st);
+	/* enforcement unchanged: the overrides policy still allows 0xf00 and denies 0xf04 */
+	CHECK_EQ(vw_cfg_write(d, UNASSIGNED, 4, 0x1), 0);
+	CHECK_EQ(vw_cfg_write(d, UNASSIGNED + 4, 4, 0x1), -EPERM);
+}
+
+static void test_cli_errors(void)
+{
+	CHECK_EQ(cli_run(out, sizeof(out), "attach", NULL), 4);
+	CHECK(strstr(out, "already attached"), "%s", out);
+	CHECK_EQ(cli_run(out, sizeof(out), "reload", NULL), 2);
+	CHECK_EQ(cli_run(out, sizeof(out), "bogus", NULL), 2);
+	CHECK_EQ(system("setpriv --reuid=65534 --regid=65534 --clear-groups build/vfio-warden status >/dev/null 2>&1") >> 8, 3);
+	CHECK_EQ(system("setpriv --reuid=65534 --regid=65534 --clear-groups build/vfio-warden detach >/dev/null 2>&1") >> 8, 3);
+	/* pinned state is root-only */
+	CHECK_EQ(system("setpriv --reuid=65534 --regid=65534 --clear-groups ls /sys/fs/bpf/vfio-warden >/dev/null 2>&1") >> 8 != 0, 1);
+}
+
+static void test_detach_restores(struct vw_dev *d)
+{
+	CHECK_EQ(cli_run(out, sizeof(out), "detach", NULL), 0);
+	CHECK_EQ(cli_run(out, sizeof(out), "status", NULL), 5);
+	CHECK_EQ(cli_run(out, sizeof(out), "detach", NULL), 5);
+	CHECK_EQ(vw_cfg_write(d, UNASSIGNED, 4, 0x0), 0);	/* plain vfio-pci behaviour again */
+}
+
+static void test_kill9_keeps_enforcement(struct vw_dev *d)
+{
+	char ev2[600];
+	pid_t pid;
+
+	snprintf(ev2, sizeof(ev2), "%s/run-events.jsonl", RWDIR);
+	pid = cli_spawn("run", "-q", "-o", ev2, NULL);
+	CHECK_EQ(cli_wait_attached(1, WAIT_S), 0);
+	CHECK_EQ(vw_cfg_write(d, UNASSIGNED, 4, 0x99), -EPERM);
+	CHECK_EQ(events_wait(ev2, 1, WAIT_S, "value", "0x00000099", "action", "deny", NULL), 1);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	CHECK_EQ(vw_cfg_write(d, UNASSIGNED, 4, 0x98), -EPERM);
+	CHECK_EQ(cli_run(out, sizeof(out), "status", NULL), 0);
+	/* a new log resumes the stream: the event written while nobody read is still there */
+	start_log();
+	CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "value", "0x00000098", "action", "deny", NULL), 1);
+	stop_log();
+	CHECK_EQ(cli_run(out, sizeof(out), "detach", NULL), 0);
+	/* run without --keep detaches on SIGTERM */
+	pid = cli_spawn("run", "-q", "-o", ev2, NULL);
+	CHECK_EQ(cli_wait_attached(1, WAIT_S), 0);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	CHECK_EQ(cli_wait_attached(0, WAIT_S), 0);
+}
+
+static void test_tiny_ringbuf(struct vw_dev *d)
+{
+	const char *pol = policy_path("audit-all.yaml");
+	enum { N = 2000 };
+	long long lost, audited;
+	uint32_t v;
+	int i, ok = 0, events;
+
+	write_file(pol, "version: 1\ndefault:\n  header: audit\n  capabilities: audit\n  unassigned: audit\n");
+	CHECK_EQ(attach(pol, "4096"), 0);
+	for (i = 0; i < N; i++)
+		ok += vw_cfg_read(d, 0, 4, &v) == 0;
+	CHECK_EQ(ok, N);
+	audited = counter(E1, "read.audit");
+	lost = counter(E1, "lost");
+	CHECK_EQ(audited, N);
+	CHECK(lost > 0, "lost = %lld with a 4 KiB ring buffer and %d events", lost, N);
+	start_log();
+	events = events_wait(EVFILE, (int)(audited - lost), WAIT_S, "type", "config", "device", E1, "op", "read", NULL);
+	CHECK_EQ(events + lost, audited);
+	json_object *st = cli_status();
+	CHECK(json_object_get_int64(json_object_object_get(st, "lost")) >= lost, "global lost counter");
+	json_object_put(st);
+	stop_log();
+	CHECK_EQ(cli_run(out, sizeof(out), "detach", NULL), 0);
+}
+
+int main(int argc, char **argv)
+{
+	struct vw_dev d = { .fd = -1 };
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2 || vw_env_load(argv[1])) {
+		fprintf(stderr, "usage: vw-selftest ENVFILE (from tests/vm/guest-setup.sh)\n");
+		return 2;
+	}
+	E1 = getenv("E1000E_BDF");
+	E2 = getenv("E1000E2_BDF");
+	IGB = getenv("IGB_BDF");
+	NVME = getenv("NVME_BDF");
+	RWDIR = getenv("VW_RWDIR") ? getenv("VW_RWDIR") : "/tmp";
+	if (!E1 || !E2 || !IGB || !NVME) {
+		fprintf(stderr, "vw-selftest: env file lacks device BDFs\n");
+		return 2;
+	}
+	snprintf(EVFILE, sizeof(EVFILE), "%s/events.jsonl", RWDIR);
+
+#define RUN(t, ...) do { printf("== %s\n", #t); t(__VA_ARGS__); } while (0)
+	CHECK_EQ(attach(NULL, NULL), 0);
+	start_log();
+	if (vw_dev_open(&d, E1)) {
+		fprintf(stderr, "cannot open %s: %s\n", E1, vw_errmsg());
+		return 1;
+	}
+	RUN(test_unassigned_writes_denied, &d);
+	RUN(test_assigned_and_reads, &d);
+	RUN(test_other_paths, &d);
+	RUN(test_non_vfio_untouched, &d);
+	RUN(test_threads, &d);
+	RUN(test_reload_overrides, &d);
+	RUN(test_bound_after_attach);
+	RUN(test_bad_policies_change_nothing, &d);
+	RUN(test_cli_errors);
+	stop_log();
+	RUN(test_detach_restores, &d);
+	RUN(test_kill9_keeps_enforcement, &d);
+	RUN(test_tiny_ringbuf, &d);
+	vw_dev_close(&d);
+	cli_run(out, sizeof(out), "detach", NULL);
+	printf("vm: ");
+	return vw_test_done();
+}

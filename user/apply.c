@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include <json-c/json.h>
+
+#include "apply.h"
+#include "cfgdump.h"
+#include "layout.h"
+#include "vw_decide.h"
+
+/* Slots below this are handed out here; BPF hands out the rest (no shared counter to race on). */
+#define VW_LOADER_SLOTS (VW_MAX_DEVICES / 2)
+
+/* Delete every key of generation gen from a hash map whose keys start with __u32 gen. */
+static int clear_gen(int fd, size_t key_size, unsigned gen)
+{
+	unsigned char key[64], next[64];
+	unsigned char (*doomed)[64];
+	int n = 0, cap = 1024, i, err;
+	void *prev = NULL;
+
+	doomed = calloc(cap, sizeof(*doomed));
+	if (!doomed)
+		return -ENOMEM;
+	while (bpf_map_get_next_key(fd, prev, next) == 0 && n < cap) {
+		memcpy(key, next, key_size);
+		prev = key;
+		if (*(__u32 *)next == gen)
+			memcpy(doomed[n++], next, key_size);
+	}
+	for (i = 0; i < n; i++) {
+		err = bpf_map_delete_elem(fd, doomed[i]);
+		if (err && errno != ENOENT) {
+			err = -errno;
+			free(doomed);
+			return err;
+		}
+	}
+	free(doomed);
+	return 0;
+}
+
+static int slot_for(const struct vw_maps *m, const char *bdf_in, __u32 *slot)
+{
+	char bdf[VW_NAME_LEN] = {}, key[VW_NAME_LEN], next[VW_NAME_LEN];
+	unsigned char used[VW_LOADER_SLOTS] = {};
+	__u32 s;
+	void *prev = NULL;
+
+	strncpy(bdf, bdf_in, sizeof(bdf) - 1);
+	if (bpf_map_lookup_elem(m->fd[VW_MAP_SLOTS], bdf, slot) == 0)
+		return 0;
+	while (bpf_map_get_next_key(m->fd[VW_MAP_SLOTS], prev, next) == 0) {
+		memcpy(key, next, sizeof(key));
+		prev = key;
+		if (bpf_map_lookup_elem(m->fd[VW_MAP_SLOTS], key, &s) == 0 && s < VW_LOADER_SLOTS)
+			used[s] = 1;
+	}
+	for (s = 0; s < VW_LOADER_SLOTS; s++) {
+		if (used[s])
+			continue;
+		if (bpf_map_update_elem(m->fd[VW_MAP_SLOTS], bdf, &s, BPF_NOEXIST))
+			return -errno;
+		*slot = s;
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+static int write_profiles(const struct vw_maps *m, const struct vw_policy *p, unsigned gen)
+{
+	struct vw_sel_key k;
+	__u32 idx, i;
+
+	for (i = 0; i < (unsigned)p->nentries; i++) {
+		const struct vw_policy_entry *e = &p->entries[i];
+
+		idx = gen * VW_MAX_PROFILES + i;
+		if (bpf_map_update_elem(m->fd[VW_MAP_PROFILES], &idx, &e->prof, BPF_ANY))
+			return -errno;
+		memset(&k, 0, sizeof(k));
+		k.gen = gen;
+		k.kind = e->kind;
+		switch (e->kind) {
+		case VW_SEL_BDF:
+			memcpy(k.bdf, e->bdf, sizeof(k.bdf));
+			break;
+		case VW_SEL_VENDOR_DEVICE:
+			k.value = (__u32)e->vendor << 16 | e->device_id;
+			break;
+		case VW_SEL_VENDOR:
+			k.value = e->vendor;
+			break;
+		case VW_SEL_CLASS:
+			k.value = e->class_code;
+			k.class_bits = e->class_bits;
+			break;
+		case VW_SEL_DEFAULT:
+			break;
+		}
+		if (bpf_map_update_elem(m->fd[VW_MAP_SELECTORS], &k, &i, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+/* Compile one present device from its own config space (sysfs) and the policy. */
+static int compile_device(const struct vw_maps *m, const struct vw_policy *p, unsigned gen,
+			  struct vw_applied_dev *ad, struct vw_device *d, struct vw_layout *lay)
+{
+	struct vw_compile_ctx ctx = {};
+	struct vw_dev_key key = {};
+	uint8_t cfg[VW_CFG_SIZE];
+	size_t size = 0;
+	char err[256];
+	int k, rc;
+
+	vw_policy_layers(p, ad->sys.bdf, ad->sys.vendor, ad->sys.device_id, ad->sys.class_code, ad->layers);
+	if (vw_cfg_read_sysfs(ad->sys.bdf, cfg, &size, err, sizeof(err)) || vw_walk(cfg, size, lay)) {
+		/* BPF compiles it from vfio-pci's own map on first access instead */
+		snprintf(ad->status, sizeof(ad->status), "no config from sysfs; using vfio-pci's map");
+		return 0;
+	}
+	memset(d, 0, sizeof(*d));
+	memcpy(d->cap, lay->capmap, sizeof(d->cap));
+	for (k = 0; k < VW_NLAYERS; k++) {
+		ctx.layers[k] = ad->layers[k] >= 0 ? &p->entries[ad->layers[k]].prof : NULL;
+		d->layers[k] = ad->layers[k] >= 0 ? ad->layers[k] : VW_NO_PROFILE;
+	}
+	ctx.cap = d->cap;
+	ctx.dev = d;
+	vw_compile(&ctx);
+	rc = slot_for(m, ad->sys.bdf, &d->slot);
+	if (rc)
+		return rc;
+	d->source = VW_SRC_WALKER;
+	d->vendor = ad->sys.vendor;
+	d->device_id = ad->sys.device_id;
+	d->class_code = ad->sys.class_code;
+	key.gen = gen;
+	memcpy(key.bdf, ad->sys.bdf, sizeof(key.bdf));
+	if (bpf_map_update_elem(m->fd[VW_MAP_DEVICES], &key, d, BPF_ANY))
+		return -errno;
+	ad->ncaps = lay->ncaps;
+	ad->nwarnings = lay->nwarnings;
+	snprintf(ad->status, sizeof(ad->status), "ok");
+	return 0;
+}
+
+int vw_apply_policy(const struct vw_maps *m, const struct vw_policy *p, unsigned gen,
+		    struct vw_apply_report *rep)
+{
+	struct vw_sysdev *sys;
+	struct vw_device *d;
+	struct vw_layout *lay;
+	int n, i, rc;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->gen = gen;
+	rc = clear_gen(m->fd[VW_MAP_SELECTORS], sizeof(struct vw_sel_key), gen);
+	if (!rc)
+		rc = clear_gen(m->fd[VW_MAP_DEVICES], sizeof(struct vw_dev_key), gen);
+	if (!rc)
+		rc = write_profiles(m, p, gen);
+	if (rc)
+		return rc;
+
+	sys = calloc(VW_MAX_DEVICES, sizeof(*sys));
+	d = malloc(sizeof(*d));
+	lay = malloc(sizeof(*lay));
+	if (!sys || !d || !lay) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	n = vw_sysdev_list_vfio(sys, VW_MAX_DEVICES);
+	for (i = 0; i < n; i++) {
+		struct vw_applied_dev *ad = &rep->devs[rep->ndevs++];
+
+		ad->sys = sys[i];
+		rc = compile_device(m, p, gen, ad, d, lay);
+		if (rc)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(sys);
+	free(d);
+	free(lay);
+	return rc;
+}
+
+int vw_flip_gen(const struct vw_maps *m, unsigned gen)
+{
+	__u32 zero = 0, g = gen;
+
+	return bpf_map_update_elem(m->fd[VW_MAP_ACTIVE_GEN], &zero, &g, BPF_ANY) ? -errno : 0;
+}
+
+int vw_active_gen(const struct vw_maps *m, unsigned *gen)
+{
+	__u32 zero = 0, g = 0;
+
+	if (bpf_map_lookup_elem(m->fd[VW_MAP_ACTIVE_GEN], &zero, &g))
+		return -errno;
+	*gen = g & 1;
+	return 0;
+}
+
+int vw_write_policy_info(const struct vw_policy *p, const struct vw_apply_report *rep)
+{
+	json_object *root = json_object_new_object(), *labels = json_object_new_array();
+	int i, rc;
+
+	json_object_object_add(root, "source", json_object_new_string(p->source));
+	json_object_object_add(root, "gen", json_object_new_int(rep->gen));
+	for (i = 0; i < p->nentries; i++)
+		json_object_array_add(labels, json_object_new_string(p->entries[i].label));
+	json_object_object_add(root, "labels", labels);
+	mkdir(VW_RUN_DIR, 0700);
+	rc = json_object_to_file_ext(VW_POLICY_INFO, root, JSON_C_TO_STRING_PLAIN);
+	json_object_put(root);
+	return rc ? -EIO : 0;
+}

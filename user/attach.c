@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "warden.skel.h"
+#include "apply.h"
+#include "attach.h"
+#include "pinned.h"
+
+#define BPF_FS_MAGIC 0xcafe4a11
+
+static int silent_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	/* libbpf's warnings (verifier log on failure) still reach the operator */
+	if (level == LIBBPF_DEBUG || getenv("VW_LIBBPF_QUIET"))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int have_kallsyms(const char *sym, const char *module)
+{
+	char line[512], want[160];
+	FILE *f = fopen("/proc/kallsyms", "re");
+	int found = 0;
+
+	if (!f)
+		return 0;
+	snprintf(want, sizeof(want), " %s\t[%s]", sym, module);
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, want) != NULL;
+	fclose(f);
+	return found;
+}
+
+/* What the programs need from the running kernel, each missing piece named. */
+static int check_kernel_support(int quiet)
+{
+	struct statfs sfs;
+
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		fprintf(stderr, "vfio-warden: the kernel has no BTF (/sys/kernel/btf/vmlinux missing): "
+			"needs CONFIG_DEBUG_INFO_BTF=y\n");
+		return VW_EXIT_NO_SUPPORT;
+	}
+	if (access("/sys/module/vfio_pci_core", F_OK)) {
+		/* Loading vfio-pci binds nothing by itself; its BTF is needed to hook it. */
+		if (!quiet)
+			fprintf(stderr, "vfio-warden: vfio-pci is not loaded; loading it (modprobe vfio-pci)\n");
+		if (system("modprobe vfio-pci >/dev/null 2>&1") != 0 ||
+		    access("/sys/module/vfio_pci_core", F_OK)) {
+			fprintf(stderr, "vfio-warden: module vfio_pci_core is not loaded and `modprobe vfio-pci` "
+				"failed: vfio-warden hooks vfio_pci_config_rw in that module and cannot attach "
+				"before it exists\n");
+			return VW_EXIT_NO_SUPPORT;
+		}
+	}
+	if (access("/sys/kernel/btf/vfio_pci_core", R_OK) || access("/sys/kernel/btf/vfio", R_OK)) {
+		fprintf(stderr, "vfio-warden: module BTF for vfio/vfio_pci_core missing "
+			"(/sys/kernel/btf/vfio_pci_core): needs CONFIG_DEBUG_INFO_BTF_MODULES=y\n");
+		return VW_EXIT_NO_SUPPORT;
+	}
+	if (!have_kallsyms("vfio_device_fops", "vfio")) {
+		fprintf(stderr, "vfio-warden: symbol vfio_device_fops [vfio] not in /proc/kallsyms "
+			"(needs CONFIG_KALLSYMS_ALL=y, and root to read addresses)\n");
+		return VW_EXIT_NO_SUPPORT;
+	}
+	if (statfs("/sys/fs/bpf", &sfs) || sfs.f_type != BPF_FS_MAGIC) {
+		mkdir("/sys/fs/bpf", 0700);
+		if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
+			fprintf(stderr, "vfio-warden: bpffs is not mounted at /sys/fs/bpf and mounting it failed: %s\n",
+				strerror(errno));
+			return VW_EXIT_NO_SUPPORT;
+		}
+	}
+	return 0;
+}
+
+static void remove_pin_dir(const char *dir)
+{
+	char path[512];
+	int i;
+
+	for (i = 0; vw_link_names[i]; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, vw_link_names[i]);
+		unlink(path);
+	}
+	for (i = 0; i < VW_MAP_COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, vw_map_names[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+static int pin_all(struct warden *skel, const char *dir)
+{
+	struct bpf_link *links[] = { skel->links.vw_rw_verify_area, skel->links.vw_file_permission,
+				     skel->links.vw_config_rw };
+	struct bpf_map *map;
+	char path[512];
+	int i;
+
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -errno;
+	for (i = 0; i < VW_MAP_COUNT; i++) {
+		map = bpf_object__find_map_by_name(skel->obj, vw_map_names[i]);
+		snprintf(path, sizeof(path), "%s/%s", dir, vw_map_names[i]);
+		if (!map || bpf_map__pin(map, path))
+			return -errno ?: -ENOENT;
+	}
+	for (i = 0; vw_link_names[i]; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, vw_link_names[i]);
+		if (bpf_link__pin(links[i], path))
+			return -errno;
+	}
+	return 0;
+}
+
+static int maps_from_skel(struct warden *skel, struct vw_maps *m)
+{
+	int i;
+
+	for (i = 0; i < VW_MAP_COUNT; i++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(skel->obj, vw_map_names[i]);
+
+		m->fd[i] = map ? bpf_map__fd(map) : -1;
+		if (m->fd[i] < 0)
+			return -ENOENT;
+	}
+	return 0;
+}
+
+int vw_attach(const struct vw_attach_opts *o)
+{
+	static struct vw_apply_report rep;
+	char tmpdir[128];
+	struct warden *skel = NULL;
+	struct vw_maps m;
+	int rc, err, i;
+
+	if (vw_is_attached()) {
+		fprintf(stderr, "vfio-warden: already attached (%s); use `vfio-warden reload -p POLICY` "
+			"to change the policy or `vfio-warden detach` first\n", VW_PIN_DIR);
+		return VW_EXIT_ATTACHED;
+	}
+	rc = check_kernel_support(o->quiet);
+	if (rc)
+		return rc;
+	libbpf_set_print(silent_print);
+	/* a crashed attach may have left a half-pinned directory behind */
+	remove_pin_dir(VW_PIN_DIR);
+
+	skel = warden__open();
+	if (!skel) {
+		fprintf(stderr, "vfio-warden: cannot open the BPF object: %s\n", strerror(errno));
+		return VW_EXIT_ERROR;
+	}
+	if (o->ringbuf_size)
+		bpf_map__set_max_entries(skel->maps.vw_events, o->ringbuf_size);
+	err = warden__load(skel);
+	if (err) {
+		fprintf(stderr, "vfio-warden: loading the BPF programs failed: %s "
+			"(the kernel's verifier log is above)\n", strerror(-err));
+		rc = VW_EXIT_NO_SUPPORT;
+		goto out;
+	}
+	/* The policy goes in before any program runs: no access is judged by an empty map. */
+	if (maps_from_skel(skel, &m) || (err = vw_apply_policy(&m, o->policy, 0, &rep)) ||
+	    (err = vw_flip_gen(&m, 0))) {
+		fprintf(stderr, "vfio-warden: writing the policy into the maps failed: %s\n", strerror(-err));
+		rc = VW_EXIT_ERROR;
+		goto out;
+	}
+	err = warden__attach(skel);
+	if (err) {
+		fprintf(stderr, "vfio-warden: attaching the programs failed: %s\n", strerror(-err));
+		rc = VW_EXIT_NO_SUPPORT;
+		goto out;
+	}
+	/* Pin into a private directory, then rename: "attached" is all or nothing. */
+	snprintf(tmpdir, sizeof(tmpdir), "/sys/fs/bpf/.vfio-warden.%d", getpid());
+	err = pin_all(skel, tmpdir);
+	if (!err && rename(tmpdir, VW_PIN_DIR))
+		err = -errno;
+	if (err) {
+		fprintf(stderr, "vfio-warden: pinning under %s failed: %s\n", VW_PIN_DIR, strerror(-err));
+		remove_pin_dir(tmpdir);
+		rc = VW_EXIT_ERROR;
+		goto out;
+	}
+	vw_write_policy_info(o->policy, &rep);
+	if (!o->quiet) {
+		fprintf(stderr, "vfio-warden: attached, policy %s, %d vfio device%s\n", o->policy->source,
+			rep.ndevs, rep.ndevs == 1 ? "" : "s");
+		for (i = 0; i < rep.ndevs; i++)
+			fprintf(stderr, "  %s %04x:%04x (%s): %s\n", rep.devs[i].sys.bdf, rep.devs[i].sys.vendor,
+				rep.devs[i].sys.device_id, rep.devs[i].sys.driver, rep.devs[i].status);
+	}
+	rc = VW_EXIT_OK;
+out:
+	warden__destroy(skel);	/* pinned links and maps live on */
+	return rc;
+}
+
+int vw_detach(int quiet)
+{
+	if (!vw_is_attached()) {
+		fprintf(stderr, "vfio-warden: not attached\n");
+		return VW_EXIT_NOT_ATTACHED;
+	}
+	/* links first: enforcement ends the moment the last link goes */
+	remove_pin_dir(VW_PIN_DIR);
+	if (access(VW_PIN_DIR, F_OK) == 0) {
+		fprintf(stderr, "vfio-warden: could not remove %s: %s\n", VW_PIN_DIR, strerror(errno));
+		return VW_EXIT_ERROR;
+	}
+	unlink(VW_POLICY_INFO);
+	if (!quiet)
+		fprintf(stderr, "vfio-warden: detached\n");
+	return VW_EXIT_OK;
+}

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `vfio-warden map`: a device's config-space layout and the policy's verdicts, offline. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cfgdump.h"
+#include "commands.h"
+#include "explain.h"
+#include "maprender.h"
+#include "pinned.h"
+
+int vw_cmd_map(const struct vw_cli *cli)
+{
+	static struct vw_policy policy;
+	static struct vw_layout lay;
+	static struct vw_explained x;
+	const char *rules[VW_MAX_RULE_NAMES];
+	struct vw_map_input in = {};
+	uint8_t cfg[VW_CFG_SIZE];
+	char bdf[VW_NAME_LEN] = "", err[512];
+	size_t size = 0;
+	int i, rc;
+
+	rc = cli->policy_path ? vw_policy_load_file(cli->policy_path, &policy, err, sizeof(err))
+			      : vw_policy_load_default(&policy, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "%s\n", err);
+		return VW_EXIT_USAGE;
+	}
+	if (vw_cfg_load(cli->args[0], cli->device, cfg, &size, bdf, err, sizeof(err))) {
+		fprintf(stderr, "vfio-warden map: %s\n", err);
+		return VW_EXIT_USAGE;
+	}
+	if (vw_walk(cfg, size, &lay)) {
+		fprintf(stderr, "vfio-warden map: %s: not PCI config space (vendor ID %02x%02x)\n",
+			cli->args[0], cfg[1], cfg[0]);
+		return VW_EXIT_USAGE;
+	}
+	vw_explain(&policy, &lay, bdf, &x);
+	for (i = 0; i < x.nnames; i++)
+		rules[i] = x.names[i];
+	in.target = bdf[0] ? bdf : cli->args[0];
+	in.layout = &lay;
+	in.act = x.dev.act;
+	in.rule = x.rule;
+	in.rules = rules;
+	in.nrules = x.nnames;
+	rc = cli->json ? vw_map_print_json(stdout, &in, false) : vw_map_print_text(stdout, &in);
+	return rc ? VW_EXIT_ERROR : VW_EXIT_OK;
+}

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The subcommands that manage attachment and stream events. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "attach.h"
+#include "commands.h"
+#include "pinned.h"
+#include "policy.h"
+#include "status.h"
+#include "stream.h"
+
+static volatile sig_atomic_t stop_flag, reopen_flag;
+
+static void on_stop(int sig) { (void)sig; stop_flag = 1; }
+static void on_hup(int sig) { (void)sig; reopen_flag = 1; }
+
+static void install_signals(void)
+{
+	struct sigaction sa = {};
+
+	sa.sa_handler = on_stop;	/* no SA_RESTART: poll returns EINTR at once */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* Parse the policy named by -p (or the built-in default); on error print it. */
+static int load_policy(const struct vw_cli *cli, struct vw_policy *p)
+{
+	char err[512];
+	int rc = cli->policy_path ? vw_policy_load_file(cli->policy_path, p, err, sizeof(err))
+				  : vw_policy_load_default(p, err, sizeof(err));
+
+	if (rc) {
+		fprintf(stderr, "%s\n", err);
+		return VW_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int attach_locked(const struct vw_cli *cli, const char *what)
+{
+	static struct vw_policy policy;
+	struct vw_attach_opts o = { .policy = &policy, .ringbuf_size = cli->ringbuf_size, .quiet = cli->quiet };
+	int rc, lock;
+
+	rc = vw_require_root(what);
+	if (rc)
+		return rc;
+	rc = load_policy(cli, &policy);
+	if (rc)
+		return rc;
+	lock = vw_lock(what);
+	if (lock < 0)
+		return -lock;
+	rc = vw_attach(&o);
+	vw_unlock(lock);
+	return rc;
+}
+
+int vw_cmd_attach(const struct vw_cli *cli)
+{
+	return attach_locked(cli, "attach");
+}
+
+static int stream_pinned(const struct vw_cli *cli)
+{
+	struct vw_stream_opts so = { .fmt = cli->format, .out_path = cli->output,
+				     .stop = &stop_flag, .reopen = &reopen_flag };
+	struct vw_maps m;
+	int rc;
+
+	rc = vw_maps_open_pinned(&m);
+	if (rc)
+		return rc;
+	install_signals();
+	if (!cli->quiet)
+		fprintf(stderr, "vfio-warden: streaming events (SIGINT/SIGTERM to stop)\n");
+	rc = vw_stream(&m, &so);
+	vw_maps_close(&m);
+	return rc;
+}
+
+int vw_cmd_run(const struct vw_cli *cli)
+{
+	int rc, lock;
+
+	rc = attach_locked(cli, "run");
+	if (rc)
+		return rc;
+	rc = stream_pinned(cli);
+	if (cli->keep) {
+		if (!cli->quiet)
+			fprintf(stderr, "vfio-warden: --keep: enforcement stays attached\n");
+		return rc;
+	}
+	lock = vw_lock("run (detach on exit)");
+	if (lock < 0)
+		return -lock;
+	if (vw_is_attached())
+		vw_detach(cli->quiet);
+	vw_unlock(lock);
+	return rc;
+}
+
+int vw_cmd_log(const struct vw_cli *cli)
+{
+	int rc = vw_require_root("log");
+
+	return rc ? rc : stream_pinned(cli);
+}
+
+int vw_cmd_reload(const struct vw_cli *cli)
+{
+	static struct vw_policy policy;
+	static struct vw_apply_report rep;
+	struct vw_maps m;
+	unsigned gen;
+	int rc, lock, err;
+
+	if (!cli->policy_path) {
+		fprintf(stderr, "vfio-warden reload: -p POLICY is required\n");
+		return VW_EXIT_USAGE;
+	}
+	rc = vw_require_root("reload");
+	if (!rc)
+		rc = load_policy(cli, &policy);
+	if (rc)
+		return rc;	/* a bad policy changes nothing */
+	lock = vw_lock("reload");
+	if (lock < 0)
+		return -lock;
+	rc = vw_maps_open_pinned(&m);
+	if (rc)
+		goto out;
+	err = vw_active_gen(&m, &gen);
+	/* write the idle generation in full, then flip: never a half-written policy */
+	if (!err)
+		err = vw_apply_policy(&m, &policy, gen ^ 1, &rep);
+	if (!err)
+		err = vw_flip_gen(&m, gen ^ 1);
+	if (err) {
+		fprintf(stderr, "vfio-warden reload: %s; the previous policy stays in force\n", strerror(-err));
+		rc = VW_EXIT_ERROR;
+	} else {
+		vw_write_policy_info(&policy, &rep);
+		if (!cli->quiet)
+			fprintf(stderr, "vfio-warden: reloaded, policy %s (generation %u), %d vfio device%s\n",
+				policy.source, gen ^ 1, rep.ndevs, rep.ndevs == 1 ? "" : "s");
+	}
+	vw_maps_close(&m);
+out:
+	vw_unlock(lock);
+	return rc;
+}
+
+int vw_cmd_detach(const struct vw_cli *cli)
+{
+	int rc = vw_require_root("detach"), lock;
+
+	if (rc)
+		return rc;
+	lock = vw_lock("detach");
+	if (lock < 0)
+		return -lock;
+	rc = vw_detach(cli->quiet);
+	vw_unlock(lock);
+	return rc;
+}
+
+int vw_cmd_status(const struct vw_cli *cli)
+{
+	int rc = vw_require_root("status");
+
+	return rc ? rc : vw_status(cli->json);
+}
+
+int vw_cmd_check(const struct vw_cli *cli)
+{
+	static struct vw_policy policy;
+	char err[512];
+
+	if (vw_policy_load_file(cli->args[0], &policy, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return VW_EXIT_USAGE;
+	}
+	printf("%s: ok (%d device entr%s besides the default)\n", cli->args[0], policy.nentries - 1,
+	       policy.nentries == 2 ? "y" : "ies");
+	return VW_EXIT_OK;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Subcommands: parsed options in, enum vw_exit out. */
+#ifndef VW_COMMANDS_H
+#define VW_COMMANDS_H
+
+#include "events.h"
+
+struct vw_cli {
+	const char *command;
+	const char *args[4];
+	int nargs;
+	const char *policy_path;
+	const char *output;
+	const char *device;
+	enum vw_format format;
+	unsigned long ringbuf_size;
+	int keep, json, quiet;
+};
+
+struct vw_command {
+	const char *name;
+	int (*fn)(const struct vw_cli *cli);
+	int min_args, max_args;
+};
+
+int vw_cmd_run(const struct vw_cli *cli);
+int vw_cmd_attach(const struct vw_cli *cli);
+int vw_cmd_reload(const struct vw_cli *cli);
+int vw_cmd_detach(const struct vw_cli *cli);
+int vw_cmd_status(const struct vw_cli *cli);
+int vw_cmd_log(const struct vw_cli *cli);
+int vw_cmd_check(const struct vw_cli *cli);
+int vw_cmd_map(const struct vw_cli *cli);
+
+#endif

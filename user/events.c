@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <errno.h>
+#include <ftw.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <json-c/json.h>
+
+#include "events.h"
+#include "layout.h"
+#include "vw_decide.h"
+
+static const char *const action_names[] = { "allow", "audit", "scrub", "deny" };
+static const char *const region_names[] = { "header", "capability", "unassigned" };
+static const char *const type_names[] = { [VW_EV_CONFIG] = "config", [VW_EV_BYPASS] = "bypass",
+					  [VW_EV_DEVICE] = "device" };
+static const char *const path_names[] = {
+	"unknown", "read", "write", "pread", "pwrite", "readv", "writev", "preadv", "pwritev", "io_uring",
+};
+
+int vw_parse_format(const char *s, enum vw_format *out)
+{
+	if (!strcmp(s, "json"))
+		*out = VW_FMT_JSON;
+	else if (!strcmp(s, "text"))
+		*out = VW_FMT_TEXT;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *vw_action_name(int action)
+{
+	return action >= 0 && action < 4 ? action_names[action] : "unknown";
+}
+
+const char *vw_region_name(int kind)
+{
+	return kind >= 0 && kind < 3 ? region_names[kind] : "unknown";
+}
+
+static const char *type_name(unsigned t)
+{
+	return t < sizeof(type_names) / sizeof(type_names[0]) && type_names[t] ? type_names[t] : "unknown";
+}
+
+void vw_format_time(uint64_t boot_ns, char *buf, size_t len)
+{
+	static int64_t offset_ns;	/* realtime - boottime, measured once */
+	struct timespec rt, bt;
+	struct tm tm;
+	int64_t ns;
+	time_t sec;
+
+	if (!offset_ns) {
+		clock_gettime(CLOCK_REALTIME, &rt);
+		clock_gettime(CLOCK_BOOTTIME, &bt);
+		offset_ns = ((int64_t)rt.tv_sec - bt.tv_sec) * 1000000000LL + (rt.tv_nsec - bt.tv_nsec);
+	}
+	ns = (int64_t)boot_ns + offset_ns;
+	sec = ns / 1000000000LL;
+	gmtime_r(&sec, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)(ns % 1000000000LL));
+}
+
+/* cgroup id -> path: the id of a cgroup v2 directory is its inode number. */
+#define CG_CACHE 64
+static struct { uint64_t id; char path[256]; } cg_cache[CG_CACHE];
+static int cg_next;
+static uint64_t cg_want;
+static char cg_found[256];
+
+static int cg_visit(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	if (flag == FTW_D && st->st_ino == cg_want) {
+		const char *rel = path + strlen("/sys/fs/cgroup");
+
+		snprintf(cg_found, sizeof(cg_found), "%s", *rel ? rel : "/");
+		return 1;
+	}
+	return 0;
+}
+
+const char *vw_cgroup_path(uint64_t id)
+{
+	int i;
+
+	for (i = 0; i < CG_CACHE; i++)
+		if (cg_cache[i].id == id && cg_cache[i].path[0])
+			return cg_cache[i].path;
+	cg_want = id;
+	cg_found[0] = 0;
+	if (nftw("/sys/fs/cgroup", cg_visit, 16, FTW_PHYS | FTW_MOUNT) != 1)
+		return "";
+	i = cg_next++ % CG_CACHE;
+	cg_cache[i].id = id;
+	snprintf(cg_cache[i].path, sizeof(cg_cache[i].path), "%s", cg_found);
+	return cg_cache[i].path;
+}
+
+static void hex_value(const struct vw_event *e, char *buf, size_t len)
+{
+	unsigned n = e->value_len < e->size ? e->value_len : e->size, i;
+	size_t o;
+
+	/* little endian, as the device sees the bytes: print most significant first */
+	o = snprintf(buf, len, "0x");
+	for (i = n; i > 0 && o + 2 < len; i--)
+		o += snprintf(buf + o, len - o, "%02x", (unsigned)((e->value >> ((i - 1) * 8)) & 0xff));
+}
+
+static void region_of(const struct vw_event *e, int *kind, int *ext, const char **name)
+{
+	*kind = vw_region_kind(e->at, e->cap);
+	*ext = e->at >= VW_STD_CFG_SIZE;
+	*name = *kind == VW_REGION_CAPABILITY ? vw_cap_name(*ext, e->cap) : NULL;
+}
+
+static void print_json(FILE *out, const struct vw_event *e)
+{
+	json_object *o = json_object_new_object();
+	char buf[64], dev[8];
+	const char *cap_name;
+	int kind, ext;
+
+	vw_format_time(e->ts_boot_ns, buf, sizeof(buf));
+	json_object_object_add(o, "time", json_object_new_string(buf));
+	json_object_object_add(o, "type", json_object_new_string(type_name(e->type)));
+	if (e->type != VW_EV_DEVICE)
+		json_object_object_add(o, "action", json_object_new_string(vw_action_name(e->action)));
+	json_object_object_add(o, "device", json_object_new_string(e->bdf));
+	snprintf(dev, sizeof(dev), "%04x", e->vendor);
+	json_object_object_add(o, "vendor", json_object_new_string(dev));
+	snprintf(dev, sizeof(dev), "%04x", e->device_id);
+	json_object_object_add(o, "device_id", json_object_new_string(dev));
+	json_object_object_add(o, "pid", json_object_new_int64(e->pid));
+	json_object_object_add(o, "tid", json_object_new_int64(e->tid));
+	json_object_object_add(o, "comm", json_object_new_string_len(e->comm, strnlen(e->comm, sizeof(e->comm))));
+	json_object_object_add(o, "cgroup", json_object_new_string(vw_cgroup_path(e->cgroup_id)));
+	if (e->type == VW_EV_DEVICE) {
+		json_object_object_add(o, "source", json_object_new_string("vfio-pci map"));
+		goto print;
+	}
+	json_object_object_add(o, "op", json_object_new_string(e->dir == VW_DIR_WRITE ? "write" : "read"));
+	json_object_object_add(o, "path", json_object_new_string(e->path < 10 ? path_names[e->path] : "unknown"));
+	json_object_object_add(o, "offset", json_object_new_int64(e->offset));
+	json_object_object_add(o, "size", json_object_new_int64(e->size));
+	if (e->dir == VW_DIR_WRITE && e->value_len) {
+		hex_value(e, buf, sizeof(buf));
+		json_object_object_add(o, "value", json_object_new_string(buf));
+	}
+	region_of(e, &kind, &ext, &cap_name);
+	json_object_object_add(o, "at", json_object_new_int64(e->at));
+	json_object_object_add(o, "region", json_object_new_string(vw_region_name(kind)));
+	if (kind == VW_REGION_CAPABILITY) {
+		json_object_object_add(o, "cap_id", json_object_new_int(e->cap));
+		json_object_object_add(o, "cap_name", json_object_new_string(cap_name));
+		json_object_object_add(o, "extended", json_object_new_boolean(ext));
+	}
+	json_object_object_add(o, "errno", json_object_new_int(e->err));
+print:
+	fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+}
+
+static void print_text(FILE *out, const struct vw_event *e)
+{
+	char t[64], val[40] = "";
+	const char *cap_name;
+	int kind, ext;
+
+	vw_format_time(e->ts_boot_ns, t, sizeof(t));
+	if (e->type == VW_EV_DEVICE) {
+		fprintf(out, "%s device %s [%04x:%04x] first seen after attach; policy compiled from vfio-pci's map\n",
+			t, e->bdf, e->vendor, e->device_id);
+		return;
+	}
+	region_of(e, &kind, &ext, &cap_name);
+	if (e->dir == VW_DIR_WRITE && e->value_len) {
+		strcpy(val, " value=");
+		hex_value(e, val + 7, sizeof(val) - 7);
+	}
+	fprintf(out, "%s %-6s %-5s %s [%04x:%04x] %s off=0x%03x size=%u%s at=0x%03x %s%s%s%s pid=%u comm=%.16s cgroup=%s%s\n",
+		t, e->type == VW_EV_BYPASS ? "BYPASS" : vw_action_name(e->action),
+		e->dir == VW_DIR_WRITE ? "write" : "read", e->bdf, e->vendor, e->device_id,
+		e->path < 10 ? path_names[e->path] : "unknown", e->offset, e->size, val, e->at,
+		vw_region_name(kind), cap_name ? " (" : "", cap_name ? cap_name : "", cap_name ? ")" : "",
+		e->pid, e->comm, vw_cgroup_path(e->cgroup_id), e->err ? " errno=EPERM" : "");
+}
+
+void vw_print_event(FILE *out, enum vw_format fmt, const struct vw_event *e)
+{
+	if (fmt == VW_FMT_JSON)
+		print_json(out, e);
+	else
+		print_text(out, e);
+}
+
+void vw_print_lost(FILE *out, enum vw_format fmt, uint64_t count, uint64_t total)
+{
+	struct timespec bt;
+	char t[64];
+
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	vw_format_time((uint64_t)bt.tv_sec * 1000000000ULL + bt.tv_nsec, t, sizeof(t));
+	if (fmt == VW_FMT_JSON)
+		fprintf(out, "{\"time\":\"%s\",\"type\":\"lost\",\"count\":%llu,\"total\":%llu}\n", t,
+			(unsigned long long)count, (unsigned long long)total);
+	else
+		fprintf(out, "%s LOST   %llu events (ring buffer full; %llu in total since attach)\n", t,
+			(unsigned long long)count, (unsigned long long)total);
+}

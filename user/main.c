@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio-warden: audit and veto guest PCI config-space accesses to VFIO devices.
+ * One binary, subcommands; argp parses the options of each.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "attach.h"
+#include "commands.h"
+#include "events.h"
+#include "pinned.h"
+#include "policy.h"
+#include "status.h"
+#include "stream.h"
+
+const char *argp_program_version = "vfio-warden 0.1";
+const char *argp_program_bug_address = "the project's issue tracker";
+
+enum { OPT_KEEP = 0x100, OPT_RINGBUF, OPT_JSON, OPT_DEVICE };
+
+static struct vw_cli cli = { .format = VW_FMT_JSON };
+
+static const struct argp_option options[] = {
+	{ "policy", 'p', "FILE", 0, "Policy file (run/attach/reload; default: built-in default policy)", 0 },
+	{ "format", 'f', "json|text", 0, "Event format (run/log; default json)", 0 },
+	{ "output", 'o', "FILE", 0, "Append events to FILE instead of stdout; reopened on SIGHUP (run/log)", 0 },
+	{ "keep", OPT_KEEP, NULL, 0, "run: leave enforcement attached (pinned) on exit", 0 },
+	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0, "Event ring buffer size, power of two >= 4096 (run/attach)", 0 },
+	{ "json", OPT_JSON, NULL, 0, "JSON output (status/map)", 0 },
+	{ "device", OPT_DEVICE, "BDF", 0, "map: which device of a multi-device lspci dump", 0 },
+	{ "quiet", 'q', NULL, 0, "Fewer messages on stderr", 0 },
+	{},
+};
+
+static const char doc[] =
+	"Audit and veto guest PCI config-space accesses to VFIO devices, from the host, with BPF.\n\n"
+	"Commands:\n"
+	"  run [-p POLICY] [-f json|text] [-o FILE] [--keep]   attach and stream events until SIGINT/SIGTERM\n"
+	"  attach [-p POLICY]       attach and pin under " VW_PIN_DIR "; enforcement persists\n"
+	"  reload -p POLICY         swap the policy of the attached programs atomically\n"
+	"  detach                   remove the programs and pinned state\n"
+	"  status [--json]          attachment, policy per device, counters, lost events\n"
+	"  log [-f json|text] [-o FILE]   stream events from the pinned ring buffer\n"
+	"  check POLICY             validate a policy file\n"
+	"  map [-p POLICY] [--json] [--device BDF] TARGET   config-space layout and verdicts\n"
+	"\nExit codes: 0 ok, 1 error, 2 bad usage or policy, 3 not root, 4 already attached,\n"
+	"5 not attached, 6 kernel support missing, 7 busy (another attach/reload/detach).";
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	char *end;
+
+	switch (key) {
+	case 'p': cli.policy_path = arg; break;
+	case 'o': cli.output = arg; break;
+	case 'q': cli.quiet = 1; break;
+	case OPT_KEEP: cli.keep = 1; break;
+	case OPT_JSON: cli.json = 1; break;
+	case OPT_DEVICE: cli.device = arg; break;
+	case 'f':
+		if (vw_parse_format(arg, &cli.format))
+			argp_error(state, "unknown format '%s' (json or text)", arg);
+		break;
+	case OPT_RINGBUF:
+		errno = 0;
+		cli.ringbuf_size = strtoul(arg, &end, 0);
+		if (errno || *end || cli.ringbuf_size < 4096 || (cli.ringbuf_size & (cli.ringbuf_size - 1)))
+			argp_error(state, "--ringbuf-size must be a power of two >= 4096, got '%s'", arg);
+		break;
+	case ARGP_KEY_ARG:
+		if (!cli.command)
+			cli.command = arg;
+		else if (cli.nargs < 4)
+			cli.args[cli.nargs++] = arg;
+		else
+			argp_error(state, "too many arguments");
+		break;
+	case ARGP_KEY_END:
+		if (!cli.command)
+			argp_error(state, "no command given");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp argp = { options, parse_opt, "COMMAND [ARG...]", doc, NULL, NULL, NULL };
+
+static const struct vw_command commands[] = {
+	{ "run", vw_cmd_run, 0, 0 },
+	{ "attach", vw_cmd_attach, 0, 0 },
+	{ "reload", vw_cmd_reload, 0, 0 },
+	{ "detach", vw_cmd_detach, 0, 0 },
+	{ "status", vw_cmd_status, 0, 0 },
+	{ "log", vw_cmd_log, 0, 0 },
+	{ "check", vw_cmd_check, 1, 1 },
+	{ "map", vw_cmd_map, 1, 1 },
+};
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
+		return VW_EXIT_USAGE;
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		const struct vw_command *c = &commands[i];
+
+		if (strcmp(c->name, cli.command))
+			continue;
+		if (cli.nargs < c->min_args || cli.nargs > c->max_args) {
+			fprintf(stderr, "vfio-warden %s: expected %d argument%s, got %d (see --help)\n", c->name,
+				c->max_args, c->max_args == 1 ? "" : "s", cli.nargs);
+			return VW_EXIT_USAGE;
+		}
+		return c->fn(&cli);
+	}
+	fprintf(stderr, "vfio-warden: unknown command '%s' (see --help)\n", cli.command);
+	return VW_EXIT_USAGE;
+}

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "pinned.h"
+
+const char *const vw_map_names[VW_MAP_COUNT] = {
+	[VW_MAP_ACTIVE_GEN] = "vw_active_gen",
+	[VW_MAP_STATE] = "vw_state_map",
+	[VW_MAP_PROFILES] = "vw_profiles",
+	[VW_MAP_SELECTORS] = "vw_selectors",
+	[VW_MAP_DEVICES] = "vw_devices",
+	[VW_MAP_SLOTS] = "vw_slots",
+	[VW_MAP_COUNTERS] = "vw_counters",
+	[VW_MAP_GLOBAL] = "vw_global",
+	[VW_MAP_EVENTS] = "vw_events",
+};
+
+/* Links are what keep the programs attached; "attached" means these exist. */
+const char *const vw_link_names[] = {
+	"link_rw_verify_area", "link_file_permission", "link_config_rw", NULL,
+};
+
+bool vw_is_attached(void)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", VW_PIN_DIR, vw_link_names[0]);
+	return access(path, F_OK) == 0;
+}
+
+int vw_maps_open_pinned(struct vw_maps *m)
+{
+	char path[256];
+	int i;
+
+	for (i = 0; i < VW_MAP_COUNT; i++)
+		m->fd[i] = -1;
+	if (!vw_is_attached()) {
+		fprintf(stderr, "vfio-warden: not attached (nothing pinned at %s)\n", VW_PIN_DIR);
+		return VW_EXIT_NOT_ATTACHED;
+	}
+	for (i = 0; i < VW_MAP_COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%s", VW_PIN_DIR, vw_map_names[i]);
+		m->fd[i] = bpf_obj_get(path);
+		if (m->fd[i] < 0) {
+			int err = errno;
+
+			fprintf(stderr, "vfio-warden: cannot open pinned map %s: %s\n", path, strerror(err));
+			vw_maps_close(m);
+			return err == EACCES || err == EPERM ? VW_EXIT_NOT_ROOT : VW_EXIT_ERROR;
+		}
+	}
+	return 0;
+}
+
+void vw_maps_close(struct vw_maps *m)
+{
+	int i;
+
+	for (i = 0; i < VW_MAP_COUNT; i++) {
+		if (m->fd[i] >= 0)
+			close(m->fd[i]);
+		m->fd[i] = -1;
+	}
+}
+
+int vw_require_root(const char *what)
+{
+	if (geteuid() == 0)
+		return 0;
+	fprintf(stderr, "vfio-warden %s: must run as root (needs CAP_BPF, CAP_SYS_ADMIN and bpffs)\n", what);
+	return VW_EXIT_NOT_ROOT;
+}
+
+int vw_lock(const char *what)
+{
+	char holder[64] = "";
+	int fd;
+	ssize_t n;
+
+	mkdir(VW_RUN_DIR, 0700);
+	fd = open(VW_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "vfio-warden %s: cannot open %s: %s\n", what, VW_LOCK_FILE, strerror(errno));
+		return -VW_EXIT_ERROR;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		n = pread(fd, holder, sizeof(holder) - 1, 0);
+		holder[n > 0 ? n : 0] = 0;
+		holder[strcspn(holder, "\n")] = 0;
+		fprintf(stderr, "vfio-warden %s: another vfio-warden is changing the attachment (%s); try again\n",
+			what, holder[0] ? holder : "unknown pid");
+		close(fd);
+		return -VW_EXIT_BUSY;
+	}
+	if (ftruncate(fd, 0) == 0)
+		dprintf(fd, "pid %d, %s\n", getpid(), what);
+	return fd;
+}
+
+void vw_unlock(int fd)
+{
+	if (fd >= 0) {
+		if (ftruncate(fd, 0)) {
+			/* nothing to do: the lock itself is released by close */
+		}
+		close(fd);
+	}
+}

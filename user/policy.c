@@ -1,0 +1,1195 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Policy files: YAML (libyaml events) -> struct vw_policy.
+ *
+ * Two passes. The first turns libyaml's event stream into a small tree of
+ * nodes, each with the line:col where it starts, and refuses what keeps
+ * parsing bounded or the meaning unambiguous: anchors, aliases, tags, more
+ * than one document, nesting deeper than VW_POLICY_MAX_DEPTH. The second walks
+ * the tree against the schema (documented in policies/default.yaml and
+ * policies/README.md) and fills a private struct vw_policy, copied to the
+ * caller's only on success. Every error is "NAME:LINE:COL: message" with a
+ * 1-based line and column pointing at the offending node.
+ *
+ * No global state: everything lives in the parse context and is freed before
+ * returning.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "layout.h"
+#include "policy.h"
+
+/* ------------------------------------------------------------------ */
+/* Tree                                                                */
+/* ------------------------------------------------------------------ */
+
+enum node_kind { N_SCALAR, N_MAP, N_SEQ };
+
+struct node {
+	enum node_kind kind;
+	int line, col;		/* 1-based */
+	bool null;		/* plain "", "~", "null" */
+	char *val;		/* scalar text, NUL-terminated (no NUL inside) */
+	size_t len;
+	struct node **kids;	/* map: key, value, key, value...; seq: items */
+	size_t nkids, cap;
+	struct node *all;	/* allocation list */
+};
+
+struct pctx {
+	const char *name;
+	char *err;
+	size_t errlen;
+	struct node *all;	/* every node allocated, for freeing */
+	struct vw_policy *pol;
+	const char *buf;
+	size_t buflen;
+};
+
+static const char *kind_name(const struct node *n)
+{
+	if (n->kind == N_MAP)
+		return "a mapping";
+	if (n->kind == N_SEQ)
+		return "a list";
+	return n->null ? "nothing (null)" : "a scalar";
+}
+
+static void verr_at(struct pctx *c, int line, int col, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	if (!c->err || !c->errlen)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	snprintf(c->err, c->errlen, "%s:%d:%d: %s", c->name, line, col, msg);
+}
+
+__attribute__((format(printf, 4, 5)))
+static int fail_at(struct pctx *c, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verr_at(c, line, col, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+__attribute__((format(printf, 3, 4)))
+static int fail(struct pctx *c, const struct node *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verr_at(c, n->line, n->col, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* A scalar for messages: printable ASCII only, truncated. */
+static const char *shown(const struct node *n, char *out, size_t outlen)
+{
+	size_t i, o = 0;
+
+	if (n->kind != N_SCALAR) {
+		snprintf(out, outlen, "%s", kind_name(n));
+		return out;
+	}
+	/* libyaml has checked the UTF-8; only control characters are replaced */
+	for (i = 0; i < n->len && o + 4 < outlen; i++) {
+		unsigned char ch = (unsigned char)n->val[i];
+
+		out[o++] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
+	}
+	if (i < n->len) {
+		while (o > 0 && ((unsigned char)out[o - 1] & 0xc0) == 0x80)
+			o--;	/* a truncated character */
+		if (o > 0 && (unsigned char)out[o - 1] >= 0xc0)
+			o--;
+		out[o++] = '.';
+		out[o++] = '.';
+		out[o++] = '.';
+	}
+	out[o] = 0;
+	return out;
+}
+#define SHOWN(n) shown((n), (char[48]){0}, 48)
+
+static struct node *node_new(struct pctx *c, enum node_kind kind, const yaml_mark_t *m)
+{
+	struct node *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return NULL;
+	n->kind = kind;
+	n->line = (int)m->line + 1;
+	n->col = (int)m->column + 1;
+	n->all = c->all;
+	c->all = n;
+	return n;
+}
+
+static int node_add(struct node *parent, struct node *kid)
+{
+	if (parent->nkids == parent->cap) {
+		size_t ncap = parent->cap ? parent->cap * 2 : 8;
+		struct node **k = realloc(parent->kids, ncap * sizeof(*k));
+
+		if (!k)
+			return -1;
+		parent->kids = k;
+		parent->cap = ncap;
+	}
+	parent->kids[parent->nkids++] = kid;
+	return 0;
+}
+
+static void nodes_free(struct pctx *c)
+{
+	struct node *n = c->all, *next;
+
+	for (; n; n = next) {
+		next = n->all;
+		free(n->val);
+		free(n->kids);
+		free(n);
+	}
+	c->all = NULL;
+}
+
+/* Line:col of a byte offset (reader errors carry only an offset). */
+static void offset_mark(const char *buf, size_t len, size_t off, int *line, int *col)
+{
+	size_t i;
+	int l = 1, cl = 1;
+
+	if (off > len)
+		off = len;
+	for (i = 0; i < off; i++) {
+		unsigned char ch = (unsigned char)buf[i];
+
+		if (ch == '\n' || (ch == '\r' && !(i + 1 < len && buf[i + 1] == '\n'))) {
+			l++;
+			cl = 1;
+		} else if ((ch & 0xc0) != 0x80) {
+			cl++;	/* count characters, not UTF-8 continuation bytes */
+		}
+	}
+	*line = l;
+	*col = cl;
+}
+
+/* The byte at 1-based line:col (libyaml marks count characters), or -1. */
+static int char_at(const char *buf, size_t len, int line, int col)
+{
+	size_t i = 0;
+	int l = 1, cl = 1;
+
+	for (; i < len && l < line; i++)
+		if (buf[i] == '\n')
+			l++;
+	for (; i < len && cl < col; cl++)
+		for (i++; i < len && ((unsigned char)buf[i] & 0xc0) == 0x80; i++)
+			;
+	return i < len ? (unsigned char)buf[i] : -1;
+}
+
+static int yaml_fail(struct pctx *c, yaml_parser_t *p)
+{
+	int line, col;
+
+	switch (p->error) {
+	case YAML_MEMORY_ERROR:
+		return fail_at(c, 1, 1, "out of memory");
+	case YAML_READER_ERROR:
+		offset_mark(c->buf, c->buflen, p->problem_offset, &line, &col);
+		if (p->problem_value == 0)
+			return fail_at(c, line, col, "NUL byte in the policy (not a text file?)");
+		if (p->problem_value != -1)
+			return fail_at(c, line, col, "invalid input (not UTF-8 text?): %s (0x%02x)",
+				       p->problem, p->problem_value);
+		return fail_at(c, line, col, "invalid input (not UTF-8 text?): %s", p->problem);
+	case YAML_SCANNER_ERROR:
+	case YAML_PARSER_ERROR:
+		line = (int)p->problem_mark.line + 1;
+		col = (int)p->problem_mark.column + 1;
+		if (char_at(c->buf, c->buflen, line, col) == '\t')
+			return fail_at(c, line, col, "YAML syntax error: tab character; YAML indents with spaces only");
+		if (p->context)
+			return fail_at(c, line, col, "YAML syntax error: %s (%s at line %d column %d)",
+				       p->problem ? p->problem : "?", p->context,
+				       (int)p->context_mark.line + 1, (int)p->context_mark.column + 1);
+		return fail_at(c, line, col, "YAML syntax error: %s", p->problem ? p->problem : "?");
+	default:
+		return fail_at(c, 1, 1, "YAML error: %s", p->problem ? p->problem : "unknown");
+	}
+}
+
+static int check_props(struct pctx *c, const yaml_event_t *ev, const yaml_char_t *anchor,
+		       const yaml_char_t *tag)
+{
+	int line = (int)ev->start_mark.line + 1, col = (int)ev->start_mark.column + 1;
+
+	if (anchor)
+		return fail_at(c, line, col, "anchors (&%.32s) and aliases are not supported in policies",
+			       (const char *)anchor);
+	if (tag)
+		return fail_at(c, line, col, "YAML tags (%.32s) are not supported in policies",
+			       (const char *)tag);
+	return 0;
+}
+
+/* Events -> tree. Returns the root (NULL for an empty stream) via *root. */
+static int build_tree(struct pctx *c, struct node **root)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	struct node *stack[VW_POLICY_MAX_DEPTH];
+	int depth = 0, ndocs = 0, rc = 0, done = 0;
+
+	*root = NULL;
+	if (!yaml_parser_initialize(&p))
+		return fail_at(c, 1, 1, "out of memory");
+	yaml_parser_set_input_string(&p, (const unsigned char *)c->buf, c->buflen);
+
+	while (!done && !rc) {
+		struct node *n = NULL;
+
+		if (!yaml_parser_parse(&p, &ev)) {
+			rc = yaml_fail(c, &p);
+			break;
+		}
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (++ndocs > 1)
+				rc = fail_at(c, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
+					     "a policy is a single YAML document (found a second one)");
+			break;
+		case YAML_ALIAS_EVENT:
+			rc = fail_at(c, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
+				     "aliases (*%.32s) and anchors are not supported in policies",
+				     (const char *)ev.data.alias.anchor);
+			break;
+		case YAML_SCALAR_EVENT:
+			rc = check_props(c, &ev, ev.data.scalar.anchor, ev.data.scalar.tag);
+			if (rc)
+				break;
+			if (strlen((const char *)ev.data.scalar.value) != ev.data.scalar.length) {
+				rc = fail_at(c, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
+					     "NUL character in a string");
+				break;
+			}
+			n = node_new(c, N_SCALAR, &ev.start_mark);
+			if (!n || !(n->val = strdup((const char *)ev.data.scalar.value))) {
+				rc = fail_at(c, 1, 1, "out of memory");
+				break;
+			}
+			n->len = ev.data.scalar.length;
+			n->null = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+				  (!n->len || !strcmp(n->val, "~") || !strcmp(n->val, "null") ||
+				   !strcmp(n->val, "Null") || !strcmp(n->val, "NULL"));
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (ev.type == YAML_SEQUENCE_START_EVENT)
+				rc = check_props(c, &ev, ev.data.sequence_start.anchor, ev.data.sequence_start.tag);
+			else
+				rc = check_props(c, &ev, ev.data.mapping_start.anchor, ev.data.mapping_start.tag);
+			if (rc)
+				break;
+			if (depth >= VW_POLICY_MAX_DEPTH) {
+				rc = fail_at(c, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
+					     "nesting deeper than %d levels", VW_POLICY_MAX_DEPTH);
+				break;
+			}
+			n = node_new(c, ev.type == YAML_SEQUENCE_START_EVENT ? N_SEQ : N_MAP, &ev.start_mark);
+			if (!n)
+				rc = fail_at(c, 1, 1, "out of memory");
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			if (depth > 0)
+				depth--;
+			break;
+		default:
+			break;
+		}
+		if (!rc && n) {
+			if (depth == 0)
+				*root = n;
+			else if (node_add(stack[depth - 1], n))
+				rc = fail_at(c, 1, 1, "out of memory");
+			if (!rc && n->kind != N_SCALAR)
+				stack[depth++] = n;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Scalars                                                             */
+/* ------------------------------------------------------------------ */
+
+static bool is_key(const struct node *k, const char *s)
+{
+	return k->kind == N_SCALAR && !strcmp(k->val, s);
+}
+
+static int hexval(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Exactly ndig..maxdig hex digits in s[0..n); value in *v. */
+static int parse_hex(const char *s, size_t n, size_t mindig, size_t maxdig, uint32_t *v)
+{
+	size_t i;
+	uint32_t x = 0;
+
+	if (n < mindig || n > maxdig)
+		return -1;
+	for (i = 0; i < n; i++) {
+		int h = hexval((unsigned char)s[i]);
+
+		if (h < 0)
+			return -1;
+		x = (x << 4) | (uint32_t)h;
+	}
+	*v = x;
+	return 0;
+}
+
+static const char *skip_0x(const char *s, size_t *n)
+{
+	if (*n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		*n -= 2;
+		return s + 2;
+	}
+	return s;
+}
+
+/* Decimal without leading zeros, or 0x-prefixed hex. */
+static int parse_number(struct pctx *c, const struct node *n, const char *what, uint32_t *v)
+{
+	const char *s;
+	size_t len, i;
+	uint64_t x = 0;
+
+	if (n->kind != N_SCALAR || n->null)
+		return fail(c, n, "%s must be a number, got %s", what, kind_name(n));
+	s = n->val;
+	len = n->len;
+	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		for (i = 2; i < len; i++) {
+			int h = hexval((unsigned char)s[i]);
+
+			if (h < 0 || x > 0xffffffffull >> 4)
+				goto bad;
+			x = (x << 4) | (unsigned)h;
+		}
+	} else {
+		if (!len || (len > 1 && s[0] == '0'))
+			goto bad;
+		for (i = 0; i < len; i++) {
+			if (s[i] < '0' || s[i] > '9')
+				goto bad;
+			x = x * 10 + (unsigned)(s[i] - '0');
+			if (x > 0xffffffffull)
+				goto bad;
+		}
+	}
+	*v = (uint32_t)x;
+	return 0;
+bad:
+	return fail(c, n, "bad number '%s' for %s: expected decimal (no leading zeros) or 0x-prefixed hex",
+		    SHOWN(n), what);
+}
+
+/* ------------------------------------------------------------------ */
+/* Mappings                                                            */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Check key i of map m: a scalar, not a duplicate of an earlier key, one of
+ * allowed[] (NULL-terminated; NULL allowed = any). Returns the index in
+ * allowed[] or -1 (error written).
+ */
+static int map_key(struct pctx *c, const struct node *m, size_t i, const char *const *allowed,
+		   const char *where, const char *hint)
+{
+	const struct node *k = m->kids[2 * i];
+	char list[256];
+	size_t j, o = 0;
+
+	if (k->kind != N_SCALAR || k->null)
+		return fail(c, k, "keys in %s must be plain names, got %s", where, kind_name(k));
+	for (j = 0; j < i; j++) {
+		const struct node *prev = m->kids[2 * j];
+
+		if (prev->len == k->len && !memcmp(prev->val, k->val, k->len))
+			return fail(c, k, "duplicate key '%s' in %s (first at line %d)", SHOWN(k), where,
+				    prev->line);
+	}
+	if (!allowed)
+		return 0;
+	for (j = 0; allowed[j]; j++)
+		if (!strcmp(k->val, allowed[j]))
+			return (int)j;
+	list[0] = 0;
+	for (j = 0; allowed[j]; j++)
+		o += (size_t)snprintf(list + o, o < sizeof(list) ? sizeof(list) - o : 0, "%s%s",
+				      j ? ", " : "", allowed[j]);
+	return fail(c, k, "unknown key '%s' in %s; allowed: %s%s", SHOWN(k), where, list,
+		    hint ? hint : "");
+}
+
+static int want_map(struct pctx *c, const struct node *n, const char *what)
+{
+	if (n->kind != N_MAP)
+		return fail(c, n, "%s must be a mapping, got %s", what, kind_name(n));
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Rules                                                               */
+/* ------------------------------------------------------------------ */
+
+enum rule_where { R_PLAIN, R_DSN };
+
+static int parse_action(struct pctx *c, const struct node *n, const char *what, int *a)
+{
+	if (n->kind != N_SCALAR || n->null)
+		return fail(c, n, "'%s' must be an action (allow, audit, deny), got %s", what, kind_name(n));
+	if (!strcmp(n->val, "allow"))
+		*a = VW_ALLOW;
+	else if (!strcmp(n->val, "audit"))
+		*a = VW_AUDIT;
+	else if (!strcmp(n->val, "deny"))
+		*a = VW_DENY;
+	else if (!strcmp(n->val, "scrub"))
+		*a = VW_SCRUB;
+	else
+		return fail(c, n, "unknown action '%s' for '%s'; expected allow, audit or deny", SHOWN(n), what);
+	return 0;
+}
+
+static int scrub_error(struct pctx *c, const struct node *n, enum rule_where where, int write)
+{
+	if (where == R_DSN && write)
+		return fail(c, n, "scrub is a read-only action; write the rule as {read: scrub, write: ...}");
+	return fail(c, n, "scrub is only valid as the read action of a 'capability: dsn' rule");
+}
+
+/*
+ * A rule: an action for both directions, or {read: A, write: A} with at least
+ * one of them. Unset directions are VW_UNSET.
+ */
+static int parse_rule(struct pctx *c, const struct node *n, const char *what, enum rule_where where,
+		      const char *hint, __u8 *rule)
+{
+	static const char *const keys[] = { "read", "write", NULL };
+	int r = VW_UNSET, w = VW_UNSET;
+	char ctx[96];
+	size_t i;
+
+	if (n->kind == N_SCALAR && !n->null) {
+		if (parse_action(c, n, what, &r))
+			return -1;
+		if (r == VW_SCRUB)
+			return scrub_error(c, n, where, 1);
+		*rule = VW_RULE(r, r);
+		return 0;
+	}
+	if (n->kind != N_MAP)
+		return fail(c, n, "'%s' must be an action (allow, audit, deny) or a {read, write} mapping, got %s",
+			    what, kind_name(n));
+	snprintf(ctx, sizeof(ctx), "rule '%s'", what);
+	for (i = 0; i < n->nkids / 2; i++) {
+		const struct node *v = n->kids[2 * i + 1];
+		int k = map_key(c, n, i, keys, ctx, hint), a;
+
+		if (k < 0 || parse_action(c, v, k ? "write" : "read", &a))
+			return -1;
+		if (a == VW_SCRUB && (k == 1 || where != R_DSN))
+			return scrub_error(c, v, where, k == 1);
+		if (k == 0)
+			r = a;
+		else
+			w = a;
+	}
+	if (r == VW_UNSET && w == VW_UNSET)
+		return fail(c, n, "empty rule for '%s': give read and/or write", what);
+	*rule = VW_RULE(r, w);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Capabilities and ranges                                             */
+/* ------------------------------------------------------------------ */
+
+static int parse_caps(struct pctx *c, const struct node *m, struct vw_profile *prof)
+{
+	size_t i, j;
+
+	if (m->kind == N_SCALAR && m->null)
+		return 0;
+	if (want_map(c, m, "'capability' (rules by capability name)"))
+		return -1;
+	for (i = 0; i < m->nkids / 2; i++) {
+		const struct node *k = m->kids[2 * i], *v = m->kids[2 * i + 1];
+		bool ext = false;
+		uint16_t id = 0;
+		__u8 rule;
+		bool is_dsn;
+
+		if (map_key(c, m, i, NULL, "'capability'", NULL) < 0)
+			return -1;
+		if (vw_cap_lookup(k->val, &ext, &id))
+			return fail(c, k, "unknown capability '%s'; use a short name (pm, msix, dsn, ...) "
+				    "or cap:0xNN / ext:0xNNNN", SHOWN(k));
+		if (ext && id > 0xfd)
+			return fail(c, k, "extended capability 0x%04x cannot have its own rule (IDs above 0xfd "
+				    "share the 'capabilities' rule)", id);
+		if (!ext && (id == 0 || id > 0xfd))
+			return fail(c, k, "capability ID 0x%02x cannot have its own rule (0x00 is the header, "
+				    "IDs above 0xfd share the 'capabilities' rule)", id);
+		/* the same capability under two names */
+		for (j = 0; j < i; j++) {
+			bool ext2 = false;
+			uint16_t id2 = 0;
+			const struct node *k2 = m->kids[2 * j];
+
+			if (!vw_cap_lookup(k2->val, &ext2, &id2) && ext2 == ext && id2 == id)
+				return fail(c, k, "capability '%s' is the same as '%s' (line %d)", SHOWN(k),
+					    SHOWN(k2), k2->line);
+		}
+		is_dsn = ext && id == 0x0003;
+		if (parse_rule(c, v, k->val, is_dsn ? R_DSN : R_PLAIN, NULL, &rule))
+			return -1;
+		if (ext)
+			prof->ext_cap[id] = rule;
+		else
+			prof->std_cap[id] = rule;
+	}
+	return 0;
+}
+
+struct range_src {
+	struct vw_range r;
+	const struct node *n;
+};
+
+static int parse_range(struct pctx *c, const struct node *m, struct range_src *out)
+{
+	static const char *const keys[] = { "start", "end", "length", "read", "write", NULL };
+	const struct node *start = NULL, *end = NULL, *length = NULL;
+	uint32_t s = 0, e = 0, l = 0;
+	int r = VW_UNSET, w = VW_UNSET;
+	size_t i;
+
+	if (want_map(c, m, "a range"))
+		return -1;
+	for (i = 0; i < m->nkids / 2; i++) {
+		const struct node *v = m->kids[2 * i + 1];
+		int k = map_key(c, m, i, keys, "range", NULL), a;
+
+		switch (k) {
+		case 0:
+			start = v;
+			break;
+		case 1:
+			if (length)
+				return fail(c, m->kids[2 * i], "give either 'end' or 'length' for a range, not both");
+			end = v;
+			break;
+		case 2:
+			if (end)
+				return fail(c, m->kids[2 * i], "give either 'end' or 'length' for a range, not both");
+			length = v;
+			break;
+		case 3:
+		case 4:
+			if (parse_action(c, v, k == 3 ? "read" : "write", &a))
+				return -1;
+			if (a == VW_SCRUB)
+				return scrub_error(c, v, R_PLAIN, k == 4);
+			if (k == 3)
+				r = a;
+			else
+				w = a;
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (!start)
+		return fail(c, m, "range needs 'start'");
+	if (!end && !length)
+		return fail(c, m, "range needs 'end' (inclusive) or 'length'");
+	if (r == VW_UNSET && w == VW_UNSET)
+		return fail(c, m, "range sets neither 'read' nor 'write'");
+	if (parse_number(c, start, "start", &s))
+		return -1;
+	if (s >= VW_CFG_SIZE)
+		return fail(c, start, "range start 0x%x beyond config space (0x0..0xfff)", s);
+	if (end) {
+		if (parse_number(c, end, "end", &e))
+			return -1;
+		if (e >= VW_CFG_SIZE)
+			return fail(c, end, "range end 0x%x beyond config space (0x0..0xfff)", e);
+		if (e < s)
+			return fail(c, end, "range end 0x%x before start 0x%x (end is inclusive)", e, s);
+		l = e - s + 1;
+	} else {
+		if (parse_number(c, length, "length", &l))
+			return -1;
+		if (!l)
+			return fail(c, length, "range length must be at least 1");
+		if (l > VW_CFG_SIZE - s)
+			return fail(c, length, "range 0x%x + length %u ends beyond config space (0x0..0xfff)",
+				    s, l);
+	}
+	out->r.start = (__u16)s;
+	out->r.len = (__u16)l;
+	out->r.rule = VW_RULE(r, w);
+	out->n = m;
+	return 0;
+}
+
+static int parse_ranges(struct pctx *c, const struct node *seq, struct vw_profile *prof)
+{
+	struct range_src rs[VW_MAX_RANGES];
+	size_t i, j, n = 0;
+
+	if (seq->kind == N_SCALAR && seq->null)
+		return 0;
+	if (seq->kind != N_SEQ)
+		return fail(c, seq, "'ranges' must be a list, got %s", kind_name(seq));
+	for (i = 0; i < seq->nkids; i++) {
+		struct range_src cur;
+
+		if (n >= VW_MAX_RANGES)
+			return fail(c, seq->kids[i], "too many ranges (at most %d per entry)", VW_MAX_RANGES);
+		if (parse_range(c, seq->kids[i], &cur))
+			return -1;
+		for (j = 0; j < n; j++) {
+			unsigned a0 = rs[j].r.start, a1 = a0 + rs[j].r.len - 1;
+			unsigned b0 = cur.r.start, b1 = b0 + cur.r.len - 1;
+
+			if (b0 <= a1 && a0 <= b1)
+				return fail(c, cur.n, "range 0x%x..0x%x overlaps range 0x%x..0x%x (line %d)",
+					    b0, b1, a0, a1, rs[j].n->line);
+		}
+		/* insertion, sorted by start */
+		for (j = n; j > 0 && rs[j - 1].r.start > cur.r.start; j--)
+			rs[j] = rs[j - 1];
+		rs[j] = cur;
+		n++;
+	}
+	for (i = 0; i < n; i++)
+		prof->ranges[i] = rs[i].r;
+	prof->nranges = (__u8)n;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Layers                                                              */
+/* ------------------------------------------------------------------ */
+
+static void profile_init(struct vw_profile *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->header = VW_RULE_NONE;
+	p->unassigned = VW_RULE_NONE;
+	p->cap_any = VW_RULE_NONE;
+	memset(p->std_cap, VW_RULE_NONE, sizeof(p->std_cap));
+	memset(p->ext_cap, VW_RULE_NONE, sizeof(p->ext_cap));
+}
+
+/*
+ * The rule keys of a layer (default or a device entry). *match receives the
+ * 'match' value when allowed (device entries).
+ */
+static int parse_layer(struct pctx *c, const struct node *m, struct vw_profile *prof,
+		       const struct node **match, const char *where)
+{
+	static const char *const dkeys[] = { "header", "capabilities", "unassigned", "capability", "ranges",
+					     NULL };
+	static const char *const ekeys[] = { "match", "header", "capabilities", "unassigned", "capability",
+					     "ranges", NULL };
+	const char *const *keys = match ? ekeys : dkeys;
+	size_t i;
+
+	for (i = 0; i < m->nkids / 2; i++) {
+		const struct node *v = m->kids[2 * i + 1];
+		int k;
+		const char *key;
+
+		if (!match && is_key(m->kids[2 * i], "match"))
+			return fail(c, m->kids[2 * i], "'match' belongs in 'devices:' entries; 'default' "
+				    "applies to every device");
+		k = map_key(c, m, i, keys, where, NULL);
+		if (k < 0)
+			return -1;
+		key = keys[k];
+		if (!strcmp(key, "match")) {
+			*match = v;
+		} else if (!strcmp(key, "header")) {
+			if (parse_rule(c, v, "header", R_PLAIN, NULL, &prof->header))
+				return -1;
+		} else if (!strcmp(key, "capabilities")) {
+			if (parse_rule(c, v, "capabilities", R_PLAIN,
+				       " (rules for one capability go under 'capability:')", &prof->cap_any))
+				return -1;
+		} else if (!strcmp(key, "unassigned")) {
+			if (parse_rule(c, v, "unassigned", R_PLAIN, NULL, &prof->unassigned))
+				return -1;
+		} else if (!strcmp(key, "capability")) {
+			if (parse_caps(c, v, prof))
+				return -1;
+		} else if (!strcmp(key, "ranges")) {
+			if (parse_ranges(c, v, prof))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Selectors                                                           */
+/* ------------------------------------------------------------------ */
+
+/* Parse a BDF; on error returns -EINVAL and *why says what is wrong. */
+static int bdf_parse(const char *in, size_t n, char out[VW_NAME_LEN], const char **why)
+{
+	const char *colon1, *colon2 = NULL, *dot, *p = in, *end = in + n;
+	uint32_t dom = 0, bus, dev, fn;
+
+	*why = "expected [domain:]bus:device.function, e.g. 0000:00:03.0";
+	colon1 = memchr(in, ':', n);
+	if (!colon1)
+		return -EINVAL;
+	colon2 = memchr(colon1 + 1, ':', (size_t)(end - colon1 - 1));
+	if (colon2) {
+		if (memchr(colon2 + 1, ':', (size_t)(end - colon2 - 1)))
+			return -EINVAL;
+		if (parse_hex(p, (size_t)(colon1 - p), 1, 4, &dom)) {
+			*why = "domain must be 1-4 hex digits (0000..ffff)";
+			return -EINVAL;
+		}
+		p = colon1 + 1;
+		colon1 = colon2;
+	}
+	dot = memchr(colon1 + 1, '.', (size_t)(end - colon1 - 1));
+	if (!dot)
+		return -EINVAL;
+	if (parse_hex(p, (size_t)(colon1 - p), 1, 2, &bus)) {
+		*why = "bus must be 1-2 hex digits (00..ff)";
+		return -EINVAL;
+	}
+	if (parse_hex(colon1 + 1, (size_t)(dot - colon1 - 1), 1, 2, &dev) || dev > 0x1f) {
+		*why = "device must be hex 00..1f";
+		return -EINVAL;
+	}
+	if (parse_hex(dot + 1, (size_t)(end - dot - 1), 1, 1, &fn) || fn > 7) {
+		*why = "function must be 0..7";
+		return -EINVAL;
+	}
+	snprintf(out, VW_NAME_LEN, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
+	return 0;
+}
+
+int vw_bdf_canon(const char *in, char out[VW_NAME_LEN])
+{
+	const char *why;
+	char tmp[VW_NAME_LEN];
+
+	if (!in || bdf_parse(in, strlen(in), tmp, &why))
+		return -EINVAL;
+	memcpy(out, tmp, VW_NAME_LEN);
+	return 0;
+}
+
+/* A PCI ID: 1-4 hex digits with or without 0x ("8086", 0x8086). */
+static int parse_id(const char *s, size_t n, uint32_t *v)
+{
+	s = skip_0x(s, &n);
+	return parse_hex(s, n, 1, 4, v);
+}
+
+static int parse_match(struct pctx *c, const struct node *m, struct vw_policy_entry *e)
+{
+	static const char *const keys[] = { "bdf", "vendor", "device", "class", NULL };
+	const struct node *bdf = NULL, *vendor = NULL, *device = NULL, *cls = NULL;
+	size_t i;
+
+	if (m->kind != N_MAP)
+		return fail(c, m, "'match' must be a mapping ({bdf: ...}, {vendor: ..., device: ...} or "
+			    "{class: ...}), got %s", kind_name(m));
+	for (i = 0; i < m->nkids / 2; i++) {
+		const struct node *v = m->kids[2 * i + 1];
+		int k = map_key(c, m, i, keys, "'match'", NULL);
+
+		if (k < 0)
+			return -1;
+		if (v->kind != N_SCALAR || v->null)
+			return fail(c, v, "'%s' must be a scalar, got %s", keys[k], kind_name(v));
+		if (k == 0)
+			bdf = v;
+		else if (k == 1)
+			vendor = v;
+		else if (k == 2)
+			device = v;
+		else
+			cls = v;
+	}
+	if (!bdf && !vendor && !device && !cls)
+		return fail(c, m, "'match' needs one of bdf, vendor[, device] or class");
+	if ((bdf ? 1 : 0) + (vendor || device ? 1 : 0) + (cls ? 1 : 0) > 1)
+		return fail(c, m, "'match' takes one selector: bdf, vendor[, device] or class");
+	if (bdf) {
+		const char *why;
+		char canon[VW_NAME_LEN];
+
+		if (bdf_parse(bdf->val, bdf->len, canon, &why))
+			return fail(c, bdf, "bad BDF '%s': %s", SHOWN(bdf), why);
+		e->kind = VW_SEL_BDF;
+		memcpy(e->bdf, canon, sizeof(e->bdf));
+		snprintf(e->label, sizeof(e->label), "bdf %s", canon);
+	} else if (vendor || device) {
+		const char *s, *colon;
+		uint32_t vid, did = 0;
+		bool has_dev = false;
+
+		if (!vendor)
+			return fail(c, device, "'device' needs 'vendor'");
+		s = vendor->val;
+		colon = memchr(s, ':', vendor->len);
+		if (colon && device)
+			return fail(c, device, "device given twice: in 'vendor' (vendor:device) and 'device'");
+		if (parse_id(s, colon ? (size_t)(colon - s) : vendor->len, &vid))
+			return fail(c, vendor, "bad vendor ID '%s': expected 1-4 hex digits, e.g. 8086 or "
+				    "8086:10d3", SHOWN(vendor));
+		if (vid == 0xffff || vid == 0)
+			return fail(c, vendor, "vendor ID 0x%04x is not a valid vendor", vid);
+		if (colon) {
+			has_dev = true;
+			if (parse_id(colon + 1, vendor->len - (size_t)(colon + 1 - s), &did))
+				return fail(c, vendor, "bad device ID in '%s': expected 1-4 hex digits",
+					    SHOWN(vendor));
+		} else if (device) {
+			has_dev = true;
+			if (parse_id(device->val, device->len, &did))
+				return fail(c, device, "bad device ID '%s': expected 1-4 hex digits, e.g. 10d3",
+					    SHOWN(device));
+		}
+		if (has_dev && did == 0xffff)
+			return fail(c, colon ? vendor : device, "device ID 0xffff is not a valid device");
+		e->vendor = (uint16_t)vid;
+		e->device_id = (uint16_t)did;
+		e->kind = has_dev ? VW_SEL_VENDOR_DEVICE : VW_SEL_VENDOR;
+		if (has_dev)
+			snprintf(e->label, sizeof(e->label), "vendor %04x:%04x", vid, did);
+		else
+			snprintf(e->label, sizeof(e->label), "vendor %04x", vid);
+	} else {
+		size_t n = cls->len;
+		const char *s = skip_0x(cls->val, &n);
+		uint32_t v;
+
+		if ((n != 2 && n != 4 && n != 6) || parse_hex(s, n, n, n, &v))
+			return fail(c, cls, "bad class '%s': expected 2, 4 or 6 hex digits (base class, "
+				    "+ subclass, + programming interface), e.g. 0x0200", SHOWN(cls));
+		e->kind = VW_SEL_CLASS;
+		e->class_bits = (uint32_t)n * 4;
+		e->class_code = v << (24 - e->class_bits);
+		snprintf(e->label, sizeof(e->label), "class 0x%0*x", (int)n, v);
+	}
+	return 0;
+}
+
+static bool same_selector(const struct vw_policy_entry *a, const struct vw_policy_entry *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	switch (a->kind) {
+	case VW_SEL_BDF:
+		return !strcmp(a->bdf, b->bdf);
+	case VW_SEL_VENDOR_DEVICE:
+		return a->vendor == b->vendor && a->device_id == b->device_id;
+	case VW_SEL_VENDOR:
+		return a->vendor == b->vendor;
+	case VW_SEL_CLASS:
+		return a->class_code == b->class_code && a->class_bits == b->class_bits;
+	default:
+		return true;
+	}
+}
+
+static int parse_devices(struct pctx *c, const struct node *seq)
+{
+	struct vw_policy *pol = c->pol;
+	size_t i;
+	int j;
+
+	if (seq->kind == N_SCALAR && seq->null)
+		return 0;
+	if (seq->kind != N_SEQ)
+		return fail(c, seq, "'devices' must be a list of entries (- match: ...), got %s", kind_name(seq));
+	for (i = 0; i < seq->nkids; i++) {
+		const struct node *m = seq->kids[i], *match = NULL;
+		struct vw_policy_entry *e;
+
+		if (pol->nentries >= VW_MAX_PROFILES)
+			return fail(c, m, "too many devices: at most %d entries under 'devices'", VW_MAX_ENTRIES);
+		if (want_map(c, m, "a 'devices' entry"))
+			return -1;
+		e = &pol->entries[pol->nentries];
+		memset(e, 0, sizeof(*e));
+		profile_init(&e->prof);
+		e->line = m->line;
+		if (parse_layer(c, m, &e->prof, &match, "device entry"))
+			return -1;
+		if (!match)
+			return fail(c, m, "device entry needs 'match' (bdf, vendor[, device] or class)");
+		if (parse_match(c, match, e))
+			return -1;
+		for (j = 1; j < pol->nentries; j++)
+			if (same_selector(&pol->entries[j], e))
+				return fail(c, match, "duplicate selector '%s' (first at line %d)", e->label,
+					    pol->entries[j].line);
+		pol->nentries++;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Top level                                                           */
+/* ------------------------------------------------------------------ */
+
+static int parse_root(struct pctx *c, const struct node *root)
+{
+	static const char *const keys[] = { "version", "default", "devices", NULL };
+	struct vw_policy *pol = c->pol;
+	const struct node *version = NULL;
+	struct vw_policy_entry *def = &pol->entries[0];
+	size_t i;
+	uint32_t v;
+
+	if (!root || (root->kind == N_SCALAR && root->null))
+		return fail_at(c, root ? root->line : 1, root ? root->col : 1,
+			       "empty policy (expected at least 'version: 1')");
+	if (root->kind != N_MAP)
+		return fail(c, root, "a policy must be a mapping (version:, default:, devices:), got %s",
+			    kind_name(root));
+
+	/* version first: an unsupported version explains unknown keys */
+	for (i = 0; i < root->nkids / 2 && !version; i++)
+		if (is_key(root->kids[2 * i], "version"))
+			version = root->kids[2 * i + 1];
+	if (!version)
+		return fail(c, root, "missing 'version: 1'");
+	if (version->kind != N_SCALAR || version->null)
+		return fail(c, version, "'version' must be a number, got %s", kind_name(version));
+	if (parse_number(c, version, "version", &v))
+		return -1;
+	if (v != 1)
+		return fail(c, version, "unsupported policy version %u (this vfio-warden reads version 1)", v);
+
+	memset(def, 0, sizeof(*def));
+	def->kind = VW_SEL_DEFAULT;
+	snprintf(def->label, sizeof(def->label), "default");
+	profile_init(&def->prof);
+	pol->nentries = 1;
+
+	for (i = 0; i < root->nkids / 2; i++) {
+		const struct node *k = root->kids[2 * i], *val = root->kids[2 * i + 1];
+		int key = map_key(c, root, i, keys, "the policy", NULL);
+
+		if (key < 0)
+			return -1;
+		if (key == 1) {
+			def->line = k->line;
+			if (val->kind == N_SCALAR && val->null)
+				continue;
+			if (want_map(c, val, "'default'") ||
+			    parse_layer(c, val, &def->prof, NULL, "'default'"))
+				return -1;
+		} else if (key == 2) {
+			if (parse_devices(c, val))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int vw_policy_parse(const char *name, const char *buf, size_t len, struct vw_policy *out, char *err,
+		    size_t errlen)
+{
+	struct pctx c = { .name = name ? name : "<policy>", .err = err, .errlen = errlen,
+			  .buf = buf ? buf : "", .buflen = buf ? len : 0 };
+	struct node *root = NULL;
+	int rc;
+
+	if (err && errlen)
+		err[0] = 0;
+	if (!out)
+		return fail_at(&c, 1, 1, "no output");
+	if (c.buflen > VW_POLICY_MAX_SIZE)
+		return fail_at(&c, 1, 1, "policy too large (%zu bytes; at most %d)", c.buflen,
+			       VW_POLICY_MAX_SIZE);
+	c.pol = calloc(1, sizeof(*c.pol));
+	if (!c.pol)
+		return fail_at(&c, 1, 1, "out of memory");
+	snprintf(c.pol->source, sizeof(c.pol->source), "%s", c.name);
+
+	rc = build_tree(&c, &root);
+	if (!rc)
+		rc = parse_root(&c, root);
+	nodes_free(&c);
+	if (!rc)
+		memcpy(out, c.pol, sizeof(*out));
+	free(c.pol);
+	return rc ? -1 : 0;
+}
+
+int vw_policy_load_file(const char *path, struct vw_policy *out, char *err, size_t errlen)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+	int fd, rc;
+
+	if (err && errlen)
+		err[0] = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		goto sys_err;
+	if (fstat(fd, &st))
+		goto sys_err_close;
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		if (err && errlen)
+			snprintf(err, errlen, "%s: not a regular file", path);
+		return -1;
+	}
+	if (st.st_size > VW_POLICY_MAX_SIZE)
+		goto too_big;
+	/* read up to the limit + 1 so that a file growing meanwhile is caught */
+	buf = malloc(VW_POLICY_MAX_SIZE + 1);
+	if (!buf) {
+		errno = ENOMEM;
+		goto sys_err_close;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + len, VW_POLICY_MAX_SIZE + 1 - len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto sys_err_close;
+		}
+		if (!n)
+			break;
+		len += (size_t)n;
+		if (len > VW_POLICY_MAX_SIZE)
+			goto too_big;
+	}
+	close(fd);
+	rc = vw_policy_parse(path, buf, len, out, err, errlen);
+	free(buf);
+	return rc;
+
+too_big:
+	close(fd);
+	free(buf);
+	if (err && errlen)
+		snprintf(err, errlen, "%s: policy file too large (more than %d bytes)", path,
+			 VW_POLICY_MAX_SIZE);
+	return -1;
+sys_err_close:
+	rc = errno;
+	close(fd);
+	free(buf);
+	errno = rc;
+sys_err:
+	if (err && errlen)
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Layers for a device                                                 */
+/* ------------------------------------------------------------------ */
+
+void vw_policy_layers(const struct vw_policy *p, const char *bdf, uint16_t vendor, uint16_t device_id,
+		      uint32_t class_code, int layers[VW_NLAYERS])
+{
+	char canon[VW_NAME_LEN] = "";
+	uint32_t best_bits = 0;
+	int i, n;
+
+	for (i = 0; i < VW_NLAYERS; i++)
+		layers[i] = -1;
+	if (!p || p->nentries <= 0)
+		return;
+	n = p->nentries > VW_MAX_PROFILES ? VW_MAX_PROFILES : p->nentries;
+	if (bdf && vw_bdf_canon(bdf, canon))
+		canon[0] = 0;
+	class_code &= 0xffffff;
+	for (i = 0; i < n; i++) {
+		const struct vw_policy_entry *e = &p->entries[i];
+
+		switch (e->kind) {
+		case VW_SEL_BDF:
+			if (canon[0] && layers[VW_SEL_BDF] < 0 && !strncmp(e->bdf, canon, VW_NAME_LEN))
+				layers[VW_SEL_BDF] = i;
+			break;
+		case VW_SEL_VENDOR_DEVICE:
+			if (layers[VW_SEL_VENDOR_DEVICE] < 0 && e->vendor == vendor && e->device_id == device_id)
+				layers[VW_SEL_VENDOR_DEVICE] = i;
+			break;
+		case VW_SEL_VENDOR:
+			if (layers[VW_SEL_VENDOR] < 0 && e->vendor == vendor)
+				layers[VW_SEL_VENDOR] = i;
+			break;
+		case VW_SEL_CLASS: {
+			uint32_t bits = e->class_bits, mask;
+
+			if (bits != 8 && bits != 16 && bits != 24)
+				break;
+			mask = (0xffffffu << (24 - bits)) & 0xffffff;
+			if ((class_code & mask) == (e->class_code & mask) && bits > best_bits) {
+				best_bits = bits;
+				layers[VW_SEL_CLASS] = i;
+			}
+			break;
+		}
+		case VW_SEL_DEFAULT:
+			if (layers[VW_SEL_DEFAULT] < 0)
+				layers[VW_SEL_DEFAULT] = i;
+			break;
+		}
+	}
+}

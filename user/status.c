@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <json-c/json.h>
+
+#include "apply.h"
+#include "events.h"
+#include "pinned.h"
+#include "status.h"
+#include "stream.h"
+
+static const char *const layer_names[VW_NLAYERS] = { "bdf", "vendor:device", "vendor", "class", "default" };
+static const char *const dir_names[2] = { "read", "write" };
+
+static json_object *counters_json(const struct vw_counters *c)
+{
+	json_object *o = json_object_new_object(), *j;
+	int dir, a;
+
+	for (dir = 0; dir < 2; dir++) {
+		j = json_object_new_object();
+		for (a = 0; a < 4; a++)
+			json_object_object_add(j, vw_action_name(a), json_object_new_int64(c->judged[dir][a]));
+		json_object_object_add(o, dir_names[dir], j);
+	}
+	json_object_object_add(o, "reached_read", json_object_new_int64(c->reached[0]));
+	json_object_object_add(o, "reached_write", json_object_new_int64(c->reached[1]));
+	json_object_object_add(o, "bypass", json_object_new_int64(c->bypass));
+	json_object_object_add(o, "events", json_object_new_int64(c->events));
+	json_object_object_add(o, "lost", json_object_new_int64(c->lost));
+	return o;
+}
+
+/* One device: compiled entry (if any in the live generation) plus counters. */
+static json_object *device_json(const struct vw_maps *m, const char *bdf, __u32 slot, unsigned gen,
+				json_object *labels, struct vw_device *d)
+{
+	json_object *o = json_object_new_object(), *layers;
+	struct vw_dev_key key = { .gen = gen };
+	struct vw_counters c;
+	char buf[16];
+	int k;
+
+	json_object_object_add(o, "device", json_object_new_string(bdf));
+	memcpy(key.bdf, bdf, VW_NAME_LEN);
+	if (bpf_map_lookup_elem(m->fd[VW_MAP_DEVICES], &key, d) == 0) {
+		snprintf(buf, sizeof(buf), "%04x", d->vendor);
+		json_object_object_add(o, "vendor", json_object_new_string(buf));
+		snprintf(buf, sizeof(buf), "%04x", d->device_id);
+		json_object_object_add(o, "device_id", json_object_new_string(buf));
+		json_object_object_add(o, "layout", json_object_new_string(
+			d->source == VW_SRC_WALKER ? "capability walk" : "vfio-pci map"));
+		layers = json_object_new_object();
+		for (k = 0; k < VW_NLAYERS; k++) {
+			json_object *l;
+
+			if (d->layers[k] == VW_NO_PROFILE || !labels ||
+			    !(l = json_object_array_get_idx(labels, d->layers[k])))
+				continue;
+			json_object_object_add(layers, layer_names[k], json_object_get(l));
+		}
+		json_object_object_add(o, "policy", layers);
+	} else {
+		json_object_object_add(o, "layout", json_object_new_string("not compiled yet"));
+	}
+	if (vw_percpu_sum(m->fd[VW_MAP_COUNTERS], slot, &c, sizeof(c)) == 0)
+		json_object_object_add(o, "counters", counters_json(&c));
+	return o;
+}
+
+static void print_text(json_object *root)
+{
+	json_object *devs, *d, *c, *v;
+	size_t i;
+
+	printf("attached: %s\n", json_object_get_boolean(json_object_object_get(root, "attached")) ? "yes" : "no");
+	if (!json_object_get_boolean(json_object_object_get(root, "attached")))
+		return;
+	printf("policy: %s (generation %d)\n", json_object_get_string(json_object_object_get(root, "policy")),
+	       json_object_get_int(json_object_object_get(root, "generation")));
+	printf("events lost: %lld   ring buffer: %d bytes   devices compiled from vfio map: %lld\n",
+	       (long long)json_object_get_int64(json_object_object_get(root, "lost")),
+	       json_object_get_int(json_object_object_get(root, "ringbuf_size")),
+	       (long long)json_object_get_int64(json_object_object_get(root, "compiled_in_bpf")));
+	devs = json_object_object_get(root, "devices");
+	printf("%-13s %-9s %-16s %-28s %9s %9s %9s %9s %9s %9s %6s %6s\n", "DEVICE", "ID", "LAYOUT", "POLICY",
+	       "R-ALLOW", "R-AUDIT", "R-DENY", "W-ALLOW", "W-AUDIT", "W-DENY", "BYPASS", "LOST");
+	for (i = 0; i < json_object_array_length(devs); i++) {
+		char id[16] = "-", pol[64] = "-";
+		json_object *r, *w, *p;
+
+		d = json_object_array_get_idx(devs, i);
+		if ((v = json_object_object_get(d, "vendor")))
+			snprintf(id, sizeof(id), "%s:%s", json_object_get_string(v),
+				 json_object_get_string(json_object_object_get(d, "device_id")));
+		p = json_object_object_get(d, "policy");
+		if (p) {
+			/* the most specific layer that applied names the policy */
+			json_object_object_foreach(p, lk, lv) {
+				(void)lk;
+				snprintf(pol, sizeof(pol), "%s", json_object_get_string(lv));
+				break;
+			}
+		}
+		c = json_object_object_get(d, "counters");
+		r = c ? json_object_object_get(c, "read") : NULL;
+		w = c ? json_object_object_get(c, "write") : NULL;
+#define N(o, k) (long long)((o) ? json_object_get_int64(json_object_object_get((o), (k))) : 0)
+		printf("%-13s %-9s %-16s %-28s %9lld %9lld %9lld %9lld %9lld %9lld %6lld %6lld\n",
+		       json_object_get_string(json_object_object_get(d, "device")), id,
+		       json_object_get_string(json_object_object_get(d, "layout")), pol,
+		       N(r, "allow"), N(r, "audit"), N(r, "deny"), N(w, "allow"), N(w, "audit"), N(w, "deny"),
+		       N(c, "bypass"), N(c, "lost"));
+#undef N
+	}
+}
+
+int vw_status(int json)
+{
+	json_object *root = json_object_new_object(), *info, *devs, *labels = NULL;
+	struct vw_global_counters g = {};
+	struct bpf_map_info minfo = {};
+	__u32 mlen = sizeof(minfo), slot;
+	char key[VW_NAME_LEN], next[VW_NAME_LEN];
+	struct vw_device *d;
+	struct vw_maps m;
+	unsigned gen = 0;
+	void *prev = NULL;
+	int rc;
+
+	if (!vw_is_attached()) {
+		json_object_object_add(root, "attached", json_object_new_boolean(0));
+		if (json)
+			printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+		else
+			printf("attached: no\n");
+		json_object_put(root);
+		return VW_EXIT_NOT_ATTACHED;
+	}
+	rc = vw_maps_open_pinned(&m);
+	if (rc) {
+		json_object_put(root);
+		return rc;
+	}
+	d = malloc(sizeof(*d));
+	info = json_object_from_file(VW_POLICY_INFO);
+	if (info)
+		labels = json_object_object_get(info, "labels");
+	vw_active_gen(&m, &gen);
+	vw_percpu_sum(m.fd[VW_MAP_GLOBAL], 0, &g, sizeof(g));
+	bpf_map_get_info_by_fd(m.fd[VW_MAP_EVENTS], &minfo, &mlen);
+
+	json_object_object_add(root, "attached", json_object_new_boolean(1));
+	json_object_object_add(root, "policy", json_object_new_string(
+		info ? json_object_get_string(json_object_object_get(info, "source")) : "unknown"));
+	json_object_object_add(root, "generation", json_object_new_int(gen));
+	json_object_object_add(root, "lost", json_object_new_int64(g.lost));
+	json_object_object_add(root, "ringbuf_size", json_object_new_int(minfo.max_entries));
+	json_object_object_add(root, "compiled_in_bpf", json_object_new_int64(g.compiled));
+	json_object_object_add(root, "devices_over_limit", json_object_new_int64(g.no_slot));
+	json_object_object_add(root, "errors", json_object_new_int64(g.errors));
+	devs = json_object_new_array();
+	while (d && bpf_map_get_next_key(m.fd[VW_MAP_SLOTS], prev, next) == 0) {
+		memcpy(key, next, sizeof(key));
+		prev = key;
+		if (bpf_map_lookup_elem(m.fd[VW_MAP_SLOTS], key, &slot) == 0)
+			json_object_array_add(devs, device_json(&m, key, slot, gen, labels, d));
+	}
+	json_object_object_add(root, "devices", devs);
+	if (json)
+		printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+	else
+		print_text(root);
+	json_object_put(root);
+	if (info)
+		json_object_put(info);
+	free(d);
+	vw_maps_close(&m);
+	return VW_EXIT_OK;
+}
