@@ -134,7 +134,6 @@ static __noinline struct vw_device *vw_compile_from_vfio(struct vw_devinfo *info
 		return NULL;
 	if (bpf_probe_read_kernel(d->cap, sizeof(d->cap), map))
 		return NULL;
-	__builtin_memset(d->blockmax, 0, sizeof(d->blockmax));
 
 	sk.gen = key->gen;
 	sk.kind = VW_SEL_BDF;
@@ -167,7 +166,7 @@ static __noinline struct vw_device *vw_compile_from_vfio(struct vw_devinfo *info
 	ctx.layers[4] = vw_sel_profile(&sk, key->gen);
 	ctx.cap = d->cap;
 	ctx.dev = d;
-	bpf_loop(VW_CFG_SIZE, vw_compile_byte, &ctx, 0);
+	vw_compile(&ctx);
 
 	d->slot = vw_slot_of(info->bdf);
 	d->source = VW_SRC_VFIO_MAP;

@@ -21,153 +21,14 @@
 #include "vw_types.h"
 
 #define VW_MAX(a, b) ((a) > (b) ? (a) : (b))
-
-/* Where a rule came from: `map` and the tests ask; BPF passes NULL. */
-enum vw_rule_src { VW_FROM_NONE = 0, VW_FROM_RANGE, VW_FROM_CAP, VW_FROM_CLASS };
-
-/*
- * The rule one layer gives byte 'off' whose region-map byte is 'cap'.
- * *src (optional) says which part of the layer gave it; for a range,
- * *range is its index.
- */
-static inline __u8 vw_layer_rule_dir(const struct vw_profile *p, __u32 off, __u8 cap, int write,
-				     int *src, int *range)
-{
-	__u8 r;
-	int i;
-
-	for (i = 0; i < VW_MAX_RANGES; i++) {
-		const struct vw_range *rg = &p->ranges[i];
-
-		if (i >= p->nranges)
-			break;
-		if (off >= rg->start && off < (__u32)rg->start + rg->len) {
-			r = write ? VW_RULE_WRITE(rg->rule) : VW_RULE_READ(rg->rule);
-			if (r != VW_UNSET) {
-				if (src)
-					*src = VW_FROM_RANGE;
-				if (range)
-					*range = i;
-				return r;
-			}
-			break;	/* ranges never overlap: no other range holds off */
-		}
-	}
-	if (off < VW_HEADER_SIZE) {
-		/* vfio marks the header 0 in its map; the walker does too */
-		r = p->header;
-	} else if (vw_cap_is_unassigned(cap)) {
-		r = p->unassigned;
-	} else {
-		__u8 specific = off < VW_STD_CFG_SIZE ? p->std_cap[cap] : p->ext_cap[cap];
-		__u8 s = write ? VW_RULE_WRITE(specific) : VW_RULE_READ(specific);
-
-		if (s != VW_UNSET) {
-			if (src)
-				*src = VW_FROM_CAP;
-			return s;
-		}
-		r = p->cap_any;
-	}
-	if (src)
-		*src = VW_FROM_CLASS;
-	return write ? VW_RULE_WRITE(r) : VW_RULE_READ(r);
-}
-
-/* Context of one compile pass; layers[k] may be NULL (no such layer). */
-struct vw_compile_ctx {
-	const struct vw_profile *layers[VW_NLAYERS];
-	const __u8 *cap;		/* region map, VW_CFG_SIZE bytes */
-	struct vw_device *dev;		/* act[] and blockmax[] are written */
-};
-
-/* First layer with an opinion decides; *layer (optional) says which, -1 none. */
-static inline __u8 vw_resolve_dir(const struct vw_compile_ctx *c, __u32 off, __u8 cap, int write,
-				  int *layer, int *src, int *range)
-{
-	int k;
-
-	/* unrolled for BPF: layers[k] are pointers spilled on the caller's stack,
-	 * which the verifier only lets us load at constant offsets */
-#ifdef __VW_BPF__
-#pragma unroll
-#endif
-	for (k = 0; k < VW_NLAYERS; k++) {
-		const struct vw_profile *p = c->layers[k];
-		__u8 r;
-
-		if (!p)
-			continue;
-		r = vw_layer_rule_dir(p, off, cap, write, src, range);
-		if (r != VW_UNSET) {
-			if (layer)
-				*layer = k;
-			return r & 3;
-		}
-	}
-	if (layer)
-		*layer = -1;
-	if (src)
-		*src = VW_FROM_NONE;
-	return VW_ALLOW;
-}
-
-/*
- * Compile one byte. Signature of a bpf_loop() callback: BPF runs it through
- * bpf_loop(VW_CFG_SIZE, ...), the host through vw_compile(). blockmax[] must
- * be zeroed before the pass.
- */
-static long vw_compile_byte(__u64 index, void *ctx)
-{
-	struct vw_compile_ctx *c = ctx;
-	__u32 i = (__u32)index & (VW_CFG_SIZE - 1);
-	__u8 cap, r, w, b;
-	__u32 blk;
-
-	if (!c->cap || !c->dev)
-		return 1;
-	cap = c->cap[i];
-	r = vw_resolve_dir(c, i, cap, 0, NULL, NULL, NULL);
-	w = vw_resolve_dir(c, i, cap, 1, NULL, NULL, NULL);
-	/* DENY of a read is honoured; SCRUB is a read-only action */
-	if (w == VW_SCRUB)
-		w = VW_AUDIT;
-	c->dev->act[i] = VW_ACT(r, w);
-	blk = (i >> VW_BLOCK_SHIFT) & (VW_NBLOCKS - 1);
-	b = c->dev->blockmax[blk];
-	c->dev->blockmax[blk] = VW_ACT(VW_MAX(VW_ACT_READ(b), r), VW_MAX(VW_ACT_WRITE(b), w));
-	return 0;
-}
-
-#ifndef __VW_BPF__
-/* Host entry point; BPF calls bpf_loop(VW_CFG_SIZE, vw_compile_byte, &ctx, 0). */
-static inline void vw_compile(struct vw_compile_ctx *c)
-{
-	__u32 i;
-
-	for (i = 0; i < VW_NBLOCKS; i++)
-		c->dev->blockmax[i] = 0;
-	for (i = 0; i < VW_CFG_SIZE; i++)
-		vw_compile_byte(i, c);
-}
-#endif
-
-static inline int vw_act_dir(__u8 a, int write)
-{
-	return write ? VW_ACT_WRITE(a) : VW_ACT_READ(a);
-}
-
-/*
- * Steps needed to scan any range: at most 63 leading bytes, 64 blocks, one
- * block scanned byte by byte (first-offender search) and 63 trailing bytes.
- */
-#define VW_SCAN_STEPS 256
 #define VW_BLOCK (1u << VW_BLOCK_SHIFT)
 
 /*
- * Loops whose trip count depends on data run through bpf_loop() in BPF: the
- * verifier checks the step function once instead of every path through
- * every iteration. The host runs the same step function in a plain loop.
+ * Loops whose trip count depends on data run through bpf_loop() in BPF. Every
+ * position is derived from the loop index, never carried from one step to the
+ * next in the context: the verifier re-walks callbacks until their states
+ * converge, and a carried position would never converge. The host runs the
+ * same step functions in a plain loop.
  */
 #ifdef __VW_BPF__
 #define VW_LOOP(n, step, ctx) bpf_loop((n), (step), (ctx), 0)
@@ -182,62 +43,216 @@ static inline void VW_LOOP(__u32 n, long (*step)(__u64, void *), void *ctx)
 }
 #endif
 
-struct vw_scan {
-	const struct vw_device *d;
-	__u32 i;	/* next offset to look at */
-	__u32 end;
-	__u32 at;	/* pass 2: first offset with action 'best' */
-	int write;
-	int best;	/* pass 1: strongest action so far; pass 2: the one to find */
+/*
+ * Where a byte's action came from (host only: `map` explains verdicts with
+ * it). why[dir * VW_CFG_SIZE + off] = layer << 8 | source << 6 | range.
+ */
+enum vw_rule_src { VW_FROM_CLASS = 0, VW_FROM_CAP = 1, VW_FROM_RANGE = 2 };
+#define VW_WHY_NONE 0xffff
+#define VW_WHY(layer, src, range) ((__u16)(((layer) << 8) | ((src) << 6) | ((range) & 0x3f)))
+#define VW_WHY_LAYER(w) ((w) >> 8)
+#define VW_WHY_SRC(w) (((w) >> 6) & 3)
+#define VW_WHY_RANGE(w) ((w) & 0x3f)
+
+/*
+ * One compile pass. Precedence (bdf > vendor:device > vendor > class >
+ * default; within a layer range > capability rule > region class) is
+ * implemented by painting: layers from least to most specific, each one's
+ * class and capability rules first and its ranges last, so the last paint
+ * that has an opinion wins. Each paint step is a tiny callback driven by a
+ * loop index, which keeps the BPF verifier's work linear.
+ */
+struct vw_compile_ctx {
+	const struct vw_profile *layers[VW_NLAYERS];	/* NULL: no such layer */
+	const __u8 *cap;		/* region map, VW_CFG_SIZE bytes */
+	struct vw_device *dev;		/* act[] and blockmax[] are written */
+	__u16 *why;			/* host only: 2 * VW_CFG_SIZE, or NULL */
+	/* state of the pass in progress */
+	const struct vw_profile *p;
+	__u32 layer;
+	__u32 rstart;
+	__u32 rindex;
+	__u8 rrule;
 };
 
-static inline int vw_scan_whole_block(const struct vw_scan *s)
+/* act[] holds rule nibbles (read low, write high, VW_UNSET) while painting. */
+static inline void vw_paint(struct vw_compile_ctx *c, __u32 i, __u8 rule, int src, __u32 range)
 {
-	return !(s->i & (VW_BLOCK - 1)) && s->i + VW_BLOCK <= s->end;
+	__u8 cur;
+
+	i &= VW_CFG_SIZE - 1;
+	cur = c->dev->act[i];
+	if (VW_RULE_READ(rule) != VW_UNSET) {
+		cur = (cur & 0xf0) | VW_RULE_READ(rule);
+		if (c->why)
+			c->why[i] = VW_WHY(c->layer, src, range);
+	}
+	if (VW_RULE_WRITE(rule) != VW_UNSET) {
+		cur = (cur & 0x0f) | (VW_RULE_WRITE(rule) << 4);
+		if (c->why)
+			c->why[VW_CFG_SIZE + i] = VW_WHY(c->layer, src, range);
+	}
+	c->dev->act[i] = cur;
 }
 
-static inline int vw_block_act(const struct vw_scan *s)
+static long vw_paint_unset(__u64 index, void *ctx)
 {
-	return vw_act_dir(s->d->blockmax[(s->i >> VW_BLOCK_SHIFT) & (VW_NBLOCKS - 1)], s->write);
+	struct vw_compile_ctx *c = ctx;
+	__u32 i = (__u32)index & (VW_CFG_SIZE - 1);
+
+	if (!c->dev)
+		return 1;
+	c->dev->act[i] = VW_RULE_NONE;
+	if (c->why) {
+		c->why[i] = VW_WHY_NONE;
+		c->why[VW_CFG_SIZE + i] = VW_WHY_NONE;
+	}
+	return 0;
 }
 
-/* Pass 1 step: fold one whole block (its summary) or one byte into best. */
-static long vw_scan_max_step(__u64 index, void *ctx)
+/* The current layer's region-class rule, then its capability rule, on one byte. */
+static long vw_paint_class(__u64 index, void *ctx)
+{
+	struct vw_compile_ctx *c = ctx;
+	const struct vw_profile *p = c->p;
+	__u32 i = (__u32)index & (VW_CFG_SIZE - 1);
+	__u8 cap;
+
+	if (!p || !c->cap || !c->dev)
+		return 1;
+	cap = c->cap[i];
+	if (i < VW_HEADER_SIZE) {
+		vw_paint(c, i, p->header, VW_FROM_CLASS, 0);
+	} else if (vw_cap_is_unassigned(cap)) {
+		vw_paint(c, i, p->unassigned, VW_FROM_CLASS, 0);
+	} else {
+		vw_paint(c, i, p->cap_any, VW_FROM_CLASS, 0);
+		vw_paint(c, i, i < VW_STD_CFG_SIZE ? p->std_cap[cap] : p->ext_cap[cap], VW_FROM_CAP, 0);
+	}
+	return 0;
+}
+
+static long vw_paint_range_byte(__u64 index, void *ctx)
+{
+	struct vw_compile_ctx *c = ctx;
+	__u32 i = c->rstart + (__u32)index;
+
+	if (!c->dev || i >= VW_CFG_SIZE)
+		return 1;
+	vw_paint(c, i, c->rrule, VW_FROM_RANGE, c->rindex);
+	return 0;
+}
+
+static long vw_paint_range(__u64 index, void *ctx)
+{
+	struct vw_compile_ctx *c = ctx;
+	const struct vw_profile *p = c->p;
+	__u32 r = (__u32)index & (VW_MAX_RANGES - 1);
+
+	if (!p || index >= p->nranges)
+		return 1;
+	c->rstart = p->ranges[r].start;
+	c->rrule = p->ranges[r].rule;
+	c->rindex = r;
+	VW_LOOP(p->ranges[r].len, vw_paint_range_byte, c);
+	return 0;
+}
+
+/* Rule nibbles to enforced actions (nobody's opinion: allow) and block summaries. */
+static long vw_paint_finish(__u64 index, void *ctx)
+{
+	struct vw_compile_ctx *c = ctx;
+	__u32 i = (__u32)index & (VW_CFG_SIZE - 1), blk = i >> VW_BLOCK_SHIFT;
+	__u8 r, w, b;
+
+	if (!c->dev)
+		return 1;
+	r = VW_RULE_READ(c->dev->act[i]);
+	w = VW_RULE_WRITE(c->dev->act[i]);
+	if (r == VW_UNSET)
+		r = VW_ALLOW;
+	if (w == VW_UNSET)
+		w = VW_ALLOW;
+	if (w == VW_SCRUB)	/* scrub rewrites what a reader gets: no meaning for writes */
+		w = VW_AUDIT;
+	r &= 3;
+	w &= 3;
+	c->dev->act[i] = VW_ACT(r, w);
+	b = i & (VW_BLOCK - 1) ? c->dev->blockmax[blk & (VW_NBLOCKS - 1)] : 0;
+	c->dev->blockmax[blk & (VW_NBLOCKS - 1)] =
+		VW_ACT(VW_MAX(VW_ACT_READ(b), r), VW_MAX(VW_ACT_WRITE(b), w));
+	return 0;
+}
+
+static inline void vw_compile_layer(struct vw_compile_ctx *c, __u32 k)
+{
+	c->p = c->layers[k];
+	c->layer = k;
+	if (!c->p)
+		return;
+	VW_LOOP(VW_CFG_SIZE, vw_paint_class, c);
+	VW_LOOP(VW_MAX_RANGES, vw_paint_range, c);
+}
+
+/* Compile c->layers over region map c->cap into c->dev->act[] and blockmax[]. */
+static inline void vw_compile(struct vw_compile_ctx *c)
+{
+	VW_LOOP(VW_CFG_SIZE, vw_paint_unset, c);
+	vw_compile_layer(c, 4);	/* default */
+	vw_compile_layer(c, 3);	/* class */
+	vw_compile_layer(c, 2);	/* vendor */
+	vw_compile_layer(c, 1);	/* vendor:device */
+	vw_compile_layer(c, 0);	/* bdf */
+	VW_LOOP(VW_CFG_SIZE, vw_paint_finish, c);
+}
+
+static inline int vw_act_dir(__u8 a, int write)
+{
+	return write ? VW_ACT_WRITE(a) : VW_ACT_READ(a);
+}
+
+struct vw_scan {
+	const struct vw_device *d;
+	__u32 off;	/* the access: [off, end) */
+	__u32 end;
+	__u32 base;	/* first byte of the run vw_scan_byte walks */
+	__u32 at;	/* first offset that got 'best' */
+	int write;
+	int best;	/* strongest action so far */
+};
+
+static long vw_scan_byte(__u64 index, void *ctx)
 {
 	struct vw_scan *s = ctx;
+	__u32 i = s->base + (__u32)index;
 	int a;
 
-	if (s->i >= s->end || !s->d)
+	if (!s->d || i >= s->end)
 		return 1;
-	if (vw_scan_whole_block(s)) {
-		a = vw_block_act(s);
-		s->i += VW_BLOCK;
-	} else {
-		a = vw_act_dir(s->d->act[s->i & (VW_CFG_SIZE - 1)], s->write);
-		s->i++;
-	}
-	if (a > s->best)
+	a = vw_act_dir(s->d->act[i & (VW_CFG_SIZE - 1)], s->write);
+	if (a > s->best) {
 		s->best = a;
-	return s->best == VW_DENY;	/* nothing is stronger: stop early */
+		s->at = i;
+	}
+	return s->best == VW_DENY;	/* nothing is stronger: stop */
 }
 
-/* Pass 2 step: skip blocks without 'best', else test one byte. */
-static long vw_scan_first_step(__u64 index, void *ctx)
+/* One 64-byte block: skipped whole unless its summary could raise 'best'. */
+static long vw_scan_block(__u64 index, void *ctx)
 {
 	struct vw_scan *s = ctx;
+	__u32 blk = (s->off >> VW_BLOCK_SHIFT) + (__u32)index;
+	__u32 start = blk << VW_BLOCK_SHIFT, stop = start + VW_BLOCK;
 
-	if (s->i >= s->end || !s->d)
+	if (!s->d || start >= s->end)
 		return 1;
-	if (vw_scan_whole_block(s) && vw_block_act(s) < s->best) {
-		s->i += VW_BLOCK;
+	if (vw_act_dir(s->d->blockmax[blk & (VW_NBLOCKS - 1)], s->write) <= s->best)
 		return 0;
-	}
-	if (vw_act_dir(s->d->act[s->i & (VW_CFG_SIZE - 1)], s->write) == s->best) {
-		s->at = s->i;
-		return 1;
-	}
-	s->i++;
-	return 0;
+	s->base = start > s->off ? start : s->off;
+	if (stop > s->end)
+		stop = s->end;
+	VW_LOOP(stop - s->base, vw_scan_byte, s);
+	return s->best == VW_DENY;
 }
 
 /*
@@ -256,16 +271,12 @@ static inline int vw_decide(const struct vw_device *d, __u32 off, __u32 len, int
 	if (off >= end)
 		return VW_ALLOW;
 	s.d = d;
-	s.i = off;
+	s.off = off;
 	s.end = end;
+	s.at = off;
 	s.write = write;
 	s.best = VW_ALLOW;
-	VW_LOOP(VW_SCAN_STEPS, vw_scan_max_step, &s);
-	if (s.best == VW_ALLOW)
-		return VW_ALLOW;
-	s.i = off;
-	s.at = off;
-	VW_LOOP(VW_SCAN_STEPS, vw_scan_first_step, &s);
+	VW_LOOP(((end - 1) >> VW_BLOCK_SHIFT) - (off >> VW_BLOCK_SHIFT) + 1, vw_scan_block, &s);
 	*at = s.at;
 	return s.best;
 }

@@ -140,7 +140,6 @@ static int maps_from_skel(struct warden *skel, struct vw_maps *m)
 int vw_attach(const struct vw_attach_opts *o)
 {
 	static struct vw_apply_report rep;
-	char tmpdir[128];
 	struct warden *skel = NULL;
 	struct vw_maps m;
 	int rc, err, i;
@@ -184,14 +183,12 @@ int vw_attach(const struct vw_attach_opts *o)
 		rc = VW_EXIT_NO_SUPPORT;
 		goto out;
 	}
-	/* Pin into a private directory, then rename: "attached" is all or nothing. */
-	snprintf(tmpdir, sizeof(tmpdir), "/sys/fs/bpf/.vfio-warden.%d", getpid());
-	err = pin_all(skel, tmpdir);
-	if (!err && rename(tmpdir, VW_PIN_DIR))
-		err = -errno;
+	/* Maps first, links last: the last link is the "attached" marker, so a
+	 * crash half-way through never looks attached (and is cleaned up next time). */
+	err = pin_all(skel, VW_PIN_DIR);
 	if (err) {
 		fprintf(stderr, "vfio-warden: pinning under %s failed: %s\n", VW_PIN_DIR, strerror(-err));
-		remove_pin_dir(tmpdir);
+		remove_pin_dir(VW_PIN_DIR);
 		rc = VW_EXIT_ERROR;
 		goto out;
 	}

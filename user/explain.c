@@ -7,15 +7,16 @@
 
 static const char *const layer_kinds[VW_NLAYERS] = { "bdf", "vendor:device", "vendor", "class", "default" };
 
-/* Name of the rule a layer applied at one offset, e.g. "default: unassigned". */
-static void rule_name(const struct vw_policy *p, const struct vw_explained *x, int layer, int src,
-		      int range, unsigned off, unsigned char cap, char *buf, size_t len)
+/* Name of the rule that painted a byte, e.g. "default: unassigned". */
+static void rule_name(const struct vw_policy *p, const struct vw_explained *x, __u16 why,
+		      unsigned off, unsigned char cap, char *buf, size_t len)
 {
+	int layer = VW_WHY_LAYER(why), range = VW_WHY_RANGE(why);
 	const struct vw_policy_entry *e = &p->entries[x->layers[layer]];
 	const char *what;
 	char tmp[64];
 
-	switch (src) {
+	switch (VW_WHY_SRC(why)) {
 	case VW_FROM_RANGE:
 		snprintf(tmp, sizeof(tmp), "range 0x%x-0x%x", e->prof.ranges[range].start,
 			 e->prof.ranges[range].start + e->prof.ranges[range].len - 1);
@@ -54,6 +55,7 @@ static int intern(struct vw_explained *x, const char *name)
 void vw_explain(const struct vw_policy *p, const struct vw_layout *lay, const char *bdf,
 		struct vw_explained *x)
 {
+	static __u16 why[2 * VW_CFG_SIZE];
 	struct vw_compile_ctx ctx = {};
 	unsigned off;
 	int k;
@@ -65,24 +67,22 @@ void vw_explain(const struct vw_policy *p, const struct vw_layout *lay, const ch
 	memcpy(x->dev.cap, lay->capmap, sizeof(x->dev.cap));
 	ctx.cap = x->dev.cap;
 	ctx.dev = &x->dev;
+	ctx.why = why;
 	vw_compile(&ctx);
 
 	for (off = 0; off < VW_CFG_SIZE; off++) {
-		int lr, sr, rr = 0, lw, sw, rw = 0;
-		char rn[128], wn[128], both[300];
+		__u16 wr = why[off], ww = why[VW_CFG_SIZE + off];
+		char rn[128] = "", wn[128] = "", both[300];
 		unsigned char cap = x->dev.cap[off];
 
-		vw_resolve_dir(&ctx, off, cap, 0, &lr, &sr, &rr);
-		vw_resolve_dir(&ctx, off, cap, 1, &lw, &sw, &rw);
-		if (lr < 0 && lw < 0) {
+		if (wr == VW_WHY_NONE && ww == VW_WHY_NONE) {
 			x->rule[off] = -1;
 			continue;
 		}
-		rn[0] = wn[0] = 0;
-		if (lr >= 0)
-			rule_name(p, x, lr, sr, rr, off, cap, rn, sizeof(rn));
-		if (lw >= 0)
-			rule_name(p, x, lw, sw, rw, off, cap, wn, sizeof(wn));
+		if (wr != VW_WHY_NONE)
+			rule_name(p, x, wr, off, cap, rn, sizeof(rn));
+		if (ww != VW_WHY_NONE)
+			rule_name(p, x, ww, off, cap, wn, sizeof(wn));
 		if (!strcmp(rn, wn))
 			snprintf(both, sizeof(both), "%s", rn);
 		else

@@ -31,7 +31,8 @@ bool vw_is_attached(void)
 {
 	char path[256];
 
-	snprintf(path, sizeof(path), "%s/%s", VW_PIN_DIR, vw_link_names[0]);
+	/* the link pinned last by attach */
+	snprintf(path, sizeof(path), "%s/%s", VW_PIN_DIR, "link_config_rw");
 	return access(path, F_OK) == 0;
 }
 
