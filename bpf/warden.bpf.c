@@ -61,7 +61,7 @@ static __u32 vw_slot_of(const char *bdf)
 	st = bpf_map_lookup_elem(&vw_state_map, &zero);
 	if (!st)
 		return VW_MAX_DEVICES;
-	slot = __sync_fetch_and_add(&st->next_slot, 1);
+	slot = VW_LOADER_SLOTS + __sync_fetch_and_add(&st->next_slot, 1);
 	if (slot >= VW_MAX_DEVICES) {
 		g = vw_globals();
 		if (g)

@@ -20,6 +20,8 @@
 #define VW_NBLOCKS         (VW_CFG_SIZE >> VW_BLOCK_SHIFT)
 #define VW_NAME_LEN        16	/* "0000:00:0a.0" + NUL, padded */
 #define VW_MAX_DEVICES     256
+/* counters slots: the loader hands out [0, VW_LOADER_SLOTS), BPF the rest */
+#define VW_LOADER_SLOTS    (VW_MAX_DEVICES / 2)
 #define VW_MAX_PROFILES    64	/* per generation */
 #define VW_MAX_RANGES      16	/* explicit ranges per profile */
 #define VW_NLAYERS         5	/* bdf, vendor:device, vendor, class, default */

@@ -12,9 +12,6 @@
 #include "layout.h"
 #include "vw_decide.h"
 
-/* Slots below this are handed out here; BPF hands out the rest (no shared counter to race on). */
-#define VW_LOADER_SLOTS (VW_MAX_DEVICES / 2)
-
 /* Delete every key of generation gen from a hash map whose keys start with __u32 gen. */
 static int clear_gen(int fd, size_t key_size, unsigned gen)
 {
