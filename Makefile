@@ -67,15 +67,25 @@ $(B)/unit/%: tests/unit/%.c tests/unit/vw_test.h $(SAN_OBJS) | $(B)/unit
 unit: $(UNIT_BINS)
 	tests/unit/run.sh $(UNIT_BINS)
 
+# The dump parser and walker under libFuzzer: short in `make check`, longer here.
+FUZZ_SECONDS ?= 300
+fuzz:
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
+
 $(B)/vm/vw-selftest: $(VM_SRCS) $(wildcard tests/vm/*.h) $(wildcard include/*.h) | $(B)/vm
 	$(CC) $(CFLAGS) -Itests/vm $(VM_SRCS) -luring -lpthread -ljson-c -o $@
 
 vmtest: all
 	tests/vm/run-matrix.sh $(KERNELS)
 
-check: unit vmtest
+# The README's two commands. Each installs what it needs first (as root), then
+# builds in a sub-make, so the toolchain exists before anything is compiled.
+check: deps
+	$(MAKE) all
+	tests/check.sh "$(KERNELS)"
 
-demo: all
+demo: deps
+	$(MAKE) all
 	tests/vm/demo.sh
 
 clean:

@@ -162,7 +162,7 @@ static void print_json(FILE *out, const struct vw_event *e)
 	}
 	json_object_object_add(o, "errno", json_object_new_int(e->err));
 print:
-	fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
 

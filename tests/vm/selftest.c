@@ -6,7 +6,8 @@
  * caller sees (errno, bytes), what the device holds (sysfs), and what
  * vfio-warden reports (events, counters).
  *
- *   vw-selftest ENVFILE [TEST...]
+ *   vw-selftest ENVFILE           run the selftests
+ *   vw-selftest --demo ENVFILE    drive demo traffic (make demo)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +23,7 @@
 
 #include "../unit/vw_test.h"
 #include "cli.h"
+#include "demo-traffic.h"
 #include "vfio_util.h"
 
 #define UNASSIGNED 0xf00
@@ -495,6 +497,17 @@ int main(int argc, char **argv)
 	struct vw_dev d = { .fd = -1 };
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && !strcmp(argv[1], "--demo")) {
+		const char *bdfs[4];
+
+		if (vw_env_load(argv[2]))
+			return 2;
+		bdfs[0] = getenv("E1000E_BDF");
+		bdfs[1] = getenv("IGB_BDF");
+		bdfs[2] = getenv("NVME_BDF");
+		bdfs[3] = getenv("E1000E2_BDF");
+		return demo_traffic(bdfs, 4);
+	}
 	if (argc < 2 || vw_env_load(argv[1])) {
 		fprintf(stderr, "usage: vw-selftest ENVFILE (from tests/vm/guest-setup.sh)\n");
 		return 2;
