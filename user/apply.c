@@ -48,7 +48,7 @@ static int slot_for(const struct vw_maps *m, const char *bdf_in, __u32 *slot)
 	__u32 s;
 	void *prev = NULL;
 
-	strncpy(bdf, bdf_in, sizeof(bdf) - 1);
+	snprintf(bdf, sizeof(bdf), "%s", bdf_in);
 	if (bpf_map_lookup_elem(m->fd[VW_MAP_SLOTS], bdf, slot) == 0)
 		return 0;
 	while (bpf_map_get_next_key(m->fd[VW_MAP_SLOTS], prev, next) == 0) {

@@ -16,7 +16,7 @@ struct vw_explained {
 	int layers[VW_NLAYERS];		/* policy entry per layer, -1 none */
 	int rule[VW_CFG_SIZE];		/* index into names[], -1: nothing decided (allow) */
 	int nnames;
-	char names[VW_MAX_RULE_NAMES][128];
+	char names[VW_MAX_RULE_NAMES][320];
 };
 
 /* Compile policy p for a device with layout lay (bdf may be "" for dumps). */

@@ -49,7 +49,7 @@ int vw_sysdev_get(const char *bdf, struct vw_sysdev *out)
 	if (n > 0) {
 		link[n] = 0;
 		base = strrchr(link, '/');
-		snprintf(out->driver, sizeof(out->driver), "%s", base ? base + 1 : link);
+		snprintf(out->driver, sizeof(out->driver), "%.63s", base ? base + 1 : link);
 	}
 	return 0;
 }

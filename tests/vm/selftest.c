@@ -403,7 +403,7 @@ static void test_bad_policies_change_nothing(struct vw_dev *d)
 		if (sscanf(first, "# expect: %d:%d", &lc_line, &lc_col) != 2)
 			continue;	/* generated cases (huge files) are covered by the unit tests */
 		n++;
-		snprintf(want, sizeof(want), "%s:%d:%d:", path, lc_line, lc_col);
+		snprintf(want, sizeof(want), "%.400s:%d:%d:", path, lc_line, lc_col);
 		CHECK_EQ(cli_run(out, sizeof(out), "reload", "-q", "-p", path, NULL), 2);
 		CHECK(strstr(out, want) != NULL, "%s: wanted '%s' in: %s", path, want, out);
 	}
