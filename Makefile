@@ -88,5 +88,10 @@ demo: deps
 	$(MAKE) all
 	tests/vm/demo.sh
 
+# Benchmarks are not tests: no thresholds, just the table (see README).
+bench: deps
+	$(MAKE) all
+	tests/vm/bench.sh
+
 clean:
 	rm -rf $(B)

@@ -180,17 +180,3 @@ int vw_cmd_status(const struct vw_cli *cli)
 
 	return rc ? rc : vw_status(cli->json);
 }
-
-int vw_cmd_check(const struct vw_cli *cli)
-{
-	static struct vw_policy policy;
-	char err[512];
-
-	if (vw_policy_load_file(cli->args[0], &policy, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
-		return VW_EXIT_USAGE;
-	}
-	printf("%s: ok (%d device entr%s besides the default)\n", cli->args[0], policy.nentries - 1,
-	       policy.nentries == 2 ? "y" : "ies");
-	return VW_EXIT_OK;
-}

@@ -10,6 +10,8 @@
 #   --timeout SECS   wall-clock limit for the whole VM (default 1500)
 #   --verbose        also stream the guest console to stderr while the VM runs
 #
+# Environment: VW_QEMU_OPTS (more QEMU arguments), VW_APPEND (more kernel arguments).
+#
 # COMMAND is run as an argument vector (use `-- bash -c '...'` for a shell line). Inside the
 # guest it sees VW_RWDIR (the shared directory), VW_KERNEL (the series) and VW_IN_VM=1.
 # Its stdout+stderr go to $RWDIR/output.log, printed here after the VM exits; the guest
@@ -114,6 +116,7 @@ qemu_opts=(
 	-device igb,mac=52:54:00:12:34:58
 	-drive "file=$rwdir/nvme.img,if=none,id=nvm,format=raw"
 	-device nvme,serial=vwtest,drive=nvm
+	${VW_QEMU_OPTS:-}
 )
 
 echo "boot.sh: kernel $kernel, rwdir $rwdir, timeout ${timeout_s}s" >&2
@@ -123,7 +126,7 @@ set +e
 # cwd is /. --verbose makes the kernel log go to the console file (script output is separate).
 vng_cmd=(timeout -k 15 "$timeout_s"
 	vng --run "$kernel" --disable-kvm --disable-microvm --cpus 2 --memory 1G
-	--rwdir="$rwdir=$rwdir" "${extra[@]}" --append 'intel_iommu=on'
+	--rwdir="$rwdir=$rwdir" "${extra[@]}" --append "intel_iommu=on ${VW_APPEND:-}"
 	--qemu-opts="${qemu_opts[*]}" --verbose
 	--exec "bash $rwdir/guest.sh")
 # In the background, so that a signal to this script stops the VM too: `timeout` runs in a

@@ -8,6 +8,7 @@
  *
  *   vw-selftest ENVFILE           run the selftests
  *   vw-selftest --demo ENVFILE    drive demo traffic (make demo)
+ *   vw-selftest --bench ENVFILE   ns per config read/write (make bench)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "../unit/vw_test.h"
+#include "bench.h"
 #include "cli.h"
 #include "demo-traffic.h"
 #include "vfio_util.h"
@@ -418,6 +420,24 @@ static void test_bad_policies_change_nothing(struct vw_dev *d)
 	CHECK_EQ(vw_cfg_write(d, UNASSIGNED + 4, 4, 0x1), -EPERM);
 }
 
+static void test_check_hints(void)
+{
+	const char *pol = policy_path("hints.yaml");
+
+	write_file(pol, "version: 1\n"
+		   "devices:\n"
+		   "  - match: {vendor: \"dead\"}\n"
+		   "    unassigned: {write: audit}\n"
+		   "  - match: {vendor: \"8086\", device: \"10c9\"}\n"
+		   "    capability:\n"
+		   "      sriov: {write: audit}\n"
+		   "      tph: {write: deny}\n");
+	CHECK_EQ(cli_run(out, sizeof(out), "check", pol, NULL), 0);
+	CHECK(strstr(out, ":3: hint: entry 'vendor dead' matches no PCI device"), "%s", out);
+	CHECK(strstr(out, ":5: hint: entry 'vendor 8086:10c9': the rule for capability tph"), "%s", out);
+	CHECK(!strstr(out, "capability sriov"), "igb has SR-IOV: no hint expected: %s", out);
+}
+
 static void test_cli_errors(void)
 {
 	CHECK_EQ(cli_run(out, sizeof(out), "attach", NULL), 4);
@@ -508,6 +528,11 @@ int main(int argc, char **argv)
 		bdfs[3] = getenv("E1000E2_BDF");
 		return demo_traffic(bdfs, 4);
 	}
+	if (argc == 3 && !strcmp(argv[1], "--bench")) {
+		if (vw_env_load(argv[2]) || !getenv("E1000E_BDF"))
+			return 2;
+		return bench_config(getenv("E1000E_BDF"), getenv("VW_BENCH_N") ? atoi(getenv("VW_BENCH_N")) : 20000);
+	}
 	if (argc < 2 || vw_env_load(argv[1])) {
 		fprintf(stderr, "usage: vw-selftest ENVFILE (from tests/vm/guest-setup.sh)\n");
 		return 2;
@@ -539,6 +564,7 @@ int main(int argc, char **argv)
 	RUN(test_bound_after_attach);
 	RUN(test_bad_policies_change_nothing, &d);
 	RUN(test_cli_errors);
+	RUN(test_check_hints);
 	stop_log();
 	RUN(test_detach_restores, &d);
 	RUN(test_kill9_keeps_enforcement, &d);
