@@ -19,6 +19,7 @@
 #define VW_DECIDE_H
 
 #include "vw_types.h"
+#include "vw_dsn.h"
 
 #define VW_MAX(a, b) ((a) > (b) ? (a) : (b))
 #define VW_BLOCK (1u << VW_BLOCK_SHIFT)
@@ -102,12 +103,24 @@ static long vw_paint_unset(__u64 index, void *ctx)
 
 	if (!c->dev)
 		return 1;
+	if (!i)
+		c->dev->dsn_off = 0;
 	c->dev->act[i] = VW_RULE_NONE;
 	if (c->why) {
 		c->why[i] = VW_WHY_NONE;
 		c->why[VW_CFG_SIZE + i] = VW_WHY_NONE;
 	}
 	return 0;
+}
+
+/* Byte i is in the header dword of a DSN capability (caps are dword aligned). */
+static inline int vw_dsn_header_byte(const __u8 *cap, __u32 i)
+{
+	__u32 start = i & ~3u;
+
+	if (i < VW_STD_CFG_SIZE || cap[i & (VW_CFG_SIZE - 1)] != VW_EXT_CAP_DSN)
+		return 0;
+	return start == VW_STD_CFG_SIZE || cap[(start - 1) & (VW_CFG_SIZE - 1)] != VW_EXT_CAP_DSN;
 }
 
 /* The current layer's region-class rule, then its capability rule, on one byte. */
@@ -126,8 +139,14 @@ static long vw_paint_class(__u64 index, void *ctx)
 	} else if (vw_cap_is_unassigned(cap)) {
 		vw_paint(c, i, p->unassigned, VW_FROM_CLASS, 0);
 	} else {
+		__u8 spec = i < VW_STD_CFG_SIZE ? p->std_cap[cap] : p->ext_cap[cap];
+
+		/* A DSN rule's read action (scrub, deny) covers the serial, not the
+		 * capability header: the chain must stay walkable. */
+		if (vw_dsn_header_byte(c->cap, i))
+			spec = VW_RULE(VW_UNSET, VW_RULE_WRITE(spec));
 		vw_paint(c, i, p->cap_any, VW_FROM_CLASS, 0);
-		vw_paint(c, i, i < VW_STD_CFG_SIZE ? p->std_cap[cap] : p->ext_cap[cap], VW_FROM_CAP, 0);
+		vw_paint(c, i, spec, VW_FROM_CAP, 0);
 	}
 	return 0;
 }
@@ -178,6 +197,8 @@ static long vw_paint_finish(__u64 index, void *ctx)
 	r &= 3;
 	w &= 3;
 	c->dev->act[i] = VW_ACT(r, w);
+	if (c->cap && !c->dev->dsn_off && vw_dsn_header_byte(c->cap, i))
+		c->dev->dsn_off = i;
 	b = i & (VW_BLOCK - 1) ? c->dev->blockmax[blk & (VW_NBLOCKS - 1)] : 0;
 	c->dev->blockmax[blk & (VW_NBLOCKS - 1)] =
 		VW_ACT(VW_MAX(VW_ACT_READ(b), r), VW_MAX(VW_ACT_WRITE(b), w));

@@ -131,8 +131,9 @@ struct vw_device {
 	__u16 vendor;
 	__u16 device_id;
 	__u32 class_code;
+	__u16 dsn_off;		/* Device Serial Number capability, 0: none */
 	__u8 layers[VW_NLAYERS];	/* profile index per layer or VW_NO_PROFILE */
-	__u8 pad[3];
+	__u8 pad;
 	__u8 blockmax[VW_NBLOCKS];	/* per 64-byte block: max read | max write<<2 */
 	__u8 act[VW_CFG_SIZE];	/* VW_ACT(read, write) per byte */
 	__u8 cap[VW_CFG_SIZE];	/* region map, pci_config_map encoding */
@@ -198,6 +199,8 @@ struct vw_event {
 	__u8 cap;		/* region map byte at 'at' */
 	__u8 value_len;		/* bytes valid in value (0: unknown) */
 	__u8 pad[2];
+	__u32 count;		/* scrub events: reads scrubbed since the last event */
+	__u32 pad2;
 	char comm[16];
 	char bdf[VW_NAME_LEN];
 };

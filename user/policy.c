@@ -27,6 +27,7 @@
 
 #include "layout.h"
 #include "policy.h"
+#include "serial.h"
 
 /* ------------------------------------------------------------------ */
 /* Tree                                                                */
@@ -732,12 +733,12 @@ static void profile_init(struct vw_profile *p)
  * 'match' value when allowed (device entries).
  */
 static int parse_layer(struct pctx *c, const struct node *m, struct vw_profile *prof,
-		       const struct node **match, const char *where)
+		       const struct node **match, struct vw_policy_entry *entry, const char *where)
 {
 	static const char *const dkeys[] = { "header", "capabilities", "unassigned", "capability", "ranges",
 					     NULL };
 	static const char *const ekeys[] = { "match", "header", "capabilities", "unassigned", "capability",
-					     "ranges", NULL };
+					     "ranges", "serial", NULL };
 	const char *const *keys = match ? ekeys : dkeys;
 	size_t i;
 
@@ -771,6 +772,11 @@ static int parse_layer(struct pctx *c, const struct node *m, struct vw_profile *
 		} else if (!strcmp(key, "ranges")) {
 			if (parse_ranges(c, v, prof))
 				return -1;
+		} else if (!strcmp(key, "serial")) {
+			if (v->kind != N_SCALAR || vw_serial_parse(v->val, &entry->serial))
+				return fail(c, v, "'serial' must be a Device Serial Number written as lspci prints it, "
+					    "e.g. \"00-11-22-33-44-55-66-77\"");
+			entry->has_serial = 1;
 		}
 	}
 	return 0;
@@ -969,7 +975,7 @@ static int parse_devices(struct pctx *c, const struct node *seq)
 		memset(e, 0, sizeof(*e));
 		profile_init(&e->prof);
 		e->line = m->line;
-		if (parse_layer(c, m, &e->prof, &match, "device entry"))
+		if (parse_layer(c, m, &e->prof, &match, e, "device entry"))
 			return -1;
 		if (!match)
 			return fail(c, m, "device entry needs 'match' (bdf, vendor[, device] or class)");
@@ -1034,7 +1040,7 @@ static int parse_root(struct pctx *c, const struct node *root)
 			if (val->kind == N_SCALAR && val->null)
 				continue;
 			if (want_map(c, val, "'default'") ||
-			    parse_layer(c, val, &def->prof, NULL, "'default'"))
+			    parse_layer(c, val, &def->prof, NULL, def, "'default'"))
 				return -1;
 		} else if (key == 2) {
 			if (parse_devices(c, val))

@@ -24,6 +24,8 @@ struct vw_policy_entry {
 	int line;		/* where the entry starts in the file (1-based) */
 	char label[64];		/* for messages/status: "default", "bdf 0000:00:03.0" */
 	struct vw_profile prof;	/* every rule VW_UNSET unless the file set it */
+	int has_serial;		/* device entries: a virtual DSN ("serial:") */
+	uint64_t serial;
 };
 
 struct vw_policy {

@@ -84,8 +84,11 @@ static int oracle(struct vw_profile *const *layers, const __u8 *cap, unsigned of
 				r = write ? VW_RULE_WRITE(p->ranges[i].rule) : VW_RULE_READ(p->ranges[i].rule);
 		if (r == VW_UNSET && off >= VW_HEADER_SIZE && !vw_cap_is_unassigned(cap[off])) {
 			__u8 s = off < VW_STD_CFG_SIZE ? p->std_cap[cap[off]] : p->ext_cap[cap[off]];
+			/* a DSN's own read rule skips its header dword (walkable chain) */
+			int dsn_hdr = off >= VW_STD_CFG_SIZE && cap[off] == VW_EXT_CAP_DSN &&
+				      ((off & ~3u) == VW_STD_CFG_SIZE || cap[(off & ~3u) - 1] != VW_EXT_CAP_DSN);
 
-			r = write ? VW_RULE_WRITE(s) : VW_RULE_READ(s);
+			r = write ? VW_RULE_WRITE(s) : dsn_hdr ? VW_UNSET : VW_RULE_READ(s);
 		}
 		if (r == VW_UNSET) {
 			__u8 c = off < VW_HEADER_SIZE ? p->header :

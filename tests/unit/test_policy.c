@@ -394,8 +394,10 @@ static void test_forms(void)
 	CHECK_STR(p->entries[4].label, "vendor 8086:10d3");
 	CHECK_STR(p->entries[5].label, "vendor 10ec");
 	CHECK_STR(p->entries[6].label, "class 0x0c0330");
-	/* the DSN scrub reaches the compiled map as a read action */
-	CHECK_EQ(judge(p, &plain_dev, 0x100, 4, RD, NULL), VW_SCRUB);
+	/* the DSN scrub reaches the compiled map as a read action on the serial;
+	 * the capability header dword stays readable so the chain can be walked */
+	CHECK_EQ(judge(p, &plain_dev, 0x104, 4, RD, NULL), VW_SCRUB);
+	CHECK(judge(p, &plain_dev, 0x100, 4, RD, NULL) != VW_SCRUB, "DSN header must not be scrubbed");
 	CHECK_EQ(judge(p, &plain_dev, 0x100, 4, WR, NULL), VW_DENY);
 	free(p);
 }
