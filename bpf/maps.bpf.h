@@ -66,6 +66,36 @@ struct {
 	__type(value, struct vw_global_counters);
 } vw_global SEC(".maps");
 
+/* Virtual Device Serial Numbers by BDF (`dsn set`, policy 'serial:'); absent: zero. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VW_MAX_DEVICES);
+	__type(key, char[VW_NAME_LEN]);
+	__type(value, __u64);
+} vw_serials SEC(".maps");
+
+/*
+ * Scrub events are rate-limited per (device, process): a guest polling the
+ * serial would otherwise flood the log. Every scrub is still counted.
+ */
+struct vw_scrub_key {
+	char bdf[VW_NAME_LEN];
+	__u32 pid;
+};
+
+struct vw_scrub_state {
+	__u64 last_ns;	/* when the last event went out */
+	__u32 pending;	/* scrubs since then */
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct vw_scrub_key);
+	__type(value, struct vw_scrub_state);
+} vw_scrub_rate SEC(".maps");
+
 /* Size set by the loader (--ringbuf-size) before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -85,6 +115,10 @@ struct vw_ticket {
 	__u64 end;		/* one past the last byte of the access */
 	__u32 write;
 	__u32 judged;
+	__u32 scrub_off;	/* fentry→fexit of vfio_pci_config_rw: the read to scrub */
+	__u16 scrub_dsn;	/* its DSN capability offset, 0: nothing to scrub */
+	__u16 pad;
+	__u64 serial;
 };
 
 struct {

@@ -6,6 +6,7 @@
  *   fentry  rw_verify_area            note (file, offset, size, direction)
  *   fmod_ret security_file_permission decide: allow / audit / deny (-EPERM)
  *   fentry  vfio_pci_config_rw         account; flag accesses nobody judged
+ *   fexit   vfio_pci_config_rw         scrub the DSN bytes the reader just got
  *
  * Why security_file_permission: fmod_ret only attaches to security_* hooks or
  * error-injection functions, and rw_verify_area() calls it for read, write,
@@ -18,6 +19,7 @@
 
 #include "vw_types.h"
 #include "vw_decide.h"
+#include "vw_dsn.h"
 #include "maps.bpf.h"
 #include "device.bpf.h"
 
@@ -242,6 +244,36 @@ static __always_inline void vw_write_value(struct vw_event *e, struct pt_regs *r
 		e->value_len = n;
 }
 
+#define VW_SCRUB_EVENT_NS (10ULL * 1000000000ULL)
+
+/*
+ * Whether a scrubbed read gets an event: the first per (device, process),
+ * then at most one per 10 s carrying how many reads it stands for.
+ */
+static __always_inline int vw_scrub_event_due(const struct vw_devinfo *info, __u32 *count)
+{
+	struct vw_scrub_key k = {};
+	struct vw_scrub_state *st, fresh = {};
+	__u64 now = bpf_ktime_get_boot_ns();
+
+	__builtin_memcpy(k.bdf, info->bdf, sizeof(k.bdf));
+	k.pid = bpf_get_current_pid_tgid() >> 32;
+	st = bpf_map_lookup_elem(&vw_scrub_rate, &k);
+	if (!st) {
+		fresh.last_ns = now;
+		bpf_map_update_elem(&vw_scrub_rate, &k, &fresh, BPF_ANY);
+		*count = 1;
+		return 1;
+	}
+	st->pending++;
+	if (now - st->last_ns < VW_SCRUB_EVENT_NS)
+		return 0;
+	*count = st->pending;
+	st->pending = 0;
+	st->last_ns = now;
+	return 1;
+}
+
 SEC("fentry/rw_verify_area")
 int BPF_PROG(vw_rw_verify_area, int read_write, struct file *file, const loff_t *ppos, size_t count)
 {
@@ -312,7 +344,10 @@ int BPF_PROG(vw_file_permission, struct file *file, int mask, int ret)
 	if (c)
 		c->judged[dir & 1][action & 3]++;
 
-	if (action >= VW_AUDIT) {
+	__u32 count = 1;
+
+	if (action == VW_AUDIT || action == VW_DENY ||
+	    (action == VW_SCRUB && vw_scrub_event_due(&info, &count))) {
 		e = bpf_ringbuf_reserve(&vw_events, sizeof(*e), 0);
 		if (e) {
 			struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
@@ -325,6 +360,7 @@ int BPF_PROG(vw_file_permission, struct file *file, int mask, int ret)
 			e->at = at;
 			e->cap = d->cap[at & (VW_CFG_SIZE - 1)];
 			e->err = action == VW_DENY ? EPERM : 0;
+			e->count = count;
 			e->path = vw_access_path(task, regs);
 			if (dir == VW_DIR_WRITE)
 				vw_write_value(e, regs);
@@ -385,6 +421,24 @@ int BPF_PROG(vw_config_rw, struct vfio_pci_core_device___vw *vdev, char *buf, si
 	c = vw_slot_counters(d ? d->slot : vw_slot_of(info.bdf));
 	if (c)
 		c->reached[dir & 1]++;
+	/* DSN: arm the fexit for reads overlapping a scrubbed serial, judged or not */
+	if (d && !iswrite && d->dsn_off &&
+	    VW_ACT_READ(d->act[(d->dsn_off + VW_DSN_SERIAL_OFF) & (VW_CFG_SIZE - 1)]) == VW_SCRUB) {
+		__u32 bo, so;
+
+		if (vw_dsn_overlap(off, count, d->dsn_off, &bo, &so)) {
+			__u64 *serial = bpf_map_lookup_elem(&vw_serials, info.bdf);
+
+			if (!t)
+				t = bpf_task_storage_get(&vw_tickets, bpf_get_current_task_btf(), 0,
+							 BPF_LOCAL_STORAGE_GET_F_CREATE);
+			if (t) {
+				t->scrub_off = off;
+				t->scrub_dsn = d->dsn_off;
+				t->serial = serial ? *serial : 0;
+			}
+		}
+	}
 	if (judged)
 		return 0;
 
@@ -412,5 +466,30 @@ int BPF_PROG(vw_config_rw, struct vfio_pci_core_device___vw *vdev, char *buf, si
 	bpf_ringbuf_submit(e, 0);
 	if (c)
 		c->events++;
+	return 0;
+}
+
+SEC("fexit/vfio_pci_config_rw")
+int BPF_PROG(vw_config_rw_exit, struct vfio_pci_core_device___vw *vdev, char *buf, size_t count,
+	     loff_t *ppos, bool iswrite, ssize_t ret)
+{
+	struct vw_ticket *t = bpf_task_storage_get(&vw_tickets, bpf_get_current_task_btf(), 0, 0);
+	__u32 dsn, bo, so, n, k;
+	__u8 b;
+
+	if (!t || !t->scrub_dsn)
+		return 0;
+	dsn = t->scrub_dsn;
+	t->scrub_dsn = 0;
+	if (iswrite || ret <= 0)
+		return 0;
+	/* only what was copied (ret bytes from scrub_off) is rewritten */
+	n = vw_dsn_overlap(t->scrub_off, (__u32)ret, dsn, &bo, &so);
+	for (k = 0; k < VW_DSN_SERIAL_LEN; k++) {
+		if (k >= n)
+			break;
+		b = vw_dsn_byte(t->serial, so + k);
+		bpf_probe_write_user(buf + bo + k, &b, 1);
+	}
 	return 0;
 }

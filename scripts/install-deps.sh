@@ -2,16 +2,26 @@
 # Installs everything vfio-warden needs to build, test and demo on a fresh Debian 12 host.
 # Idempotent: a second run only checks. Mirrors the verified recipe in shared/VM.md:
 # bookworm-backports for kernel 6.12, QEMU, bpftool and a newer libbpf; trixie (pinned low)
-# only for virtme-ng, which is Architecture: all.
+# only for virtme-ng, which is Architecture: all. Kernel 7.3 (only when asked for) comes
+# from trixie-backports (pinned lower still) and is unpacked, never installed with apt: its
+# post-install script fails on bookworm (run-parts).
 set -euo pipefail
 
-KERNELS=${VW_KERNELS:-"6.12"}   # which guest kernels the VM tests need ("6.12 6.1")
+KERNELS=${VW_KERNELS:-"6.12"}   # which guest kernels the VM tests need ("6.12 6.1 7.3")
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+want() { [[ " $KERNELS " == *" $1 "* ]]; }
 
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps: must run as root (apt-get)" >&2
 	exit 1
 fi
 
+# The unpacked 7.3 kernel counts only with its modules indexed (depmod ran), so an
+# interrupted unpack is redone on the next run.
+have_73() {
+	local img
+	img=$("$here/kernel-path.sh" 7.3 2>/dev/null) && [ -f "${img%/vmlinuz}/modules.dep" ]
+}
 have_all() {
 	command -v clang >/dev/null && command -v bpftool >/dev/null &&
 	command -v vng >/dev/null && command -v qemu-system-x86_64 >/dev/null &&
@@ -19,7 +29,8 @@ have_all() {
 	[ -f /usr/include/liburing.h ] && [ -f /usr/include/gelf.h ] &&
 	pkg-config --atleast-version=1.4 libbpf 2>/dev/null &&
 	ls /boot/vmlinuz-6.12.*+deb12-amd64 >/dev/null 2>&1 &&
-	{ [[ " $KERNELS " != *" 6.1 "* ]] || ls /boot/vmlinuz-6.1.0-*-amd64 >/dev/null 2>&1; }
+	{ ! want 6.1 || ls /boot/vmlinuz-6.1.0-*-amd64 >/dev/null 2>&1; } &&
+	{ ! want 7.3 || have_73; }
 }
 if have_all; then
 	echo "install-deps: everything present"
@@ -46,6 +57,18 @@ Pin: release n=trixie
 Pin-Priority: 100
 PIN
 fi
+# trixie-backports only for kernel 7.3, pinned below 100 so that apt never installs or
+# upgrades anything from it on its own; the kernel packages are fetched by exact name.
+# Pin first, then the suite: never a moment with the suite unpinned.
+if want 7.3; then
+	pin73=/etc/apt/preferences.d/vfio-warden-trixie-backports
+	pin73_text=$'Package: *\nPin: release n=trixie-backports\nPin-Priority: 50'
+	[ "$(cat "$pin73" 2>/dev/null)" = "$pin73_text" ] || printf '%s\n' "$pin73_text" > "$pin73"
+	grep -Eq '^Suites:.*[[:space:]]trixie-backports([[:space:]]|$)' \
+		/etc/apt/sources.list.d/vfio-warden.sources ||
+		sed -i '/^Suites:/ s/[[:space:]]*$/ trixie-backports/' \
+			/etc/apt/sources.list.d/vfio-warden.sources
+fi
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
@@ -66,6 +89,40 @@ if [[ " $KERNELS " == *" 6.1 "* ]]; then
 	k61=$(newest_kernel '^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$')
 	[ -n "$k61" ] || { echo "install-deps: no 6.1 kernel package found" >&2; exit 1; }
 	apt-get install -y -qq --no-install-recommends "$k61"
+fi
+# Kernel 7.3: the newest version with both linux-image and linux-modules packages, unpacked
+# into / (everything lands in /usr/lib/modules/<version>/), then indexed by depmod. Those two
+# are not enough on their own: linux-image is a shell that depends on same-version packages,
+# linux-binary (the vmlinuz) and linux-base (modules.builtin, modules.order, config), so
+# also take every same-version linux-* package that linux-image depends on, transitively.
+if want 7.3 && ! have_73; then
+	versions() { # $1: package name prefix; prints the 7.3 kernel versions on offer
+		apt-cache search --names-only "^$1-7\.3\.[0-9]+\+deb13-amd64\$" |
+			awk -v p="$1-" '{sub("^" p, "", $1); print $1}' | sort -u
+	}
+	v73=$(comm -12 <(versions linux-image) <(versions linux-modules) | sort -V | tail -n 1)
+	[ -n "$v73" ] || { echo "install-deps: no 7.3 kernel packages found (trixie-backports)" >&2; exit 1; }
+	dl=$(mktemp -d)
+	trap 'rm -rf "$dl"' EXIT
+	# Writable by _apt, so that apt-get download runs sandboxed (no warning).
+	chown _apt "$dl" 2>/dev/null || true
+	pkgs=("linux-image-$v73" "linux-modules-$v73")
+	for ((i = 0; i < ${#pkgs[@]}; i++)); do
+		for dep in $(apt-cache depends "${pkgs[i]}" |
+			awk -v s="-$v73" '/^ *(Pre)?Depends: linux-/ &&
+				substr($2, length($2) - length(s) + 1) == s {print $2}'); do
+			[[ " ${pkgs[*]} " == *" $dep "* ]] || pkgs+=("$dep")
+		done
+	done
+	echo "install-deps: unpacking kernel $v73: ${pkgs[*]}"
+	(cd "$dl" && apt-get download -qq "${pkgs[@]}")
+	for deb in "$dl"/*.deb; do
+		dpkg -x "$deb" /
+	done
+	depmod -a "$v73"
+	[ -f "/usr/lib/modules/$v73/vmlinuz" ] ||
+		{ echo "install-deps: /usr/lib/modules/$v73/vmlinuz missing after unpacking" >&2; exit 1; }
+	echo "install-deps: kernel $v73 unpacked (not registered with dpkg)"
 fi
 have_all || { echo "install-deps: something is still missing after install" >&2; exit 1; }
 echo "install-deps: done"

@@ -21,10 +21,8 @@ esac
 newest=$(for f in $pattern; do [ -f "$f" ] && echo "$f"; done |
 	grep -Ev -- '-(cloud|rt)-amd64' | sort -V | tail -n 1 || true)
 if [ -z "$newest" ]; then
-	case "$series" in
-	7.3) how="unpack linux-image/linux-modules 7.3 from trixie-backports (shared/VM.md)" ;;
-	*)   how="install it: VW_KERNELS=\"$series\" scripts/install-deps.sh" ;;
-	esac
+	# install-deps unpacks 7.3 from trixie-backports rather than installing it (shared/VM.md).
+	how="install it: VW_KERNELS=\"$series\" scripts/install-deps.sh"
 	echo "kernel-path: no $series kernel installed (looked for $pattern); $how" >&2
 	exit 1
 fi

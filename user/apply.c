@@ -142,6 +142,17 @@ static int compile_device(const struct vw_maps *m, const struct vw_policy *p, un
 	memcpy(key.bdf, ad->sys.bdf, sizeof(key.bdf));
 	if (bpf_map_update_elem(m->fd[VW_MAP_DEVICES], &key, d, BPF_ANY))
 		return -errno;
+	/* the most specific layer that names a virtual serial sets it; a serial set
+	 * with `dsn set` survives a policy that names none */
+	for (k = 0; k < VW_NLAYERS; k++) {
+		const struct vw_policy_entry *e = ad->layers[k] >= 0 ? &p->entries[ad->layers[k]] : NULL;
+
+		if (e && e->has_serial) {
+			if (bpf_map_update_elem(m->fd[VW_MAP_SERIALS], key.bdf, &e->serial, BPF_ANY))
+				return -errno;
+			break;
+		}
+	}
 	ad->ncaps = lay->ncaps;
 	ad->nwarnings = lay->nwarnings;
 	snprintf(ad->status, sizeof(ad->status), "ok");

@@ -31,5 +31,6 @@ int vw_cmd_status(const struct vw_cli *cli);
 int vw_cmd_log(const struct vw_cli *cli);
 int vw_cmd_check(const struct vw_cli *cli);
 int vw_cmd_map(const struct vw_cli *cli);
+int vw_cmd_dsn(const struct vw_cli *cli);
 
 #endif

@@ -161,6 +161,8 @@ static void print_json(FILE *out, const struct vw_event *e)
 		json_object_object_add(o, "extended", json_object_new_boolean(ext));
 	}
 	json_object_object_add(o, "errno", json_object_new_int(e->err));
+	if (e->action == VW_SCRUB)	/* rate-limited: how many reads this event stands for */
+		json_object_object_add(o, "count", json_object_new_int64(e->count));
 print:
 	fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);

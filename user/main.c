@@ -49,6 +49,7 @@ static const char doc[] =
 	"  log [-f json|text] [-o FILE]   stream events from the pinned ring buffer\n"
 	"  check POLICY             validate a policy file\n"
 	"  map [-p POLICY] [--json] [--device BDF] TARGET   config-space layout and verdicts\n"
+	"  dsn get|set|clear BDF [SERIAL]   the virtual Device Serial Number readers see\n"
 	"\nExit codes: 0 ok, 1 error, 2 bad usage or policy, 3 not root, 4 already attached,\n"
 	"5 not attached, 6 kernel support missing, 7 busy (another attach/reload/detach).";
 
@@ -102,6 +103,7 @@ static const struct vw_command commands[] = {
 	{ "log", vw_cmd_log, 0, 0 },
 	{ "check", vw_cmd_check, 1, 1 },
 	{ "map", vw_cmd_map, 1, 1 },
+	{ "dsn", vw_cmd_dsn, 2, 3 },
 };
 
 int main(int argc, char **argv)
@@ -116,8 +118,12 @@ int main(int argc, char **argv)
 		if (strcmp(c->name, cli.command))
 			continue;
 		if (cli.nargs < c->min_args || cli.nargs > c->max_args) {
-			fprintf(stderr, "vfio-warden %s: expected %d argument%s, got %d (see --help)\n", c->name,
-				c->max_args, c->max_args == 1 ? "" : "s", cli.nargs);
+			if (c->min_args == c->max_args)
+				fprintf(stderr, "vfio-warden %s: expected %d argument%s, got %d (see --help)\n",
+					c->name, c->max_args, c->max_args == 1 ? "" : "s", cli.nargs);
+			else
+				fprintf(stderr, "vfio-warden %s: expected %d to %d arguments, got %d (see --help)\n",
+					c->name, c->min_args, c->max_args, cli.nargs);
 			return VW_EXIT_USAGE;
 		}
 		return c->fn(&cli);

@@ -20,11 +20,14 @@ const char *const vw_map_names[VW_MAP_COUNT] = {
 	[VW_MAP_COUNTERS] = "vw_counters",
 	[VW_MAP_GLOBAL] = "vw_global",
 	[VW_MAP_EVENTS] = "vw_events",
+	[VW_MAP_SERIALS] = "vw_serials",
 };
 
 /* Links are what keep the programs attached; "attached" means these exist. */
 const char *const vw_link_names[] = {
-	"link_rw_verify_area", "link_file_permission", "link_config_rw", NULL,
+	"link_rw_verify_area", "link_file_permission", "link_config_rw_exit",
+	"link_config_rw",	/* last: the "attached" marker */
+	NULL,
 };
 
 bool vw_is_attached(void)

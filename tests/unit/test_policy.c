@@ -147,7 +147,8 @@ static void test_default(void)
 	CHECK_EQ(p->entries[0].prof.nranges, 0);
 	for (i = 0; i < 256; i++) {
 		CHECK_EQ(p->entries[0].prof.std_cap[i], VW_RULE_NONE);
-		CHECK_EQ(p->entries[0].prof.ext_cap[i], VW_RULE_NONE);
+		/* the one capability rule: DSN scrubbed on read, refused on write */
+		CHECK_EQ(p->entries[0].prof.ext_cap[i], i == 3 ? VW_RULE(VW_SCRUB, VW_DENY) : VW_RULE_NONE);
 	}
 
 	CHECK_EQ(judge(p, &plain_dev, 0xf00, 4, WR, &at), VW_DENY);
@@ -156,13 +157,16 @@ static void test_default(void)
 	CHECK_EQ(judge(p, &plain_dev, 0x04, 2, WR, NULL), VW_ALLOW);
 	CHECK_EQ(judge(p, &plain_dev, 0x04, 2, RD, NULL), VW_ALLOW);
 	CHECK_EQ(judge(p, &plain_dev, 0x44, 2, WR, NULL), VW_ALLOW);	/* PM */
-	CHECK_EQ(judge(p, &plain_dev, 0x100, 4, RD, NULL), VW_ALLOW);	/* DSN */
+	CHECK_EQ(judge(p, &plain_dev, 0x100, 4, RD, NULL), VW_ALLOW);	/* DSN header: real */
+	CHECK_EQ(judge(p, &plain_dev, 0x104, 8, RD, NULL), VW_SCRUB);	/* DSN serial */
+	CHECK_EQ(judge(p, &plain_dev, 0x100, 1, WR, NULL), VW_DENY);	/* any DSN byte */
 	/* an access spanning PM and unassigned space: the strongest, first offender */
 	CHECK_EQ(judge(p, &plain_dev, 0x44, 8, WR, &at), VW_DENY);
 	CHECK_EQ(at, 0x48);
-	/* whole config space read (what QEMU does): audited, not denied */
-	CHECK_EQ(judge(p, &plain_dev, 0, 4096, RD, &at), VW_AUDIT);
-	CHECK_EQ(at, 0x48);
+	/* whole config space read (what QEMU does): not denied; the serial inside
+	 * makes it a scrub (the strongest non-deny action), found at the serial */
+	CHECK_EQ(judge(p, &plain_dev, 0, 4096, RD, &at), VW_SCRUB);
+	CHECK_EQ(at, 0x104);
 out:
 	free(p);
 	free(b);

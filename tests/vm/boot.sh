@@ -17,6 +17,8 @@
 # Its stdout+stderr go to $RWDIR/output.log, printed here after the VM exits; the guest
 # console (kernel log) goes to $RWDIR/console.log; its exit status to $RWDIR/rc.
 #
+# Kernel command line: intel_iommu=on no_timer_check (TCG under host load can fail the
+# IO-APIC timer check through interrupt remapping and panic at boot).
 # Guest devices (TCG, q35, 2 vCPUs, 1 GiB): intel-iommu; e1000e 8086:10d3 twice
 # (MAC 52:54:00:12:34:56 and :57); igb 8086:10c9 (:58); nvme 1b36:0010 (serial vwtest)
 # backed by a sparse raw file in RWDIR. Find them by vendor:device (tests/vm/guest-setup.sh).
@@ -126,7 +128,7 @@ set +e
 # cwd is /. --verbose makes the kernel log go to the console file (script output is separate).
 vng_cmd=(timeout -k 15 "$timeout_s"
 	vng --run "$kernel" --disable-kvm --disable-microvm --cpus 2 --memory 1G
-	--rwdir="$rwdir=$rwdir" "${extra[@]}" --append "intel_iommu=on ${VW_APPEND:-}"
+	--rwdir="$rwdir=$rwdir" "${extra[@]}" --append "intel_iommu=on no_timer_check ${VW_APPEND:-}"
 	--qemu-opts="${qemu_opts[*]}" --verbose
 	--exec "bash $rwdir/guest.sh")
 # In the background, so that a signal to this script stops the VM too: `timeout` runs in a

@@ -161,10 +161,13 @@ static void test_assigned_and_reads(struct vw_dev *d)
 			     "size", "4", "action", "audit", "region", "unassigned", "errno", "0", NULL), 1);
 	CHECK_EQ(vw_cfg_pread(d, 0, full, sizeof(full)), 4096);	/* QEMU's start-up read */
 	CHECK(full[0] == 0x86 && full[1] == 0x80, "full read vendor %02x%02x", full[1], full[0]);
+	/* the DSN inside makes the start-up read a scrub: the strongest action wins */
 	CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "device", E1, "op", "read", "offset", "0", "size", "4096",
-			     "action", "audit", "region", "unassigned", NULL), 1);
+			     "action", "scrub", "region", "capability", "cap_name", "Device Serial Number",
+			     "count", "1", NULL), 1);
 	CHECK_EQ(counter(E1, "write.allow") - allow0, 1);
-	CHECK_EQ(counter(E1, "read.audit") - audit0, 2);
+	CHECK_EQ(counter(E1, "read.audit") - audit0, 1);
+	CHECK_EQ(counter(E1, "read.scrub"), 1);
 	CHECK_EQ(events_count(EVFILE, "device", E1, "offset", "4", NULL), 0);	/* allowed: counted, no event */
 }
 
@@ -296,13 +299,145 @@ static void test_threads(struct vw_dev *d)
 	CHECK_EQ(counter(E1, "lost"), 0);
 }
 
+
+/* ---- Device Serial Number --------------------------------------------- */
+
+#define DSN 0x140	/* e1000e; serial 52:54:00:ff:ff:12:34:56 for the default MAC */
+static const uint8_t real_serial[8] = { 0x56, 0x34, 0x12, 0xff, 0xff, 0x00, 0x54, 0x52 };
+
+static uint32_t rd32(struct vw_dev *d, unsigned off)
+{
+	uint32_t v = 0xdeadbeef;
+
+	CHECK_EQ(vw_cfg_read(d, off, 4, &v), 0);
+	return v;
+}
+
+/* Every read of 1/2/4/8 bytes at every offset around the DSN: serial bytes
+ * are the virtual serial's, everything else what the device holds. */
+static void check_scrubbed(struct vw_dev *d, const uint8_t *virt, const char *what)
+{
+	static const unsigned sizes[] = { 1, 2, 4, 8 };
+	uint8_t sys[32], got[8], full[4096];
+	unsigned off, si, i, bad = 0;
+
+	CHECK_EQ(vw_sysfs_cfg_read(d->bdf, DSN - 8, sys, sizeof(sys)), 32);
+	for (off = DSN - 8; off < DSN + 16; off++)
+		for (si = 0; si < 4; si++) {
+			memset(got, 0xaa, sizeof(got));
+			if (vw_cfg_pread(d, off, got, sizes[si]) != (ssize_t)sizes[si]) {
+				bad++;
+				continue;
+			}
+			for (i = 0; i < sizes[si]; i++) {
+				unsigned b = off + i;
+				uint8_t want = b >= DSN + 4 && b < DSN + 12 ? virt[b - DSN - 4] : sys[b - (DSN - 8)];
+
+				if (got[i] != want && bad++ < 3)
+					printf("  %s: read %u@0x%x byte 0x%x = %02x, want %02x\n", what, sizes[si], off, b, got[i], want);
+			}
+		}
+	CHECK(bad == 0, "%s: %u bytes wrong", what, bad);
+	CHECK_EQ(vw_cfg_pread(d, 0, full, sizeof(full)), 4096);
+	CHECK(!memcmp(full + DSN + 4, virt, 8), "%s: 4 KiB read carries the real serial", what);
+	CHECK(!memcmp(full + DSN, sys + 8, 4), "%s: DSN header must stay real", what);
+}
+
+static void test_dsn_scrub(struct vw_dev *d)
+{
+	static const uint8_t zero[8];
+	uint8_t sys[12];
+	unsigned off;
+
+	CHECK_EQ(vw_sysfs_cfg_read(E1, DSN, sys, 12), 12);
+	CHECK(!memcmp(sys + 4, real_serial, 8), "sysfs (the host's view) shows the real serial");
+	check_scrubbed(d, zero, "default scrub");
+	CHECK_EQ(vw_sysfs_cfg_read(E1, DSN, sys, 12), 12);
+	CHECK(!memcmp(sys + 4, real_serial, 8), "the host's own view is unchanged");
+	for (off = DSN; off < DSN + 12; off++)
+		CHECK_EQ(vw_cfg_write(d, off, 1, 0x00), -EPERM);
+	CHECK_EQ(events_wait(EVFILE, 12, WAIT_S, "device", E1, "op", "write", "action", "deny",
+			     "cap_name", "Device Serial Number", NULL), 12);
+}
+
+static void test_dsn_virtual(struct vw_dev *d)
+{
+	static const uint8_t v1[8] = { 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11, 0x00 };
+	static const uint8_t v2[8] = { 0x01, 0, 0, 0, 0, 0, 0, 0x02 };
+	static const uint8_t zero[8];
+
+	CHECK_EQ(cli_run(out, sizeof(out), "dsn", "set", E1, "00-11-22-33-44-55-66-77", NULL), 0);
+	CHECK_EQ(rd32(d, DSN + 4), 0x44556677);	/* next read, no re-attach */
+	CHECK_EQ(rd32(d, DSN + 8), 0x00112233);
+	CHECK_EQ(cli_run(out, sizeof(out), "dsn", "get", E1, NULL), 0);
+	CHECK(strstr(out, "00-11-22-33-44-55-66-77"), "get: %s", out);
+	CHECK_EQ(cli_run(out, sizeof(out), "dsn", "set", E1, "02:00:00:00:00:00:00:01", NULL), 0);
+	check_scrubbed(d, v2, "second set");
+	CHECK_EQ(vw_dev_reset(d), 0);	/* VFIO_DEVICE_RESET */
+	CHECK_EQ(rd32(d, DSN + 4), 0x00000001);
+	vw_dev_close(d);
+	CHECK_EQ(vw_dev_open(d, E1), 0);	/* close and reopen */
+	CHECK_EQ(rd32(d, DSN + 8), 0x02000000);
+	CHECK_EQ(cli_run(out, sizeof(out), "dsn", "clear", E1, NULL), 0);
+	check_scrubbed(d, zero, "cleared");
+	CHECK_EQ(cli_run(out, sizeof(out), "dsn", "set", E1, "00-11-22-33-44-55-66-77", NULL), 0);
+	check_scrubbed(d, v1, "set again");
+	/* bad input changes nothing */
+	CHECK_EQ(cli_run(out, sizeof(out), "dsn", "set", E1, "00-11-22-33-44-55-66", NULL), 2);
+	CHECK_EQ(cli_run(out, sizeof(out), "dsn", "set", E1, "00-11-22-33-44-55-66-7g", NULL), 2);
+	CHECK_EQ(cli_run(out, sizeof(out), "dsn", "set", E1, "0011223344556677", NULL), 2);
+	CHECK_EQ(cli_run(out, sizeof(out), "dsn", "set", E1, "00-11:22-33-44-55-66-77", NULL), 2);
+	CHECK_EQ(cli_run(out, sizeof(out), "dsn", "set", "0000:00:1f.7", "00-11-22-33-44-55-66-77", NULL), 2);
+	CHECK(strstr(out, "no PCI device"), "%s", out);
+	CHECK_EQ(cli_run(out, sizeof(out), "dsn", "set", IGB, "00-11-22-33-44-55-66-77", NULL), 2);
+	CHECK(strstr(out, "no Device Serial Number"), "%s", out);
+	CHECK_EQ(cli_run(out, sizeof(out), "dsn", "set", "0000:00:00.0", "00-11-22-33-44-55-66-77", NULL), 2);
+	CHECK(strstr(out, "not bound to vfio-pci"), "%s", out);
+	CHECK_EQ(cli_run(out, sizeof(out), "dsn", "get", E1, NULL), 0);
+	CHECK(strstr(out, "00-11-22-33-44-55-66-77"), "unchanged after bad input: %s", out);
+	check_scrubbed(d, v1, "after bad input");
+}
+
+static void test_dsn_modes(struct vw_dev *d)
+{
+	static const char *fmt = "version: 1\ndefault:\n  unassigned: {read: audit, write: deny}\n"
+				 "  capability:\n    dsn: {read: %s, write: deny}\n";
+	const char *pol = policy_path("dsn-mode.yaml");
+	char text[256];
+	uint32_t v;
+
+	snprintf(text, sizeof(text), fmt, "allow");
+	write_file(pol, text);
+	CHECK_EQ(cli_run(out, sizeof(out), "reload", "-q", "-p", pol, NULL), 0);
+	check_scrubbed(d, real_serial, "allow");
+	snprintf(text, sizeof(text), fmt, "audit");
+	write_file(pol, text);
+	CHECK_EQ(cli_run(out, sizeof(out), "reload", "-q", "-p", pol, NULL), 0);
+	CHECK_EQ(rd32(d, DSN + 4), 0xff123456);
+	CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "device", E1, "op", "read", "offset", num(DSN + 4),
+			     "action", "audit", "cap_name", "Device Serial Number", NULL), 1);
+	snprintf(text, sizeof(text), fmt, "deny");
+	write_file(pol, text);
+	CHECK_EQ(cli_run(out, sizeof(out), "reload", "-q", "-p", pol, NULL), 0);
+	CHECK_EQ(vw_cfg_read(d, DSN + 4, 4, &v), -EPERM);
+	CHECK_EQ(vw_cfg_read(d, DSN + 11, 1, &v), -EPERM);
+	CHECK_EQ(vw_cfg_read(d, DSN, 4, &v), 0);	/* header: the chain stays walkable */
+	CHECK_EQ(vw_cfg_read(d, DSN + 12, 4, &v), 0);
+	snprintf(text, sizeof(text), fmt, "scrub");
+	write_file(pol, text);
+	CHECK_EQ(cli_run(out, sizeof(out), "reload", "-q", "-p", pol, NULL), 0);
+	CHECK_EQ(rd32(d, DSN + 4), 0x44556677);	/* the virtual serial survived four reloads */
+}
+
 /* ---- overrides, reload, late binding ------------------------------------ */
 
 static const char *default_layer =
 	"default:\n"
 	"  header: allow\n"
 	"  capabilities: allow\n"
-	"  unassigned: {read: audit, write: deny}\n";
+	"  unassigned: {read: audit, write: deny}\n"
+	"  capability:\n"
+	"    dsn: {read: scrub, write: deny}\n";
 
 static void write_overrides(const char *path)
 {
@@ -335,6 +470,7 @@ static void test_reload_overrides(struct vw_dev *d)
 	CHECK_EQ(json_object_get_int(json_object_object_get(st, "generation")), 1);
 	json_object_put(st);
 
+	CHECK_EQ(rd32(d, DSN + 4), 0x44556677);	/* virtual serial survives reload */
 	CHECK_EQ(vw_cfg_write(d, UNASSIGNED, 4, 0x1), 0);	/* per-BDF range */
 	CHECK_EQ(vw_cfg_write(d, UNASSIGNED + 4, 4, 0x2), -EPERM);	/* next dword: still default */
 	CHECK_EQ(vw_cfg_write(d, 0xf10, 4, 0x3), 0);	/* vendor:device layer under the BDF layer */
@@ -364,6 +500,11 @@ static void test_bound_after_attach(void)
 	CHECK_EQ(vw_cfg_write(&d2, 0xf10, 4, 0x3), 0);	/* vendor:device selector from BPF */
 	CHECK_EQ(vw_cfg_write(&d2, 0x04, 2, 0x0), 0);	/* header */
 	CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "type", "device", "device", E2, NULL), 1);
+	/* DSN found from vfio-pci's map; two devices, two serials */
+	CHECK_EQ(rd32(&d2, DSN + 4), 0);
+	CHECK_EQ(cli_run(out, sizeof(out), "dsn", "set", E2, "aa-bb-cc-dd-ee-ff-00-11", NULL), 0);
+	CHECK_EQ(rd32(&d2, DSN + 4), 0xeeff0011);
+	CHECK_EQ(rd32(&d2, DSN + 8), 0xaabbccdd);
 	CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "device", E2, "action", "deny", "offset", num(UNASSIGNED), NULL), 1);
 	st = cli_status();
 	devs = json_object_object_get(st, "devices");
@@ -557,6 +698,8 @@ int main(int argc, char **argv)
 	}
 	RUN(test_unassigned_writes_denied, &d);
 	RUN(test_assigned_and_reads, &d);
+	RUN(test_dsn_scrub, &d);
+	RUN(test_dsn_virtual, &d);
 	RUN(test_other_paths, &d);
 	RUN(test_non_vfio_untouched, &d);
 	RUN(test_threads, &d);
@@ -565,6 +708,7 @@ int main(int argc, char **argv)
 	RUN(test_bad_policies_change_nothing, &d);
 	RUN(test_cli_errors);
 	RUN(test_check_hints);
+	RUN(test_dsn_modes, &d);
 	stop_log();
 	RUN(test_detach_restores, &d);
 	RUN(test_kill9_keeps_enforcement, &d);
