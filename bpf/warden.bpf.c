@@ -106,6 +106,18 @@ static __always_inline void vw_event_fill(struct vw_event *e, __u32 type, const 
 	__builtin_memcpy(e->bdf, info->bdf, sizeof(e->bdf));
 }
 
+/* The access an event describes; cap is the region-map byte at 'at'. */
+static __always_inline void vw_event_access(struct vw_event *e, int action, int dir, __u32 off, __u32 size,
+					    __u32 at, __u8 cap)
+{
+	e->action = action;
+	e->dir = dir;
+	e->offset = off;
+	e->size = size;
+	e->at = at;
+	e->cap = cap;
+}
+
 static __always_inline void vw_event_lost(struct vw_counters *c)
 {
 	struct vw_global_counters *g = vw_globals();
@@ -353,12 +365,7 @@ int BPF_PROG(vw_file_permission, struct file *file, int mask, int ret)
 			struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
 
 			vw_event_fill(e, VW_EV_CONFIG, &info);
-			e->action = action;
-			e->dir = dir;
-			e->offset = off;
-			e->size = size;
-			e->at = at;
-			e->cap = d->cap[at & (VW_CFG_SIZE - 1)];
+			vw_event_access(e, action, dir, off, size, at, d->cap[at & (VW_CFG_SIZE - 1)]);
 			e->err = action == VW_DENY ? EPERM : 0;
 			e->count = count;
 			e->path = vw_access_path(task, regs);
@@ -457,12 +464,7 @@ int BPF_PROG(vw_config_rw, struct vfio_pci_core_device___vw *vdev, char *buf, si
 		return 0;
 	}
 	vw_event_fill(e, VW_EV_BYPASS, &info);
-	e->action = VW_AUDIT;
-	e->dir = dir;
-	e->offset = off;
-	e->size = count;
-	e->at = off;
-	e->cap = d ? d->cap[off & (VW_CFG_SIZE - 1)] : VW_CAP_UNASSIGNED;
+	vw_event_access(e, VW_AUDIT, dir, off, count, off, d ? d->cap[off & (VW_CFG_SIZE - 1)] : VW_CAP_UNASSIGNED);
 	bpf_ringbuf_submit(e, 0);
 	if (c)
 		c->events++;

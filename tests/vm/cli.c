@@ -212,15 +212,15 @@ static int collect_kv(const char **kv, const char *key, va_list ap)
 	return n;
 }
 
+/* The NULL-terminated key, value pairs after 'key' into kv[], count in n. */
+#define KV_ARGS(kv, n, key) do { va_list ap_; va_start(ap_, key); n = collect_kv(kv, key, ap_); va_end(ap_); } while (0)
+
 int events_count(const char *file, const char *key, ...)
 {
 	const char *kv[32];
-	va_list ap;
 	int n;
 
-	va_start(ap, key);
-	n = collect_kv(kv, key, ap);
-	va_end(ap);
+	KV_ARGS(kv, n, key);
 	return scan(file, kv, n, NULL);
 }
 
@@ -228,12 +228,9 @@ int events_wait(const char *file, int want, int timeout_s, const char *key, ...)
 {
 	const char *kv[32];
 	double end = now_s() + timeout_s;
-	va_list ap;
 	int n, got;
 
-	va_start(ap, key);
-	n = collect_kv(kv, key, ap);
-	va_end(ap);
+	KV_ARGS(kv, n, key);
 	while ((got = scan(file, kv, n, NULL)) < want && now_s() < end)
 		short_pause();
 	return got;
@@ -243,12 +240,9 @@ json_object *events_find(const char *file, const char *key, ...)
 {
 	json_object *first = NULL;
 	const char *kv[32];
-	va_list ap;
 	int n;
 
-	va_start(ap, key);
-	n = collect_kv(kv, key, ap);
-	va_end(ap);
+	KV_ARGS(kv, n, key);
 	scan(file, kv, n, &first);
 	return first;
 }
