@@ -115,6 +115,9 @@ struct vw_ticket {
 	__u64 end;		/* one past the last byte of the access */
 	__u32 write;
 	__u32 judged;
+	__u32 slot;		/* counters slot of the judged device */
+	__u16 dsn_off;		/* its DSN capability when reads of the serial are scrubbed */
+	__u16 pad0;
 	__u32 scrub_off;	/* fentry→fexit of vfio_pci_config_rw: the read to scrub */
 	__u16 scrub_dsn;	/* its DSN capability offset, 0: nothing to scrub */
 	__u16 pad;

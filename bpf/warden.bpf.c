@@ -383,7 +383,26 @@ int BPF_PROG(vw_file_permission, struct file *file, int mask, int ret)
 	t->file = file;
 	t->vdev = info.vdev;
 	t->judged = 1;
+	/* what vfio_pci_config_rw's fentry needs, so it does no lookups itself */
+	t->slot = d->slot;
+	t->dsn_off = d->dsn_off && VW_ACT_READ(d->act[(d->dsn_off + VW_DSN_SERIAL_OFF) & (VW_CFG_SIZE - 1)]) ==
+		     VW_SCRUB ? d->dsn_off : 0;
 	return 0;
+}
+
+/* Arm the fexit to scrub what this read returns of a DSN serial. */
+static __always_inline void vw_arm_scrub(struct vw_ticket *t, __u32 off, __u32 count, __u32 dsn_off,
+					 const char *bdf)
+{
+	__u32 bo, so;
+	__u64 *serial;
+
+	if (!vw_dsn_overlap(off, count, dsn_off, &bo, &so))
+		return;
+	serial = bpf_map_lookup_elem(&vw_serials, bdf);
+	t->scrub_off = off;
+	t->scrub_dsn = dsn_off;
+	t->serial = serial ? *serial : 0;
 }
 
 SEC("fentry/vfio_pci_config_rw")
@@ -399,26 +418,42 @@ int BPF_PROG(vw_config_rw, struct vfio_pci_core_device___vw *vdev, char *buf, si
 	loff_t pos = 0;
 	__u64 off;
 	int dir = iswrite ? VW_DIR_WRITE : VW_DIR_READ;
-	int judged = 0;
 
 	bpf_probe_read_kernel(&pos, sizeof(pos), ppos);
 	off = (__u64)pos & VW_POS_MASK;
 	t = bpf_task_storage_get(&vw_tickets, bpf_get_current_task_btf(), 0, 0);
 	if (t && t->judged && t->vdev == (void *)&vdev->vdev && t->write == (__u32)dir &&
 	    off >= t->pos && off + count <= t->end) {
-		judged = 1;
+		/* judged by the veto path: everything needed is in the ticket */
 		t->pos = off + count;	/* readv/writev: segments arrive in order */
 		if (t->pos >= t->end)
 			t->judged = 0;
+		c = vw_slot_counters(t->slot);
+		if (c)
+			c->reached[dir & 1]++;
+		if (!iswrite && t->dsn_off) {
+			char bdf[VW_NAME_LEN] = {};
+			struct device *dev = BPF_CORE_READ((struct vfio_device___vw *)&vdev->vdev, dev);
+			const char *name = BPF_CORE_READ(dev, kobj.name);
+
+			if (name)
+				bpf_probe_read_kernel_str(bdf, sizeof(bdf), name);
+			vw_arm_scrub(t, off, count, t->dsn_off, bdf);
+		}
+		return 0;
 	}
 
-	/* Resolve the device only to find its counters slot. */
+	/* Nobody judged this access: a bypass. Resolve the device the slow way. */
 	{
 		struct vfio_device___vw *vd = (void *)&vdev->vdev;
 		struct device *dev = BPF_CORE_READ(vd, dev);
 		const char *name = BPF_CORE_READ(dev, kobj.name);
+		struct pci_dev *pdev = BPF_CORE_READ(vdev, pdev);
 
 		info.vdev = vd;
+		info.pdev = pdev;
+		info.vendor = BPF_CORE_READ(pdev, vendor);
+		info.device_id = BPF_CORE_READ(pdev, device);
 		if (name)
 			bpf_probe_read_kernel_str(info.bdf, sizeof(info.bdf), name);
 	}
@@ -426,37 +461,18 @@ int BPF_PROG(vw_config_rw, struct vfio_pci_core_device___vw *vdev, char *buf, si
 	__builtin_memcpy(key.bdf, info.bdf, sizeof(key.bdf));
 	d = bpf_map_lookup_elem(&vw_devices, &key);
 	c = vw_slot_counters(d ? d->slot : vw_slot_of(info.bdf));
-	if (c)
+	if (c) {
 		c->reached[dir & 1]++;
-	/* DSN: arm the fexit for reads overlapping a scrubbed serial, judged or not */
+		c->bypass++;
+	}
+	/* the serial stays scrubbed even on a path nobody judged */
 	if (d && !iswrite && d->dsn_off &&
 	    VW_ACT_READ(d->act[(d->dsn_off + VW_DSN_SERIAL_OFF) & (VW_CFG_SIZE - 1)]) == VW_SCRUB) {
-		__u32 bo, so;
-
-		if (vw_dsn_overlap(off, count, d->dsn_off, &bo, &so)) {
-			__u64 *serial = bpf_map_lookup_elem(&vw_serials, info.bdf);
-
-			if (!t)
-				t = bpf_task_storage_get(&vw_tickets, bpf_get_current_task_btf(), 0,
-							 BPF_LOCAL_STORAGE_GET_F_CREATE);
-			if (t) {
-				t->scrub_off = off;
-				t->scrub_dsn = d->dsn_off;
-				t->serial = serial ? *serial : 0;
-			}
-		}
-	}
-	if (judged)
-		return 0;
-
-	if (c)
-		c->bypass++;
-	{
-		struct pci_dev *pdev = BPF_CORE_READ(vdev, pdev);
-
-		info.pdev = pdev;
-		info.vendor = BPF_CORE_READ(pdev, vendor);
-		info.device_id = BPF_CORE_READ(pdev, device);
+		if (!t)
+			t = bpf_task_storage_get(&vw_tickets, bpf_get_current_task_btf(), 0,
+						 BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (t)
+			vw_arm_scrub(t, off, count, d->dsn_off, info.bdf);
 	}
 	e = bpf_ringbuf_reserve(&vw_events, sizeof(*e), 0);
 	if (!e) {

@@ -291,6 +291,30 @@ static inline int vw_decide(const struct vw_device *d, __u32 off, __u32 len, int
 	*at = off;
 	if (off >= end)
 		return VW_ALLOW;
+	/*
+	 * Hot path: config accesses are 1, 2 or 4 bytes (8 at most). One block
+	 * summary settles most; otherwise look at the few bytes directly, in a
+	 * constant-bound loop the verifier walks once, without bpf_loop calls.
+	 */
+	if (end - off <= 8) {
+		__u32 k, i;
+		int best = VW_ALLOW, a;
+
+		if ((off >> VW_BLOCK_SHIFT) == ((end - 1) >> VW_BLOCK_SHIFT) &&
+		    vw_act_dir(d->blockmax[(off >> VW_BLOCK_SHIFT) & (VW_NBLOCKS - 1)], write) == VW_ALLOW)
+			return VW_ALLOW;
+		for (k = 0; k < 8; k++) {
+			i = off + k;
+			if (i >= end)
+				break;
+			a = vw_act_dir(d->act[i & (VW_CFG_SIZE - 1)], write);
+			if (a > best) {
+				best = a;
+				*at = i;
+			}
+		}
+		return best;
+	}
 	s.d = d;
 	s.off = off;
 	s.end = end;

@@ -14,6 +14,16 @@ wait_attached() { for _ in $(seq 600); do [ -e /sys/fs/bpf/vfio-warden/link_conf
 read -r base_r base_w < <(build/vm/vw-selftest --bench "$env_file")
 $vw attach -q
 read -r def_r def_w < <(build/vm/vw-selftest --bench "$env_file")
+# a separate pass with run-time statistics on (they cost time themselves)
+sysctl -q kernel.bpf_stats_enabled=1
+VW_BENCH_N=5000 build/vm/vw-selftest --bench "$env_file" >/dev/null
+# where the time goes: run time per program, per run (excludes trampoline entry/exit)
+prog_stats=$(bpftool -j prog show | python3 -c '
+import json, sys
+for p in json.load(sys.stdin):
+    if p.get("name", "").startswith("vw_") and p.get("run_cnt"):
+        print("  %-22s %9d runs %7.0f ns/run" % (p["name"], p["run_cnt"], p["run_time_ns"] / p["run_cnt"]))')
+sysctl -q kernel.bpf_stats_enabled=0
 $vw detach -q
 $vw run -q -p "$audit_all" -o /dev/null &
 run_pid=$!
@@ -34,5 +44,7 @@ row() { printf '%-34s %10s %10s %8s %8s\n' "$1" "$2" "$3" \
 row "no vfio-warden" "$base_r" "$base_w"
 row "default policy (allowed, counted)" "$def_r" "$def_w"
 row "audit everything (run -o /dev/null)" "$aud_r" "$aud_w"
+echo "BPF program run time with the default policy (kernel.bpf_stats_enabled):"
+echo "$prog_stats"
 echo "events drained by run -o /dev/null: $events in $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}') s" \
 	"($(awk -v e="$events" -v a="$t0" -v b="$t1" 'BEGIN{printf "%.0f", e/(b-a)}') events/s), lost: $lost"
