@@ -131,6 +131,21 @@ struct {
 	__type(value, struct vw_ticket);
 } vw_tickets SEC(".maps");
 
+/* A TPH call's entries, copied in chunks, and the checker's result (map memory:
+ * the verifier does not track it, so the chunk loop's states converge). */
+struct vw_tph_work {
+	struct vw_tph_scratch sc;
+	__u32 unreadable;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vw_tph_work);
+} vw_tph_work_map SEC(".maps");
+
 /* Room to compile a device's policy without using the 512-byte stack. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

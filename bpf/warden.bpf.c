@@ -7,6 +7,7 @@
  *   fmod_ret security_file_permission decide: allow / audit / deny (-EPERM)
  *   fentry  vfio_pci_config_rw         account; flag accesses nobody judged
  *   fexit   vfio_pci_config_rw         scrub the DSN bytes the reader just got
+ *   fmod_ret security_file_ioctl       TPH: refuse steering-tag calls the policy forbids
  *
  * Why security_file_permission: fmod_ret only attaches to security_* hooks or
  * error-injection functions, and rw_verify_area() calls it for read, write,
@@ -20,6 +21,7 @@
 #include "vw_types.h"
 #include "vw_decide.h"
 #include "vw_dsn.h"
+#include "vw_tph.h"
 #include "maps.bpf.h"
 #include "device.bpf.h"
 
@@ -226,14 +228,18 @@ static __always_inline __u32 vw_access_path(struct task_struct *task, struct pt_
 	return VW_PATH_UNKNOWN;
 }
 
-/* The bytes a write carries, read from the syscall's user buffer when known. */
-static __always_inline void vw_write_value(struct vw_event *e, struct pt_regs *regs)
+/*
+ * The first bytes (up to 8) a write carries, read from the syscall's user
+ * buffer; 0 when unknown (io_uring: the buffer is in the SQE).
+ */
+static __always_inline __u32 vw_write_bytes(__u32 path, struct pt_regs *regs, __u32 size, __u64 *out)
 {
 	const void *buf = NULL;
 	struct iovec iov;
-	__u32 n = e->size < 8 ? e->size : 8;
+	__u32 n = size < 8 ? size : 8;
 
-	switch (e->path) {
+	*out = 0;
+	switch (path) {
 	case VW_PATH_WRITE:
 	case VW_PATH_PWRITE:
 		buf = (const void *)BPF_CORE_READ(regs, si);
@@ -241,19 +247,20 @@ static __always_inline void vw_write_value(struct vw_event *e, struct pt_regs *r
 	case VW_PATH_WRITEV:
 	case VW_PATH_PWRITEV:
 		if (bpf_probe_read_user(&iov, sizeof(iov), (void *)BPF_CORE_READ(regs, si)))
-			return;
+			return 0;
 		buf = iov.iov_base;
 		if (iov.iov_len < n)
 			n = iov.iov_len;
 		break;
 	default:
-		return;	/* io_uring: the buffer is in the SQE; value unknown */
+		return 0;
 	}
 	n &= 0xf;
 	if (n > 8)
 		n = 8;
-	if (buf && n && !bpf_probe_read_user(&e->value, n, buf))
-		e->value_len = n;
+	if (!buf || !n || bpf_probe_read_user(out, n, buf))
+		return 0;
+	return n;
 }
 
 #define VW_SCRUB_EVENT_NS (10ULL * 1000000000ULL)
@@ -323,8 +330,10 @@ int BPF_PROG(vw_file_permission, struct file *file, int mask, int ret)
 	struct vw_counters *c;
 	struct vw_ticket *t;
 	struct vw_event *e;
-	__u32 at, off, size;
-	int action, dir;
+	struct pt_regs *regs = NULL;
+	__u32 at, off, size, path = VW_PATH_UNKNOWN, value_len = 0;
+	int action, dir, tph_reason = 0;
+	__u64 value = 0;
 
 	if (ret || !vw_is_vfio_device_file(file))
 		return ret;
@@ -352,6 +361,28 @@ int BPF_PROG(vw_file_permission, struct file *file, int mask, int ret)
 	off = t->pos > VW_CFG_SIZE ? VW_CFG_SIZE : t->pos;
 	size = t->end - t->pos;
 	action = vw_decide(d, off, size, dir, &at);
+	if (dir == VW_DIR_WRITE) {
+		regs = (struct pt_regs *)bpf_task_pt_regs(task);
+		path = vw_access_path(task, regs);
+		value_len = vw_write_bytes(path, regs, size, &value);
+		/* TPH: writes reaching Requester Control or an in-capability ST table */
+		if (d->tph_off && off + size > d->tph_off + VW_TPH_CTRL_REG && off < (__u32)d->tph_off + d->tph_len) {
+			/* bytes we could not read (io_uring) are judged as all ones: the
+			 * worst case, as vw_tph_cfg_write treats unseen bytes; always a real
+			 * buffer, never NULL, so the verifier can follow the pointer */
+			int seen = value_len >= (size < 8 ? size : 8);
+			__u64 tdata = seen ? value : ~0ULL;
+			int ta = vw_tph_cfg_write(&d->tph, d->tph_off, d->tph_len, d->tph_st_in_cap, off, size,
+						  (const __u8 *)&tdata, &tph_reason);
+
+			if (!seen && ta != VW_ALLOW)
+				tph_reason = VW_TPH_R_CFG_UNSEEN;
+			if (ta > action) {
+				action = ta;
+				at = off;
+			}
+		}
+	}
 	c = vw_slot_counters(d->slot);
 	if (c)
 		c->judged[dir & 1][action & 3]++;
@@ -362,15 +393,18 @@ int BPF_PROG(vw_file_permission, struct file *file, int mask, int ret)
 	    (action == VW_SCRUB && vw_scrub_event_due(&info, &count))) {
 		e = bpf_ringbuf_reserve(&vw_events, sizeof(*e), 0);
 		if (e) {
-			struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
-
+			if (!regs) {
+				regs = (struct pt_regs *)bpf_task_pt_regs(task);
+				path = vw_access_path(task, regs);
+			}
 			vw_event_fill(e, VW_EV_CONFIG, &info);
 			vw_event_access(e, action, dir, off, size, at, d->cap[at & (VW_CFG_SIZE - 1)]);
 			e->err = action == VW_DENY ? EPERM : 0;
 			e->count = count;
-			e->path = vw_access_path(task, regs);
-			if (dir == VW_DIR_WRITE)
-				vw_write_value(e, regs);
+			e->path = path;
+			e->value = value;
+			e->value_len = value_len;
+			e->tph_reason = tph_reason;
 			bpf_ringbuf_submit(e, 0);
 			if (c)
 				c->events++;
@@ -510,4 +544,128 @@ int BPF_PROG(vw_config_rw_exit, struct vfio_pci_core_device___vw *vdev, char *bu
 		bpf_probe_write_user(buf + bo + k, &b, 1);
 	}
 	return 0;
+}
+
+/* ---- TPH: VFIO_DEVICE_PCI_TPH ------------------------------------------ */
+
+struct vw_tph_chunks {
+	const struct vw_tph_policy *pol;
+	struct vw_tph_work *w;
+	__u64 arg;
+	__u32 n;
+};
+
+/* One chunk of GET_ST/SET_ST entries: copy from the caller, check each. */
+static long vw_tph_chunk(__u64 index, void *ctx)
+{
+	struct vw_tph_chunks *c = ctx;
+	struct vw_tph_work *w = c->w;
+	struct vw_tph_batch b = {};
+	__u32 base = (__u32)index * VW_TPH_CHUNK, left, sz;
+
+	if (!w || base >= c->n)
+		return 1;
+	left = c->n - base;
+	if (left > VW_TPH_CHUNK)
+		left = VW_TPH_CHUNK;
+	sz = left * VW_TPH_ENTRY_SIZE;
+	if (sz > sizeof(w->sc.ents))
+		sz = sizeof(w->sc.ents);
+	if (bpf_probe_read_user(w->sc.ents, sz, (void *)(c->arg + VW_TPH_ENTS_OFF + (__u64)base * VW_TPH_ENTRY_SIZE))) {
+		w->unreadable = 1;
+		return 1;
+	}
+	b.pol = c->pol;
+	b.ents = w->sc.ents;
+	b.caller_cpus = w->sc.caller_cpus;
+	b.res = &w->sc.res;
+	b.n = left;
+	b.base = base;
+	vw_tph_check_chunk(&b);
+	return 0;
+}
+
+SEC("fmod_ret/security_file_ioctl")
+int BPF_PROG(vw_file_ioctl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	struct vw_tph_chunks chunks = {};
+	struct vw_dev_key key = {};
+	struct vw_tph_op op = {};
+	struct vw_devinfo info;
+	struct vw_tph_work *w;
+	struct vw_counters *c;
+	struct vw_device *d;
+	struct vw_event *e;
+	__u32 zero = 0, n = 0, k;
+	int action, reason = VW_TPH_R_NONE;
+
+	if (ret || cmd != VW_TPH_IOCTL || !vw_is_vfio_device_file(file))
+		return ret;
+	if (vw_devinfo_get(file, &info))
+		return 0;
+	key.gen = vw_gen();
+	__builtin_memcpy(key.bdf, info.bdf, sizeof(key.bdf));
+	d = bpf_map_lookup_elem(&vw_devices, &key);
+	if (!d)
+		d = vw_compile_from_vfio(&info, &key);
+	w = bpf_map_lookup_elem(&vw_tph_work_map, &zero);
+	if (!d || !w)
+		return -EPERM;	/* fail closed: steering tags are not handed out unjudged */
+	vw_tph_result_reset(&w->sc.res);
+	w->unreadable = 0;
+
+	if (bpf_probe_read_user(&op, sizeof(op), (void *)arg)) {
+		action = VW_AUDIT;	/* the driver fails it with EFAULT too */
+		reason = VW_TPH_R_UNREADABLE;
+	} else {
+		action = vw_tph_judge_header(&d->tph, op.hdr.argsz, op.hdr.op, op.ctrl.mode, op.st.count, &reason);
+		if (action != VW_DENY)
+			n = vw_tph_entries_to_check(op.hdr.op, op.st.count);
+		if (n) {
+			const struct cpumask *cpus = BPF_CORE_READ(bpf_get_current_task_btf(), cpus_ptr);
+
+			__builtin_memset(w->sc.caller_cpus, 0, sizeof(w->sc.caller_cpus));
+			bpf_probe_read_kernel(w->sc.caller_cpus, sizeof(w->sc.caller_cpus), &cpus->bits);
+			chunks.pol = &d->tph;
+			chunks.w = w;
+			chunks.arg = arg;
+			chunks.n = n;
+			VW_LOOP((n + VW_TPH_CHUNK - 1) / VW_TPH_CHUNK, vw_tph_chunk, &chunks);
+			if (w->unreadable && !w->sc.res.nbad) {
+				action = VW_AUDIT;
+				reason = VW_TPH_R_UNREADABLE;
+			}
+		}
+		action = vw_tph_verdict(action, w->sc.res.nbad, &reason);
+	}
+
+	c = vw_slot_counters(d->slot);
+	if (c)
+		c->tph[action & 3]++;
+	if (action != VW_ALLOW) {
+		e = bpf_ringbuf_reserve(&vw_events, sizeof(*e), 0);
+		if (e) {
+			vw_event_fill(e, VW_EV_TPH, &info);
+			e->action = action;
+			e->err = action == VW_DENY ? EPERM : 0;
+			e->tph_op = op.hdr.op;
+			e->tph_mode = op.ctrl.mode;
+			e->tph_count = op.st.count;
+			e->tph_reason = reason;
+			e->tph_nbad = w->sc.res.nbad;
+			e->tph_nrec = w->sc.res.nrec;
+			for (k = 0; k < VW_TPH_MAX_BAD; k++) {
+				e->bad_idx[k] = w->sc.res.bad_idx[k];
+				e->bad_cpu[k] = w->sc.res.bad_cpu[k];
+				e->bad_reason[k] = w->sc.res.bad_reason[k];
+				e->bad_mem[k] = w->sc.res.bad_mem[k];
+			}
+			bpf_ringbuf_submit(e, 0);
+			if (c)
+				c->events++;
+		} else {
+			vw_event_lost(c);
+		}
+	}
+	return action == VW_DENY ? -EPERM : 0;
 }

@@ -103,8 +103,11 @@ static long vw_paint_unset(__u64 index, void *ctx)
 
 	if (!c->dev)
 		return 1;
-	if (!i)
+	if (!i) {
 		c->dev->dsn_off = 0;
+		c->dev->tph_off = 0;
+		c->dev->tph_len = 0;
+	}
 	c->dev->act[i] = VW_RULE_NONE;
 	if (c->why) {
 		c->why[i] = VW_WHY_NONE;
@@ -199,6 +202,13 @@ static long vw_paint_finish(__u64 index, void *ctx)
 	c->dev->act[i] = VW_ACT(r, w);
 	if (c->cap && !c->dev->dsn_off && vw_dsn_header_byte(c->cap, i))
 		c->dev->dsn_off = i;
+	/* the TPH capability: its first run of bytes in extended space */
+	if (c->cap && i >= VW_STD_CFG_SIZE && c->cap[i] == VW_EXT_CAP_TPH_ID) {
+		if (!c->dev->tph_off)
+			c->dev->tph_off = i;
+		if (i - c->dev->tph_off == c->dev->tph_len)
+			c->dev->tph_len++;
+	}
 	b = i & (VW_BLOCK - 1) ? c->dev->blockmax[blk & (VW_NBLOCKS - 1)] : 0;
 	c->dev->blockmax[blk & (VW_NBLOCKS - 1)] =
 		VW_ACT(VW_MAX(VW_ACT_READ(b), r), VW_MAX(VW_ACT_WRITE(b), w));
@@ -215,6 +225,28 @@ static inline void vw_compile_layer(struct vw_compile_ctx *c, __u32 k)
 	VW_LOOP(VW_MAX_RANGES, vw_paint_range, c);
 }
 
+/* The TPH policy: the most specific layer that has one decides it whole. */
+static inline void vw_compile_tph(struct vw_compile_ctx *c)
+{
+	const struct vw_profile *p = NULL;
+
+	/* unrolled: the verifier loads layers[k] only at constant offsets */
+	if (c->layers[0] && c->layers[0]->tph.uapi_version)
+		p = c->layers[0];
+	else if (c->layers[1] && c->layers[1]->tph.uapi_version)
+		p = c->layers[1];
+	else if (c->layers[2] && c->layers[2]->tph.uapi_version)
+		p = c->layers[2];
+	else if (c->layers[3] && c->layers[3]->tph.uapi_version)
+		p = c->layers[3];
+	else if (c->layers[4] && c->layers[4]->tph.uapi_version)
+		p = c->layers[4];
+	if (p)
+		c->dev->tph = p->tph;
+	else	/* no layer says: nothing allowed (the loader always sets the default layer's) */
+		__builtin_memset(&c->dev->tph, 0, sizeof(c->dev->tph));
+}
+
 /* Compile c->layers over region map c->cap into c->dev->act[] and blockmax[]. */
 static inline void vw_compile(struct vw_compile_ctx *c)
 {
@@ -225,6 +257,8 @@ static inline void vw_compile(struct vw_compile_ctx *c)
 	vw_compile_layer(c, 1);	/* vendor:device */
 	vw_compile_layer(c, 0);	/* bdf */
 	VW_LOOP(VW_CFG_SIZE, vw_paint_finish, c);
+	vw_compile_tph(c);
+	c->dev->tph_st_in_cap = c->dev->tph_len > 12;	/* refined by the loader from the register */
 }
 
 static inline int vw_act_dir(__u8 a, int write)

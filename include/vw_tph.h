@@ -235,27 +235,7 @@ static inline __u32 vw_tph_cap_length(const __u8 *cap)
 
 /* ---- policy ----------------------------------------------------------- */
 
-enum vw_tph_cpu_mode {
-	VW_TPH_CPUS_CALLER = 0,	/* CPUs the calling thread may run on */
-	VW_TPH_CPUS_ALL = 1,	/* any CPU below VW_TPH_MAX_CPUS */
-	VW_TPH_CPUS_LIST = 2,	/* cpu_list */
-};
-#define VW_TPH_MAX_CPUS  256
-#define VW_TPH_CPU_WORDS (VW_TPH_MAX_CPUS / 64)
-
-/* Per-device TPH policy, a map value. Unknown values fail closed. */
-struct vw_tph_policy {
-	__u8 ops_allowed;	/* VW_TPH_OP_BIT(op); bits >= VW_TPH_NOPS mean nothing */
-	__u8 modes_allowed;	/* ENABLE: VW_TPH_MODE_* bits */
-	__u8 mem_types_allowed;	/* VW_TPH_MEM_BIT(mem_type) */
-	__u8 cpu_mode;		/* enum vw_tph_cpu_mode; others: no CPU allowed */
-	__u8 uapi_version;	/* VW_TPH_UAPI_VERSION it was written for */
-	__u8 pad[3];
-	__u64 cpu_list[VW_TPH_CPU_WORDS];	/* VW_TPH_CPUS_LIST: CPUs 0..255 */
-	__u8 cfg_write_action;	/* enum vw_action for the config-space rules */
-	__u8 pad2[7];
-};
-_Static_assert(sizeof(struct vw_tph_policy) == 48, "tph policy");
+/* enum vw_tph_cpu_mode and struct vw_tph_policy live in vw_types.h (profiles embed them). */
 
 #define VW_TPH_DEF_OPS   VW_TPH_OPS_KNOWN
 #define VW_TPH_DEF_MODES VW_TPH_MODE_IV
@@ -355,7 +335,7 @@ static inline __u8 vw_tph_pol_modes(const struct vw_tph_policy *p)
  * unless its op is disallowed. An ENABLE whose argsz does not reach the mode
  * is malformed: the mode was never passed, so it is not judged.
  */
-static inline int vw_tph_judge_header(const struct vw_tph_policy *p, __u32 argsz, __u32 op,
+static inline __attribute__((always_inline)) int vw_tph_judge_header(const struct vw_tph_policy *p, __u32 argsz, __u32 op,
 				      __u8 mode, __u32 count, int *reason)
 {
 	*reason = VW_TPH_R_NONE;
@@ -616,7 +596,7 @@ static inline int vw_tph_cfg_byte(__u32 off, __u32 len, const __u8 *data, __u32 
  * Anything else: VW_ALLOW, VW_TPH_R_NONE. Writes that clear Requester Enable,
  * or select NS/IV mode, are allowed. Bytes past config space do not exist.
  */
-static inline int vw_tph_cfg_write(const struct vw_tph_policy *p, __u32 cap_off, __u32 cap_len,
+static inline __attribute__((always_inline)) int vw_tph_cfg_write(const struct vw_tph_policy *p, __u32 cap_off, __u32 cap_len,
 				   __u32 st_table_in_cap, __u32 off, __u32 len, const __u8 *data,
 				   int *reason)
 {

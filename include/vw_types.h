@@ -83,6 +83,31 @@ enum vw_sel_kind {
 	VW_SEL_DEFAULT = 4,
 };
 
+#define VW_EXT_CAP_TPH_ID 0x17	/* TPH Requester (vw_tph.h: VW_EXT_CAP_TPH) */
+
+/* TPH steering-tag policy (include/vw_tph.h has the rest of TPH). */
+enum vw_tph_cpu_mode {
+	VW_TPH_CPUS_CALLER = 0,	/* CPUs the calling thread may run on */
+	VW_TPH_CPUS_ALL = 1,	/* any CPU below VW_TPH_MAX_CPUS */
+	VW_TPH_CPUS_LIST = 2,	/* cpu_list */
+};
+#define VW_TPH_MAX_CPUS  256
+#define VW_TPH_CPU_WORDS (VW_TPH_MAX_CPUS / 64)
+
+/* Per-device TPH policy, a map value. Unknown values fail closed. */
+struct vw_tph_policy {
+	__u8 ops_allowed;	/* VW_TPH_OP_BIT(op); bits >= VW_TPH_NOPS mean nothing */
+	__u8 modes_allowed;	/* ENABLE: VW_TPH_MODE_* bits */
+	__u8 mem_types_allowed;	/* VW_TPH_MEM_BIT(mem_type) */
+	__u8 cpu_mode;		/* enum vw_tph_cpu_mode; others: no CPU allowed */
+	__u8 uapi_version;	/* VW_TPH_UAPI_VERSION it was written for */
+	__u8 pad[3];
+	__u64 cpu_list[VW_TPH_CPU_WORDS];	/* VW_TPH_CPUS_LIST: CPUs 0..255 */
+	__u8 cfg_write_action;	/* enum vw_action for the config-space rules */
+	__u8 pad2[7];
+};
+_Static_assert(sizeof(struct vw_tph_policy) == 48, "tph policy");
+
 struct vw_range {
 	__u16 start;
 	__u16 len;
@@ -103,6 +128,7 @@ struct vw_profile {
 	__u8 std_cap[256];	/* by standard capability ID */
 	__u8 ext_cap[256];	/* by extended capability ID (IDs > 0xfd use cap_any) */
 	struct vw_range ranges[VW_MAX_RANGES];	/* sorted, non-overlapping */
+	struct vw_tph_policy tph;	/* uapi_version 0: unset (ask a less specific layer) */
 };
 
 /* Selector map key: which profile applies to devices matching it. */
@@ -133,7 +159,10 @@ struct vw_device {
 	__u32 class_code;
 	__u16 dsn_off;		/* Device Serial Number capability, 0: none */
 	__u8 layers[VW_NLAYERS];	/* profile index per layer or VW_NO_PROFILE */
-	__u8 pad;
+	__u8 tph_st_in_cap;	/* the TPH ST table is inside the capability */
+	__u16 tph_off;		/* TPH Requester capability, 0: none */
+	__u16 tph_len;
+	struct vw_tph_policy tph;	/* resolved: the most specific layer's, or the defaults */
 	__u8 blockmax[VW_NBLOCKS];	/* per 64-byte block: max read | max write<<2 */
 	__u8 act[VW_CFG_SIZE];	/* VW_ACT(read, write) per byte */
 	__u8 cap[VW_CFG_SIZE];	/* region map, pci_config_map encoding */
@@ -154,6 +183,7 @@ struct vw_counters {
 	__u64 judged[2][4];	/* [dir][action]: accesses judged by the veto path */
 	__u64 reached[2];	/* vfio_pci_config_rw calls that ran */
 	__u64 bypass;		/* reached vfio_pci_config_rw without a verdict */
+	__u64 tph[4];		/* VFIO_DEVICE_PCI_TPH calls by enum vw_action */
 	__u64 events;		/* events submitted to the ring buffer */
 	__u64 lost;		/* events that found the ring buffer full */
 };
@@ -170,6 +200,7 @@ enum vw_event_type {
 	VW_EV_CONFIG = 1,	/* audited or denied config access */
 	VW_EV_BYPASS = 2,	/* config access that skipped the veto path */
 	VW_EV_DEVICE = 3,	/* device seen for the first time after attach */
+	VW_EV_TPH = 4,		/* VFIO_DEVICE_PCI_TPH call audited or refused */
 };
 
 /* How the access entered the kernel; from the syscall number when known. */
@@ -201,6 +232,17 @@ struct vw_event {
 	__u8 pad[2];
 	__u32 count;		/* scrub events: reads scrubbed since the last event */
 	__u32 pad2;
+	/* VW_EV_TPH, and config writes judged by the TPH rules (tph_reason) */
+	__u32 tph_op;
+	__u32 tph_mode;
+	__u32 tph_count;	/* st.count */
+	__u32 tph_reason;	/* enum vw_tph_reason */
+	__u32 tph_nbad;		/* refused entries */
+	__u32 tph_nrec;		/* of which recorded below */
+	__u32 bad_idx[8];
+	__u32 bad_cpu[8];
+	__u8 bad_reason[8];
+	__u8 bad_mem[8];
 	char comm[16];
 	char bdf[VW_NAME_LEN];
 };

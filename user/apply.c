@@ -11,6 +11,7 @@
 #include "cfgdump.h"
 #include "layout.h"
 #include "vw_decide.h"
+#include "vw_tph.h"
 
 /* Delete every key of generation gen from a hash map whose keys start with __u32 gen. */
 static int clear_gen(int fd, size_t key_size, unsigned gen)
@@ -131,6 +132,12 @@ static int compile_device(const struct vw_maps *m, const struct vw_policy *p, un
 	ctx.cap = d->cap;
 	ctx.dev = d;
 	vw_compile(&ctx);
+	/* where the TPH ST table lives is in the capability register: the map cannot say */
+	if (d->tph_off && d->tph_off + 8u <= size) {
+		__u32 st_bytes;
+
+		d->tph_st_in_cap = vw_tph_st_table(cfg + d->tph_off, &st_bytes);
+	}
 	rc = slot_for(m, ad->sys.bdf, &d->slot);
 	if (rc)
 		return rc;

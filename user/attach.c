@@ -103,7 +103,8 @@ static int pin_all(struct warden *skel, const char *dir)
 {
 	/* same order as vw_link_names */
 	struct bpf_link *links[] = { skel->links.vw_rw_verify_area, skel->links.vw_file_permission,
-				     skel->links.vw_config_rw_exit, skel->links.vw_config_rw };
+				     skel->links.vw_file_ioctl, skel->links.vw_config_rw_exit,
+				     skel->links.vw_config_rw };
 	struct bpf_map *map;
 	char path[512];
 	int i;

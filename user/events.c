@@ -11,11 +11,12 @@
 #include "events.h"
 #include "layout.h"
 #include "vw_decide.h"
+#include "vw_tph.h"
 
 static const char *const action_names[] = { "allow", "audit", "scrub", "deny" };
 static const char *const region_names[] = { "header", "capability", "unassigned" };
 static const char *const type_names[] = { [VW_EV_CONFIG] = "config", [VW_EV_BYPASS] = "bypass",
-					  [VW_EV_DEVICE] = "device" };
+					  [VW_EV_DEVICE] = "device", [VW_EV_TPH] = "tph" };
 static const char *const path_names[] = {
 	"unknown", "read", "write", "pread", "pwrite", "readv", "writev", "preadv", "pwritev", "io_uring",
 };
@@ -119,6 +120,32 @@ static void region_of(const struct vw_event *e, int *kind, int *ext, const char 
 	*name = *kind == VW_REGION_CAPABILITY ? vw_cap_name(*ext, e->cap) : NULL;
 }
 
+/* A VFIO_DEVICE_PCI_TPH call: op, its arguments, why, and the refused entries. */
+static void tph_json(json_object *o, const struct vw_event *e)
+{
+	json_object *bad = json_object_new_array();
+	unsigned k;
+
+	json_object_object_add(o, "op", json_object_new_string(vw_tph_op_name(e->tph_op)));
+	if (e->tph_op == VW_TPH_OP_ENABLE)
+		json_object_object_add(o, "mode", json_object_new_string(vw_tph_mode_name(e->tph_mode)));
+	if (e->tph_op == VW_TPH_OP_GET_ST || e->tph_op == VW_TPH_OP_SET_ST)
+		json_object_object_add(o, "count", json_object_new_int64(e->tph_count));
+	json_object_object_add(o, "reason", json_object_new_string(vw_tph_reason_name(e->tph_reason)));
+	json_object_object_add(o, "refused_entries", json_object_new_int64(e->tph_nbad));
+	for (k = 0; k < e->tph_nrec && k < 8; k++) {
+		json_object *b = json_object_new_object();
+
+		json_object_object_add(b, "index", json_object_new_int64(e->bad_idx[k]));
+		json_object_object_add(b, "cpu", json_object_new_int64(e->bad_cpu[k]));
+		json_object_object_add(b, "mem_type", json_object_new_string(vw_tph_mem_name(e->bad_mem[k])));
+		json_object_object_add(b, "why", json_object_new_string(vw_tph_bad_name(e->bad_reason[k])));
+		json_object_array_add(bad, b);
+	}
+	json_object_object_add(o, "entries", bad);
+	json_object_object_add(o, "errno", json_object_new_int(e->err));
+}
+
 static void print_json(FILE *out, const struct vw_event *e)
 {
 	json_object *o = json_object_new_object();
@@ -144,6 +171,10 @@ static void print_json(FILE *out, const struct vw_event *e)
 		json_object_object_add(o, "source", json_object_new_string("vfio-pci map"));
 		goto print;
 	}
+	if (e->type == VW_EV_TPH) {
+		tph_json(o, e);
+		goto print;
+	}
 	json_object_object_add(o, "op", json_object_new_string(e->dir == VW_DIR_WRITE ? "write" : "read"));
 	json_object_object_add(o, "path", json_object_new_string(e->path < 10 ? path_names[e->path] : "unknown"));
 	json_object_object_add(o, "offset", json_object_new_int64(e->offset));
@@ -161,6 +192,8 @@ static void print_json(FILE *out, const struct vw_event *e)
 		json_object_object_add(o, "extended", json_object_new_boolean(ext));
 	}
 	json_object_object_add(o, "errno", json_object_new_int(e->err));
+	if (e->tph_reason)	/* a config write judged by the TPH rules */
+		json_object_object_add(o, "tph_reason", json_object_new_string(vw_tph_reason_name(e->tph_reason)));
 	if (e->action == VW_SCRUB)	/* rate-limited: how many reads this event stands for */
 		json_object_object_add(o, "count", json_object_new_int64(e->count));
 print:
@@ -178,6 +211,13 @@ static void print_text(FILE *out, const struct vw_event *e)
 	if (e->type == VW_EV_DEVICE) {
 		fprintf(out, "%s device %s [%04x:%04x] first seen after attach; policy compiled from vfio-pci's map\n",
 			t, e->bdf, e->vendor, e->device_id);
+		return;
+	}
+	if (e->type == VW_EV_TPH) {
+		fprintf(out, "%s %-6s tph   %s [%04x:%04x] op=%s count=%u reason=%s refused=%u pid=%u comm=%.16s cgroup=%s%s\n",
+			t, vw_action_name(e->action), e->bdf, e->vendor, e->device_id, vw_tph_op_name(e->tph_op),
+			e->tph_count, vw_tph_reason_name(e->tph_reason), e->tph_nbad, e->pid, e->comm,
+			vw_cgroup_path(e->cgroup_id), e->err ? " errno=EPERM" : "");
 		return;
 	}
 	region_of(e, &kind, &ext, &cap_name);

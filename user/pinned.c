@@ -25,7 +25,7 @@ const char *const vw_map_names[VW_MAP_COUNT] = {
 
 /* Links are what keep the programs attached; "attached" means these exist. */
 const char *const vw_link_names[] = {
-	"link_rw_verify_area", "link_file_permission", "link_config_rw_exit",
+	"link_rw_verify_area", "link_file_permission", "link_file_ioctl", "link_config_rw_exit",
 	"link_config_rw",	/* last: the "attached" marker */
 	NULL,
 };

@@ -28,6 +28,7 @@
 #include "layout.h"
 #include "policy.h"
 #include "serial.h"
+#include "vw_tph.h"
 
 /* ------------------------------------------------------------------ */
 /* Tree                                                                */
@@ -715,6 +716,91 @@ static int parse_ranges(struct pctx *c, const struct node *seq, struct vw_profil
 }
 
 /* ------------------------------------------------------------------ */
+/* TPH                                                                 */
+/* ------------------------------------------------------------------ */
+
+/* A list of names ("ops: [get_st, set_st]") into a bit set; lookup gives a bit index. */
+static int parse_name_list(struct pctx *c, const struct node *seq, const char *what,
+			   int (*lookup)(const char *), const char *allowed, __u8 *bits, int as_value)
+{
+	size_t i;
+
+	if (seq->kind != N_SEQ)
+		return fail(c, seq, "'%s' must be a list such as [%s], got %s", what, allowed, kind_name(seq));
+	*bits = 0;
+	for (i = 0; i < seq->nkids; i++) {
+		const struct node *n = seq->kids[i];
+		int v = n->kind == N_SCALAR && !n->null ? lookup(n->val) : -1;
+
+		if (v < 0)
+			return fail(c, n, "unknown %s '%s'; expected one of %s", what, n->kind == N_SCALAR ? SHOWN(n) : "?",
+				    allowed);
+		*bits |= as_value ? (__u8)v : (__u8)(1u << v);
+	}
+	return 0;
+}
+
+/*
+ * tph: {ops: [...], modes: [...], mem_types: [...], cpus: caller|all|"0-3,8",
+ *       config_writes: allow|audit|deny}; fields left out keep the defaults.
+ */
+static int parse_tph(struct pctx *c, const struct node *m, struct vw_tph_policy *t)
+{
+	static const char *const keys[] = { "ops", "modes", "mem_types", "cpus", "config_writes", NULL };
+	size_t i;
+	int a;
+
+	if (want_map(c, m, "'tph'"))
+		return -1;
+	vw_tph_policy_default(t);
+	for (i = 0; i < m->nkids / 2; i++) {
+		const struct node *v = m->kids[2 * i + 1];
+		int k = map_key(c, m, i, keys, "'tph'", NULL);
+
+		if (k < 0)
+			return -1;
+		switch (k) {
+		case 0:
+			if (parse_name_list(c, v, "TPH op", vw_tph_op_lookup, "get_cap, enable, disable, get_st, set_st",
+					    &t->ops_allowed, 0))
+				return -1;
+			break;
+		case 1:
+			if (parse_name_list(c, v, "TPH mode", vw_tph_mode_lookup, "ns, iv, ds", &t->modes_allowed, 1))
+				return -1;
+			break;
+		case 2:
+			if (parse_name_list(c, v, "memory type", vw_tph_mem_lookup, "vm, pm", &t->mem_types_allowed, 0))
+				return -1;
+			break;
+		case 3:
+			if (v->kind != N_SCALAR || v->null)
+				return fail(c, v, "'cpus' must be caller, all or a CPU list such as \"0-3,8\"");
+			if (!strcmp(v->val, "caller")) {
+				t->cpu_mode = VW_TPH_CPUS_CALLER;
+			} else if (!strcmp(v->val, "all")) {
+				t->cpu_mode = VW_TPH_CPUS_ALL;
+			} else {
+				memset(t->cpu_list, 0, sizeof(t->cpu_list));
+				if (vw_tph_parse_cpus(v->val, t->cpu_list))
+					return fail(c, v, "'cpus': '%s' is not caller, all or a CPU list such as "
+						    "\"0-3,8\" (CPUs 0..%d)", SHOWN(v), VW_TPH_MAX_CPUS - 1);
+				t->cpu_mode = VW_TPH_CPUS_LIST;
+			}
+			break;
+		case 4:
+			if (parse_action(c, v, "config_writes", &a))
+				return -1;
+			if (a == VW_SCRUB)
+				return fail(c, v, "'config_writes' takes allow, audit or deny");
+			t->cfg_write_action = (__u8)a;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* Layers                                                              */
 /* ------------------------------------------------------------------ */
 
@@ -736,9 +822,9 @@ static int parse_layer(struct pctx *c, const struct node *m, struct vw_profile *
 		       const struct node **match, struct vw_policy_entry *entry, const char *where)
 {
 	static const char *const dkeys[] = { "header", "capabilities", "unassigned", "capability", "ranges",
-					     NULL };
+					     "tph", NULL };
 	static const char *const ekeys[] = { "match", "header", "capabilities", "unassigned", "capability",
-					     "ranges", "serial", NULL };
+					     "ranges", "serial", "tph", NULL };
 	const char *const *keys = match ? ekeys : dkeys;
 	size_t i;
 
@@ -771,6 +857,9 @@ static int parse_layer(struct pctx *c, const struct node *m, struct vw_profile *
 				return -1;
 		} else if (!strcmp(key, "ranges")) {
 			if (parse_ranges(c, v, prof))
+				return -1;
+		} else if (!strcmp(key, "tph")) {
+			if (parse_tph(c, v, &prof->tph))
 				return -1;
 		} else if (!strcmp(key, "serial")) {
 			if (v->kind != N_SCALAR || vw_serial_parse(v->val, &entry->serial))
@@ -1047,6 +1136,9 @@ static int parse_root(struct pctx *c, const struct node *root)
 				return -1;
 		}
 	}
+	/* the default layer always decides TPH for devices no entry's 'tph' covers */
+	if (!def->prof.tph.uapi_version)
+		vw_tph_policy_default(&def->prof.tph);
 	return 0;
 }
 

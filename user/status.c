@@ -29,6 +29,10 @@ static json_object *counters_json(const struct vw_counters *c)
 	json_object_object_add(o, "reached_read", json_object_new_int64(c->reached[0]));
 	json_object_object_add(o, "reached_write", json_object_new_int64(c->reached[1]));
 	json_object_object_add(o, "bypass", json_object_new_int64(c->bypass));
+	j = json_object_new_object();
+	for (a = 0; a < 4; a++)
+		json_object_object_add(j, vw_action_name(a), json_object_new_int64(c->tph[a]));
+	json_object_object_add(o, "tph", j);
 	json_object_object_add(o, "events", json_object_new_int64(c->events));
 	json_object_object_add(o, "lost", json_object_new_int64(c->lost));
 	return o;

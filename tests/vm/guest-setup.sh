@@ -86,7 +86,7 @@ vw_release() {
 }
 
 vw_setup_main() {
-	local leave_second=0 envfile= e1000e igb nvme out
+	local leave_second=0 envfile='' e1000e igb nvme out
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--leave-second) leave_second=1; shift ;;
