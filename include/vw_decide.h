@@ -25,6 +25,17 @@
 #define VW_BLOCK (1u << VW_BLOCK_SHIFT)
 
 /*
+ * Hide a value from the optimizer so that the mask applied next survives into
+ * the BPF bytecode: clang drops masks it can prove redundant, and the 6.1
+ * verifier cannot always prove the same (it then rejects the map access).
+ */
+#ifdef __VW_BPF__
+#define VW_OPAQUE(x) asm volatile("" : "+r"(x))
+#else
+#define VW_OPAQUE(x) ((void)0)
+#endif
+
+/*
  * Loops whose trip count depends on data run through bpf_loop() in BPF. Every
  * position is derived from the loop index, never carried from one step to the
  * next in the context: the verifier re-walks callbacks until their states
@@ -331,17 +342,23 @@ static inline int vw_decide(const struct vw_device *d, __u32 off, __u32 len, int
 	 * constant-bound loop the verifier walks once, without bpf_loop calls.
 	 */
 	if (end - off <= 8) {
-		__u32 k, i;
+		__u32 k, i, blk = off >> VW_BLOCK_SHIFT;
 		int best = VW_ALLOW, a;
 
-		if ((off >> VW_BLOCK_SHIFT) == ((end - 1) >> VW_BLOCK_SHIFT) &&
-		    vw_act_dir(d->blockmax[(off >> VW_BLOCK_SHIFT) & (VW_NBLOCKS - 1)], write) == VW_ALLOW)
-			return VW_ALLOW;
+		if (blk == ((end - 1) >> VW_BLOCK_SHIFT)) {
+			VW_OPAQUE(blk);
+			if (vw_act_dir(d->blockmax[blk & (VW_NBLOCKS - 1)], write) == VW_ALLOW)
+				return VW_ALLOW;
+		}
 		for (k = 0; k < 8; k++) {
+			__u32 j;
+
 			i = off + k;
 			if (i >= end)
 				break;
-			a = vw_act_dir(d->act[i & (VW_CFG_SIZE - 1)], write);
+			j = i;
+			VW_OPAQUE(j);
+			a = vw_act_dir(d->act[j & (VW_CFG_SIZE - 1)], write);
 			if (a > best) {
 				best = a;
 				*at = i;

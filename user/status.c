@@ -12,6 +12,24 @@
 #include "status.h"
 #include "stream.h"
 
+static int kallsyms_has(const char *sym)
+{
+	char line[256];
+	size_t n = strlen(sym);
+	FILE *f = fopen("/proc/kallsyms", "re");
+	int found = 0;
+
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		const char *name = strchr(line, ' ');
+
+		name = name ? strchr(name + 1, ' ') : NULL;
+		found = name && !strncmp(name + 1, sym, n) && (name[1 + n] == '\n' || name[1 + n] == '\t');
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
 static const char *const layer_names[VW_NLAYERS] = { "bdf", "vendor:device", "vendor", "class", "default" };
 static const char *const dir_names[2] = { "read", "write" };
 
@@ -89,6 +107,7 @@ static void print_text(json_object *root)
 	       (long long)json_object_get_int64(json_object_object_get(root, "lost")),
 	       json_object_get_int(json_object_object_get(root, "ringbuf_size")),
 	       (long long)json_object_get_int64(json_object_object_get(root, "compiled_in_bpf")));
+	printf("tph: %s\n", json_object_get_string(json_object_object_get(root, "tph_protection")));
 	devs = json_object_object_get(root, "devices");
 	printf("%-13s %-9s %-16s %-28s %9s %9s %9s %9s %9s %9s %6s %6s\n", "DEVICE", "ID", "LAYOUT", "POLICY",
 	       "R-ALLOW", "R-AUDIT", "R-DENY", "W-ALLOW", "W-AUDIT", "W-DENY", "BYPASS", "LOST");
@@ -166,6 +185,12 @@ int vw_status(int json)
 	json_object_object_add(root, "compiled_in_bpf", json_object_new_int64(g.compiled));
 	json_object_object_add(root, "devices_over_limit", json_object_new_int64(g.no_slot));
 	json_object_object_add(root, "errors", json_object_new_int64(g.errors));
+	/* TPH: the ioctl check always runs; the point-of-use watch needs the kernel's TPH helpers */
+	json_object_object_add(root, "tph_protection", json_object_new_string(
+		kallsyms_has("pcie_tph_get_cpu_st") ?
+		"ioctl check; point-of-use watch NOT built (pcie_tph_get_cpu_st exists but no tested program)" :
+		"ioctl check (before the driver copies the entries); point-of-use watch unavailable: this "
+		"kernel has no pcie_tph_get_cpu_st (CONFIG_PCIE_TPH)"));
 	devs = json_object_new_array();
 	while (d && bpf_map_get_next_key(m.fd[VW_MAP_SLOTS], prev, next) == 0) {
 		memcpy(key, next, sizeof(key));
