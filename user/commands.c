@@ -79,7 +79,6 @@ static int stream_pinned(const struct vw_cli *cli)
 	rc = vw_maps_open_pinned(&m);
 	if (rc)
 		return rc;
-	install_signals();
 	if (!cli->quiet)
 		fprintf(stderr, "vfio-warden: streaming events (SIGINT/SIGTERM to stop)\n");
 	rc = vw_stream(&m, &so);
@@ -91,6 +90,8 @@ int vw_cmd_run(const struct vw_cli *cli)
 {
 	int rc, lock;
 
+	/* before attaching: a SIGTERM right after the pins appear must still detach */
+	install_signals();
 	rc = attach_locked(cli, "run");
 	if (rc)
 		return rc;
@@ -113,6 +114,7 @@ int vw_cmd_log(const struct vw_cli *cli)
 {
 	int rc = vw_require_root("log");
 
+	install_signals();
 	return rc ? rc : stream_pinned(cli);
 }
 
