@@ -209,6 +209,17 @@ static __noinline struct vw_device *vw_compile_from_vfio(struct vw_devinfo *info
 	return bpf_map_lookup_elem(&vw_devices, key);
 }
 
+/* The live generation's compiled policy for a device; compiled on first sight. */
+static __always_inline struct vw_device *vw_device_for(struct vw_devinfo *info, struct vw_dev_key *key)
+{
+	struct vw_device *d;
+
+	key->gen = vw_gen();
+	__builtin_memcpy(key->bdf, info->bdf, sizeof(key->bdf));
+	d = bpf_map_lookup_elem(&vw_devices, key);
+	return d ? d : vw_compile_from_vfio(info, key);
+}
+
 /* How this access entered the kernel, from the task's syscall registers. */
 static __always_inline __u32 vw_access_path(struct task_struct *task, struct pt_regs *regs)
 {
@@ -345,11 +356,7 @@ int BPF_PROG(vw_file_permission, struct file *file, int mask, int ret)
 	if (vw_devinfo_get(file, &info))
 		return 0;
 
-	key.gen = vw_gen();
-	__builtin_memcpy(key.bdf, info.bdf, sizeof(key.bdf));
-	d = bpf_map_lookup_elem(&vw_devices, &key);
-	if (!d)
-		d = vw_compile_from_vfio(&info, &key);
+	d = vw_device_for(&info, &key);
 	if (!d) {
 		/* fail closed: a device we cannot judge gets no config writes */
 		if (!t->write)
@@ -603,11 +610,7 @@ int BPF_PROG(vw_file_ioctl, struct file *file, unsigned int cmd, unsigned long a
 		return ret;
 	if (vw_devinfo_get(file, &info))
 		return 0;
-	key.gen = vw_gen();
-	__builtin_memcpy(key.bdf, info.bdf, sizeof(key.bdf));
-	d = bpf_map_lookup_elem(&vw_devices, &key);
-	if (!d)
-		d = vw_compile_from_vfio(&info, &key);
+	d = vw_device_for(&info, &key);
 	w = bpf_map_lookup_elem(&vw_tph_work_map, &zero);
 	if (!d || !w)
 		return -EPERM;	/* fail closed: steering tags are not handed out unjudged */
