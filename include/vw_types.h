@@ -170,9 +170,7 @@ struct vw_device {
 
 /* Global state: one element array. */
 struct vw_state {
-	__u32 active_gen;	/* generation the programs read; flipped last by reload */
-	__u32 next_slot;	/* counters slots handed out so far */
-	__u32 attached;		/* set once everything is in place */
+	__u32 next_slot;	/* counters slots BPF handed out so far (atomic) */
 	__u32 pad;
 };
 

@@ -13,6 +13,7 @@
 #include "warden.skel.h"
 #include "apply.h"
 #include "attach.h"
+#include "kallsyms.h"
 #include "pinned.h"
 
 #define BPF_FS_MAGIC 0xcafe4a11
@@ -23,21 +24,6 @@ static int silent_print(enum libbpf_print_level level, const char *fmt, va_list 
 	if (level == LIBBPF_DEBUG || getenv("VW_LIBBPF_QUIET"))
 		return 0;
 	return vfprintf(stderr, fmt, ap);
-}
-
-static int have_kallsyms(const char *sym, const char *module)
-{
-	char line[512], want[160];
-	FILE *f = fopen("/proc/kallsyms", "re");
-	int found = 0;
-
-	if (!f)
-		return 0;
-	snprintf(want, sizeof(want), " %s\t[%s]", sym, module);
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, want) != NULL;
-	fclose(f);
-	return found;
 }
 
 /* What the programs need from the running kernel, each missing piece named. */
@@ -67,7 +53,7 @@ static int check_kernel_support(int quiet)
 			"(/sys/kernel/btf/vfio_pci_core): needs CONFIG_DEBUG_INFO_BTF_MODULES=y\n");
 		return VW_EXIT_NO_SUPPORT;
 	}
-	if (!have_kallsyms("vfio_device_fops", "vfio")) {
+	if (!vw_kallsyms_has("vfio_device_fops", "vfio")) {
 		fprintf(stderr, "vfio-warden: symbol vfio_device_fops [vfio] not in /proc/kallsyms "
 			"(needs CONFIG_KALLSYMS_ALL=y, and root to read addresses)\n");
 		return VW_EXIT_NO_SUPPORT;

@@ -8,27 +8,10 @@
 
 #include "apply.h"
 #include "events.h"
+#include "kallsyms.h"
 #include "pinned.h"
 #include "status.h"
 #include "stream.h"
-
-static int kallsyms_has(const char *sym)
-{
-	char line[256];
-	size_t n = strlen(sym);
-	FILE *f = fopen("/proc/kallsyms", "re");
-	int found = 0;
-
-	while (f && !found && fgets(line, sizeof(line), f)) {
-		const char *name = strchr(line, ' ');
-
-		name = name ? strchr(name + 1, ' ') : NULL;
-		found = name && !strncmp(name + 1, sym, n) && (name[1 + n] == '\n' || name[1 + n] == '\t');
-	}
-	if (f)
-		fclose(f);
-	return found;
-}
 
 static const char *const layer_names[VW_NLAYERS] = { "bdf", "vendor:device", "vendor", "class", "default" };
 static const char *const dir_names[2] = { "read", "write" };
@@ -187,7 +170,7 @@ int vw_status(int json)
 	json_object_object_add(root, "errors", json_object_new_int64(g.errors));
 	/* TPH: the ioctl check always runs; the point-of-use watch needs the kernel's TPH helpers */
 	json_object_object_add(root, "tph_protection", json_object_new_string(
-		kallsyms_has("pcie_tph_get_cpu_st") ?
+		vw_kallsyms_has("pcie_tph_get_cpu_st", NULL) ?
 		"ioctl check; point-of-use watch NOT built (pcie_tph_get_cpu_st exists but no tested program)" :
 		"ioctl check (before the driver copies the entries); point-of-use watch unavailable: this "
 		"kernel has no pcie_tph_get_cpu_st (CONFIG_PCIE_TPH)"));
