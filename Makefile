@@ -73,7 +73,7 @@ fuzz:
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 $(B)/vm/vw-selftest: $(VM_SRCS) $(wildcard tests/vm/*.h) $(wildcard include/*.h) | $(B)/vm
-	$(CC) $(CFLAGS) -Itests/vm -Iinclude $(VM_SRCS) -luring -lpthread -ljson-c -o $@
+	$(CC) $(CFLAGS) -DVW_TEST_EXTERN -Itests/vm -Iinclude $(VM_SRCS) -luring -lpthread -ljson-c -o $@
 
 vmtest: all
 	tests/vm/run-matrix.sh $(KERNELS)

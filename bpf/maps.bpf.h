@@ -115,13 +115,15 @@ struct vw_ticket {
 	__u64 end;		/* one past the last byte of the access */
 	__u32 write;
 	__u32 judged;
+	__u32 config;		/* the access is to config space (region 7) */
+	__u32 armed;		/* issued by rw_verify_area, not yet used by the veto */
 	__u32 slot;		/* counters slot of the judged device */
-	__u16 dsn_off;		/* its DSN capability when reads of the serial are scrubbed */
-	__u16 pad0;
-	__u32 scrub_off;	/* fentry→fexit of vfio_pci_config_rw: the read to scrub */
-	__u16 scrub_dsn;	/* its DSN capability offset, 0: nothing to scrub */
+	__u32 scrub_expect;	/* serial bytes the fexit still has to scrub (vw_arm_scrub) */
+	__u16 scrub_dsn;	/* their DSN capability offset */
 	__u16 pad;
-	__u64 serial;
+	__u32 scrub_slot;	/* counters slot of that device */
+	__u32 pad2;
+	__u64 serial;		/* the serial the reader gets (virtual, or 0) */
 };
 
 struct {

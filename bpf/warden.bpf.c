@@ -3,14 +3,18 @@
  * vfio-warden BPF programs: judge every VFIO config-space access before it
  * reaches the device, and account for every access that does.
  *
- *   fentry  rw_verify_area            note (file, offset, size, direction)
- *   fmod_ret security_file_permission decide: allow / audit / deny (-EPERM)
+ *   fentry  rw_verify_area            ticket: (file, offset, size, direction)
+ *   lsm     file_permission           decide: allow / audit / deny (-EPERM)
  *   fentry  vfio_pci_config_rw         account; flag accesses nobody judged
  *   fexit   vfio_pci_config_rw         scrub the DSN bytes the reader just got
- *   fmod_ret security_file_ioctl       TPH: refuse steering-tag calls the policy forbids
+ *   lsm     file_ioctl                TPH: refuse steering-tag calls the policy forbids
  *
- * Why security_file_permission: fmod_ret only attaches to security_* hooks or
- * error-injection functions, and rw_verify_area() calls it for read, write,
+ * The two vetoes attach as BPF LSM programs where the bpf LSM is active, else
+ * as fmod_ret on security_file_permission / security_file_ioctl. The kernel
+ * never skips an LSM program; it skips a tracing program (fentry, fmod_ret)
+ * whose previous run on this CPU was preempted, which a fully preemptible
+ * kernel does (README: "Preemption"). rw_verify_area() calls
+ * security_file_permission() for read, write,
  * pread, pwrite, readv, writev and io_uring alike (see README).
  */
 #include "vmlinux.h"
@@ -24,6 +28,26 @@
 #include "vw_tph.h"
 #include "maps.bpf.h"
 #include "device.bpf.h"
+
+#define VW_MAY_WRITE 0x2	/* include/linux/fs.h: macros are not in BTF */
+
+/*
+ * An LSM program's return value must provably lie in [-MAX_ERRNO, 0]. With
+ * 32-bit ALU, clang folds `deny ? -EPERM : 0` into arithmetic on a 32-bit
+ * register whose range the verifier cannot bound; build it in a 64-bit
+ * register with a branch the verifier follows.
+ */
+static __always_inline int vw_lsm_verdict(long deny)
+{
+	long r;
+
+	asm volatile("%[r] = 0\n\t"
+		     "if %[d] == 0 goto +1\n\t"
+		     "%[r] = -1\n\t"	/* -EPERM */
+		     : [r] "=&r"(r)
+		     : [d] "r"(deny));
+	return r;
+}
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -43,6 +67,41 @@ static __always_inline struct vw_global_counters *vw_globals(void)
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&vw_global, &zero);
+}
+
+/*
+ * Per-CPU scratch buffers (compile, TPH batch) are claimed, not just used:
+ * BPF LSM programs run with migration, not preemption, disabled, so another
+ * task on this CPU can run the same program while one is preempted in it.
+ * The loser fails closed (EPERM) and counts in `contended`.
+ */
+enum { VW_CLAIM_COMPILE, VW_CLAIM_TPH, VW_NCLAIMS };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VW_NCLAIMS);
+	__type(key, __u32);
+	__type(value, __u32);
+} vw_claims SEC(".maps");
+
+static __always_inline __u32 *vw_claim(__u32 which)
+{
+	__u32 *c = bpf_map_lookup_elem(&vw_claims, &which);
+
+	if (c && __sync_val_compare_and_swap(c, 0, 1) == 0)
+		return c;
+	if (c) {
+		struct vw_global_counters *g = vw_globals();
+
+		if (g)
+			__sync_fetch_and_add(&g->contended, 1);
+	}
+	return NULL;
+}
+
+static __always_inline void vw_release(__u32 *claim)
+{
+	__sync_lock_test_and_set(claim, 0);
 }
 
 static __always_inline struct vw_counters *vw_slot_counters(__u32 slot)
@@ -125,9 +184,9 @@ static __always_inline void vw_event_lost(struct vw_counters *c)
 	struct vw_global_counters *g = vw_globals();
 
 	if (c)
-		c->lost++;
+		__sync_fetch_and_add(&c->lost, 1);
 	if (g)
-		g->lost++;
+		__sync_fetch_and_add(&g->lost, 1);
 }
 
 /*
@@ -142,14 +201,17 @@ static __noinline struct vw_device *vw_compile_from_vfio(struct vw_devinfo *info
 	struct vw_device *d;
 	struct vw_event *e;
 	const u8 *map;
-	__u32 zero = 0;
+	__u32 zero = 0, *claim, slot;
 
+	claim = vw_claim(VW_CLAIM_COMPILE);
+	if (!claim)
+		return NULL;
 	d = bpf_map_lookup_elem(&vw_scratch, &zero);
 	map = vw_vfio_config_map(info->vdev);
-	if (!d || !map)
+	if (!d || !map || bpf_probe_read_kernel(d->cap, sizeof(d->cap), map)) {
+		vw_release(claim);
 		return NULL;
-	if (bpf_probe_read_kernel(d->cap, sizeof(d->cap), map))
-		return NULL;
+	}
 
 	sk.gen = key->gen;
 	sk.kind = VW_SEL_BDF;
@@ -192,19 +254,22 @@ static __noinline struct vw_device *vw_compile_from_vfio(struct vw_devinfo *info
 	/* which layers applied, for `status`; VW_NO_PROFILE where none */
 	__builtin_memset(d->layers, VW_NO_PROFILE, sizeof(d->layers));
 	g = vw_globals();
+	slot = d->slot;
 	if (bpf_map_update_elem(&vw_devices, key, d, BPF_ANY)) {
+		vw_release(claim);
 		if (g)
-			g->errors++;
+			__sync_fetch_and_add(&g->errors, 1);
 		return NULL;
 	}
+	vw_release(claim);	/* the scratch is copied into vw_devices: done with it */
 	if (g)
-		g->compiled++;
+		__sync_fetch_and_add(&g->compiled, 1);
 	e = bpf_ringbuf_reserve(&vw_events, sizeof(*e), 0);
 	if (e) {
 		vw_event_fill(e, VW_EV_DEVICE, info);
 		bpf_ringbuf_submit(e, 0);
 	} else {
-		vw_event_lost(vw_slot_counters(d->slot));
+		vw_event_lost(vw_slot_counters(slot));
 	}
 	return bpf_map_lookup_elem(&vw_devices, key);
 }
@@ -295,15 +360,23 @@ static __always_inline int vw_scrub_event_due(const struct vw_devinfo *info, __u
 		*count = 1;
 		return 1;
 	}
-	st->pending++;
+	__sync_fetch_and_add(&st->pending, 1);
 	if (now - st->last_ns < VW_SCRUB_EVENT_NS)
 		return 0;
-	*count = st->pending;
-	st->pending = 0;
+	*count = __sync_lock_test_and_set(&st->pending, 0);
+	if (!*count)
+		return 0;	/* another task just reported them */
 	st->last_ns = now;
 	return 1;
 }
 
+/*
+ * The ticket: what the veto needs and security_file_permission() is not
+ * told. The kernel can skip this program (a tracing program preempted on a
+ * CPU makes it skip the next run there); the veto then reads pread/pwrite's
+ * own registers, and refuses anything else (vw_permission): a missing
+ * ticket costs a spurious EPERM, never a bypass.
+ */
 SEC("fentry/rw_verify_area")
 int BPF_PROG(vw_rw_verify_area, int read_write, struct file *file, const loff_t *ppos, size_t count)
 {
@@ -319,20 +392,112 @@ int BPF_PROG(vw_rw_verify_area, int read_write, struct file *file, const loff_t 
 	if (!t)
 		return 0;
 	t->judged = 0;
-	if (((__u64)pos >> VW_REGION_SHIFT) != VW_CONFIG_REGION) {
-		t->file = NULL;	/* BARs, ROM, ...: not ours */
-		return 0;
-	}
+	/*
+	 * Every access gets a ticket; one without it fails closed (vw_permission).
+	 * Only for calls that reach security_file_permission(): rw_verify_area()
+	 * refuses these first (EINVAL, EOVERFLOW; VFIO files have no unsigned
+	 * offsets), and a ticket left armed would stand in for the next access
+	 * to this file if this program were skipped then.
+	 */
+	t->armed = (long)count >= 0 && pos >= 0 && (long)((__u64)pos + count) >= 0;
 	t->file = file;
+	t->write = read_write != 0;	/* READ 0, WRITE 1 */
+	t->config = ((__u64)pos >> VW_REGION_SHIFT) == VW_CONFIG_REGION;
+	if (!t->config)
+		return 0;	/* BARs, ROM, ...: allowed, not judged */
 	t->vdev = NULL;
 	t->pos = (__u64)pos & VW_POS_MASK;
 	t->end = t->pos + count;
-	t->write = read_write != 0;	/* READ 0, WRITE 1 */
 	return 0;
 }
 
-SEC("fmod_ret/security_file_permission")
-int BPF_PROG(vw_file_permission, struct file *file, int mask, int ret)
+/*
+ * No ticket (its program was skipped): pread64/pwrite64 carry (fd, count,
+ * pos) in the syscall's saved registers, which no other thread can change.
+ * The fd must name this very file. Other paths (preadv, io_uring, ...) keep
+ * their sizes in memory the caller can still change: those fail closed.
+ */
+static __always_inline int vw_ticket_from_syscall(struct task_struct *task, struct file *file, __u32 write,
+						  struct vw_ticket *t)
+{
+	struct pt_regs *regs;
+	struct fdtable *fdt;
+	struct file **fds, *f = NULL;
+	struct vw_global_counters *g;
+	__u64 fd, pos, count;
+
+	if (BPF_CORE_READ(task, flags) & PF_IO_WORKER)
+		return -1;
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	if (BPF_CORE_READ(regs, orig_ax) != (write ? 18 : 17))	/* pwrite64 : pread64 */
+		return -1;
+	fd = BPF_CORE_READ(regs, di);
+	fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return -1;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || f != file)
+		return -1;
+	count = BPF_CORE_READ(regs, dx);
+	pos = BPF_CORE_READ(regs, r10);
+	t->write = write;
+	t->config = (pos >> VW_REGION_SHIFT) == VW_CONFIG_REGION;
+	t->pos = pos & VW_POS_MASK;
+	t->end = t->pos + count;
+	t->vdev = NULL;
+	g = vw_globals();
+	if (g)
+		__sync_fetch_and_add(&g->syscall_tickets, 1);
+	return 0;
+}
+
+/*
+ * Arm the fexit of vfio_pci_config_rw to scrub what this read returns of a
+ * DSN serial: it owes scrub_expect serial bytes. Armed by the veto, which
+ * the kernel never skips; the fexit can be skipped (tracing program), and a
+ * debt still open at the task's next VFIO access is a scrub that did not
+ * happen: counted as scrub_missed, never silent.
+ */
+static __always_inline void vw_arm_scrub(struct vw_ticket *t, __u32 off, __u32 count, __u32 dsn_off,
+					 const char *bdf, __u32 slot)
+{
+	__u32 bo, so, n;
+	__u64 *serial;
+
+	n = vw_dsn_overlap(off, count, dsn_off, &bo, &so);
+	if (!n)
+		return;
+	serial = bpf_map_lookup_elem(&vw_serials, bdf);
+	t->scrub_dsn = dsn_off;
+	t->serial = serial ? *serial : 0;
+	t->scrub_slot = slot;
+	t->scrub_expect = n;
+}
+
+/* A scrub the fexit still owed when the task came back: it was skipped. */
+static __always_inline void vw_check_scrub_debt(struct vw_ticket *t)
+{
+	struct vw_global_counters *g;
+	struct vw_counters *c;
+
+	if (!t->scrub_expect)
+		return;
+	t->scrub_expect = 0;
+	c = vw_slot_counters(t->scrub_slot);
+	if (c)
+		__sync_fetch_and_add(&c->scrub_missed, 1);
+	g = vw_globals();
+	if (g)
+		__sync_fetch_and_add(&g->scrub_missed, 1);
+}
+
+/*
+ * The veto, shared by the fmod_ret and the BPF LSM attachment. A VFIO
+ * device-file access with no fresh ticket from rw_verify_area means that
+ * program was skipped (the kernel skips a preempted tracing program's next
+ * run on that CPU): refuse it rather than let it through unjudged.
+ */
+static __always_inline int vw_permission(struct file *file, int mask, int ret)
 {
 	struct task_struct *task;
 	struct vw_devinfo info;
@@ -345,24 +510,33 @@ int BPF_PROG(vw_file_permission, struct file *file, int mask, int ret)
 	__u32 at, off, size, path = VW_PATH_UNKNOWN, value_len = 0;
 	int action, dir, tph_reason = 0;
 	__u64 value = 0;
+	__u32 write;
 
 	if (ret || !vw_is_vfio_device_file(file))
 		return ret;
 	task = bpf_get_current_task_btf();
-	t = bpf_task_storage_get(&vw_tickets, task, 0, 0);
-	if (!t || t->file != file || t->judged)
+	write = !!(mask & VW_MAY_WRITE);
+	t = bpf_task_storage_get(&vw_tickets, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!t || (!(t->armed && t->file == file && t->write == write) &&
+		   vw_ticket_from_syscall(task, file, write, t))) {
+		struct vw_global_counters *g = vw_globals();
+
+		if (g)
+			__sync_fetch_and_add(&g->unticketed, 1);
+		return -EPERM;
+	}
+	vw_check_scrub_debt(t);
+	t->armed = 0;	/* one verdict per rw_verify_area() */
+	t->file = NULL;
+	t->judged = 0;
+	if (!t->config)
 		return 0;
-	t->file = NULL;	/* one verdict per rw_verify_area() */
 	if (vw_devinfo_get(file, &info))
 		return 0;
 
 	d = vw_device_for(&info, &key);
-	if (!d) {
-		/* fail closed: a device we cannot judge gets no config writes */
-		if (!t->write)
-			return 0;
-		return -EPERM;
-	}
+	if (!d)
+		return -EPERM;	/* fail closed: a device we cannot judge (see `errors`, `contended`) */
 
 	dir = t->write ? VW_DIR_WRITE : VW_DIR_READ;
 	off = t->pos > VW_CFG_SIZE ? VW_CFG_SIZE : t->pos;
@@ -392,7 +566,7 @@ int BPF_PROG(vw_file_permission, struct file *file, int mask, int ret)
 	}
 	c = vw_slot_counters(d->slot);
 	if (c)
-		c->judged[dir & 1][action & 3]++;
+		__sync_fetch_and_add(&c->judged[dir & 1][action & 3], 1);
 
 	__u32 count = 1;
 
@@ -414,7 +588,7 @@ int BPF_PROG(vw_file_permission, struct file *file, int mask, int ret)
 			e->tph_reason = tph_reason;
 			bpf_ringbuf_submit(e, 0);
 			if (c)
-				c->events++;
+				__sync_fetch_and_add(&c->events, 1);
 		} else {
 			vw_event_lost(c);
 		}
@@ -426,24 +600,23 @@ int BPF_PROG(vw_file_permission, struct file *file, int mask, int ret)
 	t->judged = 1;
 	/* what vfio_pci_config_rw's fentry needs, so it does no lookups itself */
 	t->slot = d->slot;
-	t->dsn_off = d->dsn_off && VW_ACT_READ(d->act[(d->dsn_off + VW_DSN_SERIAL_OFF) & (VW_CFG_SIZE - 1)]) ==
-		     VW_SCRUB ? d->dsn_off : 0;
+	if (dir == VW_DIR_READ && d->dsn_off &&
+	    VW_ACT_READ(d->act[(d->dsn_off + VW_DSN_SERIAL_OFF) & (VW_CFG_SIZE - 1)]) == VW_SCRUB)
+		vw_arm_scrub(t, off, size, d->dsn_off, info.bdf, d->slot);
 	return 0;
 }
 
-/* Arm the fexit to scrub what this read returns of a DSN serial. */
-static __always_inline void vw_arm_scrub(struct vw_ticket *t, __u32 off, __u32 count, __u32 dsn_off,
-					 const char *bdf)
+SEC("fmod_ret/security_file_permission")
+int BPF_PROG(vw_file_permission, struct file *file, int mask, int ret)
 {
-	__u32 bo, so;
-	__u64 *serial;
+	return vw_permission(file, mask, ret);
+}
 
-	if (!vw_dsn_overlap(off, count, dsn_off, &bo, &so))
-		return;
-	serial = bpf_map_lookup_elem(&vw_serials, bdf);
-	t->scrub_off = off;
-	t->scrub_dsn = dsn_off;
-	t->serial = serial ? *serial : 0;
+SEC("lsm/file_permission")
+int BPF_PROG(vw_lsm_file_permission, struct file *file, int mask, int ret)
+{
+	/* ret: an earlier BPF LSM program on this hook refused; so do we */
+	return vw_lsm_verdict(ret || vw_permission(file, mask, 0));
 }
 
 SEC("fentry/vfio_pci_config_rw")
@@ -471,16 +644,7 @@ int BPF_PROG(vw_config_rw, struct vfio_pci_core_device___vw *vdev, char *buf, si
 			t->judged = 0;
 		c = vw_slot_counters(t->slot);
 		if (c)
-			c->reached[dir & 1]++;
-		if (!iswrite && t->dsn_off) {
-			char bdf[VW_NAME_LEN] = {};
-			struct device *dev = BPF_CORE_READ((struct vfio_device___vw *)&vdev->vdev, dev);
-			const char *name = BPF_CORE_READ(dev, kobj.name);
-
-			if (name)
-				bpf_probe_read_kernel_str(bdf, sizeof(bdf), name);
-			vw_arm_scrub(t, off, count, t->dsn_off, bdf);
-		}
+			__sync_fetch_and_add(&c->reached[dir & 1], 1);
 		return 0;
 	}
 
@@ -503,8 +667,8 @@ int BPF_PROG(vw_config_rw, struct vfio_pci_core_device___vw *vdev, char *buf, si
 	d = bpf_map_lookup_elem(&vw_devices, &key);
 	c = vw_slot_counters(d ? d->slot : vw_slot_of(info.bdf));
 	if (c) {
-		c->reached[dir & 1]++;
-		c->bypass++;
+		__sync_fetch_and_add(&c->reached[dir & 1], 1);
+		__sync_fetch_and_add(&c->bypass, 1);
 	}
 	/* the serial stays scrubbed even on a path nobody judged */
 	if (d && !iswrite && d->dsn_off &&
@@ -512,8 +676,8 @@ int BPF_PROG(vw_config_rw, struct vfio_pci_core_device___vw *vdev, char *buf, si
 		if (!t)
 			t = bpf_task_storage_get(&vw_tickets, bpf_get_current_task_btf(), 0,
 						 BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (t)
-			vw_arm_scrub(t, off, count, d->dsn_off, info.bdf);
+		if (t && !t->scrub_expect)
+			vw_arm_scrub(t, off, count, d->dsn_off, info.bdf, d->slot);
 	}
 	e = bpf_ringbuf_reserve(&vw_events, sizeof(*e), 0);
 	if (!e) {
@@ -524,7 +688,7 @@ int BPF_PROG(vw_config_rw, struct vfio_pci_core_device___vw *vdev, char *buf, si
 	vw_event_access(e, VW_AUDIT, dir, off, count, off, d ? d->cap[off & (VW_CFG_SIZE - 1)] : VW_CAP_UNASSIGNED);
 	bpf_ringbuf_submit(e, 0);
 	if (c)
-		c->events++;
+		__sync_fetch_and_add(&c->events, 1);
 	return 0;
 }
 
@@ -533,23 +697,28 @@ int BPF_PROG(vw_config_rw_exit, struct vfio_pci_core_device___vw *vdev, char *bu
 	     loff_t *ppos, bool iswrite, ssize_t ret)
 {
 	struct vw_ticket *t = bpf_task_storage_get(&vw_tickets, bpf_get_current_task_btf(), 0, 0);
-	__u32 dsn, bo, so, n, k;
+	__u32 bo, so, n, k;
+	loff_t pos = 0;
+	__u64 off;
 	__u8 b;
 
-	if (!t || !t->scrub_dsn)
+	if (!t || !t->scrub_expect || iswrite)
 		return 0;
-	dsn = t->scrub_dsn;
-	t->scrub_dsn = 0;
-	if (iswrite || ret <= 0)
+	if (ret <= 0) {
+		t->scrub_expect = 0;	/* nothing was copied: nothing to scrub */
 		return 0;
-	/* only what was copied (ret bytes from scrub_off) is rewritten */
-	n = vw_dsn_overlap(t->scrub_off, (__u32)ret, dsn, &bo, &so);
+	}
+	/* vfio_pci_config_rw advanced *ppos past the ret bytes it copied */
+	bpf_probe_read_kernel(&pos, sizeof(pos), ppos);
+	off = ((__u64)pos & VW_POS_MASK) - (__u64)ret;
+	n = vw_dsn_overlap(off, (__u32)ret, t->scrub_dsn, &bo, &so);
 	for (k = 0; k < VW_DSN_SERIAL_LEN; k++) {
 		if (k >= n)
 			break;
 		b = vw_dsn_byte(t->serial, so + k);
 		bpf_probe_write_user(buf + bo + k, &b, 1);
 	}
+	t->scrub_expect = n >= t->scrub_expect ? 0 : t->scrub_expect - n;	/* readv: segment by segment */
 	return 0;
 }
 
@@ -592,8 +761,7 @@ static long vw_tph_chunk(__u64 index, void *ctx)
 	return 0;
 }
 
-SEC("fmod_ret/security_file_ioctl")
-int BPF_PROG(vw_file_ioctl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+static __always_inline int vw_tph_ioctl(struct file *file, unsigned int cmd, unsigned long arg, int ret)
 {
 	struct vw_tph_chunks chunks = {};
 	struct vw_dev_key key = {};
@@ -603,7 +771,7 @@ int BPF_PROG(vw_file_ioctl, struct file *file, unsigned int cmd, unsigned long a
 	struct vw_counters *c;
 	struct vw_device *d;
 	struct vw_event *e;
-	__u32 zero = 0, n = 0, k;
+	__u32 zero = 0, n = 0, k, *claim;
 	int action, reason = VW_TPH_R_NONE;
 
 	if (ret || cmd != VW_TPH_IOCTL || !vw_is_vfio_device_file(file))
@@ -611,9 +779,16 @@ int BPF_PROG(vw_file_ioctl, struct file *file, unsigned int cmd, unsigned long a
 	if (vw_devinfo_get(file, &info))
 		return 0;
 	d = vw_device_for(&info, &key);
-	w = bpf_map_lookup_elem(&vw_tph_work_map, &zero);
-	if (!d || !w)
+	if (!d)
 		return -EPERM;	/* fail closed: steering tags are not handed out unjudged */
+	claim = vw_claim(VW_CLAIM_TPH);
+	if (!claim)
+		return -EPERM;
+	w = bpf_map_lookup_elem(&vw_tph_work_map, &zero);
+	if (!w) {
+		vw_release(claim);
+		return -EPERM;
+	}
 	vw_tph_result_reset(&w->sc.res);
 	w->unreadable = 0;
 
@@ -644,7 +819,7 @@ int BPF_PROG(vw_file_ioctl, struct file *file, unsigned int cmd, unsigned long a
 
 	c = vw_slot_counters(d->slot);
 	if (c)
-		c->tph[action & 3]++;
+		__sync_fetch_and_add(&c->tph[action & 3], 1);
 	if (action != VW_ALLOW) {
 		e = bpf_ringbuf_reserve(&vw_events, sizeof(*e), 0);
 		if (e) {
@@ -665,10 +840,23 @@ int BPF_PROG(vw_file_ioctl, struct file *file, unsigned int cmd, unsigned long a
 			}
 			bpf_ringbuf_submit(e, 0);
 			if (c)
-				c->events++;
+				__sync_fetch_and_add(&c->events, 1);
 		} else {
 			vw_event_lost(c);
 		}
 	}
+	vw_release(claim);
 	return action == VW_DENY ? -EPERM : 0;
+}
+
+SEC("fmod_ret/security_file_ioctl")
+int BPF_PROG(vw_file_ioctl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	return vw_tph_ioctl(file, cmd, arg, ret);
+}
+
+SEC("lsm/file_ioctl")
+int BPF_PROG(vw_lsm_file_ioctl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	return vw_lsm_verdict(ret || vw_tph_ioctl(file, cmd, arg, 0));
 }

@@ -184,6 +184,7 @@ struct vw_counters {
 	__u64 tph[4];		/* VFIO_DEVICE_PCI_TPH calls by enum vw_action */
 	__u64 events;		/* events submitted to the ring buffer */
 	__u64 lost;		/* events that found the ring buffer full */
+	__u64 scrub_missed;	/* DSN reads whose scrub the kernel skipped (README: Preemption) */
 };
 
 /* Global counters (per-CPU array, one element). */
@@ -192,6 +193,10 @@ struct vw_global_counters {
 	__u64 compiled;		/* devices compiled from vfio's map in BPF */
 	__u64 no_slot;		/* devices beyond VW_MAX_DEVICES */
 	__u64 errors;		/* internal failures (map update, read) */
+	__u64 unticketed;	/* VFIO accesses refused: no rw_verify_area ticket (skipped program) */
+	__u64 contended;	/* refused: a per-CPU scratch was in use by a preempted task */
+	__u64 syscall_tickets;	/* judged from pread/pwrite registers: the ticket program was skipped */
+	__u64 scrub_missed;	/* DSN reads whose scrub the kernel skipped, all devices */
 };
 
 enum vw_event_type {

@@ -69,6 +69,28 @@ static int check_kernel_support(int quiet)
 	return 0;
 }
 
+/*
+ * Is the bpf LSM in the kernel's active list? Only then do lsm/ programs run:
+ * attaching them otherwise succeeds and silently enforces nothing.
+ */
+static int bpf_lsm_active(void)
+{
+	char buf[512] = "", *tok, *save = NULL;
+	FILE *f = fopen("/sys/kernel/security/lsm", "re");
+
+	if (!f && !mount("securityfs", "/sys/kernel/security", "securityfs", 0, NULL))
+		f = fopen("/sys/kernel/security/lsm", "re");
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	for (tok = strtok_r(buf, ",\n", &save); tok; tok = strtok_r(NULL, ",\n", &save))
+		if (!strcmp(tok, "bpf"))
+			return 1;
+	return 0;
+}
+
 static void remove_pin_dir(const char *dir)
 {
 	char path[512];
@@ -87,10 +109,12 @@ static void remove_pin_dir(const char *dir)
 
 static int pin_all(struct warden *skel, const char *dir)
 {
-	/* same order as vw_link_names */
-	struct bpf_link *links[] = { skel->links.vw_rw_verify_area, skel->links.vw_file_permission,
-				     skel->links.vw_file_ioctl, skel->links.vw_config_rw_exit,
-				     skel->links.vw_config_rw };
+	/* same order as vw_link_names; the veto is whichever attachment was loaded */
+	struct bpf_link *links[] = {
+		skel->links.vw_rw_verify_area,
+		skel->links.vw_lsm_file_permission ? skel->links.vw_lsm_file_permission : skel->links.vw_file_permission,
+		skel->links.vw_lsm_file_ioctl ? skel->links.vw_lsm_file_ioctl : skel->links.vw_file_ioctl,
+		skel->links.vw_config_rw_exit, skel->links.vw_config_rw };
 	struct bpf_map *map;
 	char path[512];
 	int i;
@@ -130,7 +154,7 @@ int vw_attach(const struct vw_attach_opts *o)
 	static struct vw_apply_report rep;
 	struct warden *skel = NULL;
 	struct vw_maps m;
-	int rc, err, i;
+	int rc, err, i, lsm;
 
 	if (vw_is_attached()) {
 		fprintf(stderr, "vfio-warden: already attached (%s); use `vfio-warden reload -p POLICY` "
@@ -151,6 +175,17 @@ int vw_attach(const struct vw_attach_opts *o)
 	}
 	if (o->ringbuf_size)
 		bpf_map__set_max_entries(skel->maps.vw_events, o->ringbuf_size);
+	/* The veto as a BPF LSM program where the bpf LSM is active: the kernel never
+	 * skips those, while it skips a tracing (fmod_ret) program whose previous run
+	 * on the CPU was preempted, which fully preemptible kernels do. */
+	lsm = bpf_lsm_active();
+	bpf_program__set_autoload(skel->progs.vw_lsm_file_permission, lsm);
+	bpf_program__set_autoload(skel->progs.vw_lsm_file_ioctl, lsm);
+	bpf_program__set_autoload(skel->progs.vw_file_permission, !lsm);
+	bpf_program__set_autoload(skel->progs.vw_file_ioctl, !lsm);
+	if (!lsm)
+		fprintf(stderr, "vfio-warden: warning: the bpf LSM is not active (add it to the lsm= boot "
+			"parameter); vetoing with fmod_ret, which a fully preemptible kernel can skip\n");
 	err = warden__load(skel);
 	if (err) {
 		fprintf(stderr, "vfio-warden: loading the BPF programs failed: %s "
@@ -182,8 +217,8 @@ int vw_attach(const struct vw_attach_opts *o)
 	}
 	vw_write_policy_info(o->policy, &rep);
 	if (!o->quiet) {
-		fprintf(stderr, "vfio-warden: attached, policy %s, %d vfio device%s\n", o->policy->source,
-			rep.ndevs, rep.ndevs == 1 ? "" : "s");
+		fprintf(stderr, "vfio-warden: attached (veto: %s), policy %s, %d vfio device%s\n",
+			lsm ? "bpf lsm" : "fmod_ret", o->policy->source, rep.ndevs, rep.ndevs == 1 ? "" : "s");
 		for (i = 0; i < rep.ndevs; i++)
 			fprintf(stderr, "  %s %04x:%04x (%s): %s\n", rep.devs[i].sys.bdf, rep.devs[i].sys.vendor,
 				rep.devs[i].sys.device_id, rep.devs[i].sys.driver, rep.devs[i].status);

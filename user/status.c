@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <json-c/json.h>
 
@@ -12,6 +13,25 @@
 #include "pinned.h"
 #include "status.h"
 #include "stream.h"
+
+/* Which program the pinned veto link runs: the BPF LSM one or the fmod_ret one. */
+static const char *veto_kind(void)
+{
+	struct bpf_link_info li = {};
+	struct bpf_prog_info pi = {};
+	__u32 ll = sizeof(li), pl = sizeof(pi);
+	int lfd = bpf_obj_get(VW_PIN_DIR "/link_file_permission"), pfd = -1;
+	const char *kind = "unknown";
+
+	if (lfd >= 0 && !bpf_link_get_info_by_fd(lfd, &li, &ll) && (pfd = bpf_prog_get_fd_by_id(li.prog_id)) >= 0 &&
+	    !bpf_prog_get_info_by_fd(pfd, &pi, &pl))
+		kind = strncmp(pi.name, "vw_lsm_", 7) ? "fmod_ret (skippable on fully preemptible kernels)" : "bpf lsm";
+	if (pfd >= 0)
+		close(pfd);
+	if (lfd >= 0)
+		close(lfd);
+	return kind;
+}
 
 static const char *const layer_names[VW_NLAYERS] = { "bdf", "vendor:device", "vendor", "class", "default" };
 static const char *const dir_names[2] = { "read", "write" };
@@ -36,6 +56,7 @@ static json_object *counters_json(const struct vw_counters *c)
 	json_object_object_add(o, "tph", j);
 	json_object_object_add(o, "events", json_object_new_int64(c->events));
 	json_object_object_add(o, "lost", json_object_new_int64(c->lost));
+	json_object_object_add(o, "scrub_missed", json_object_new_int64(c->scrub_missed));
 	return o;
 }
 
@@ -90,6 +111,14 @@ static void print_text(json_object *root)
 	       (long long)json_object_get_int64(json_object_object_get(root, "lost")),
 	       json_object_get_int(json_object_object_get(root, "ringbuf_size")),
 	       (long long)json_object_get_int64(json_object_object_get(root, "compiled_in_bpf")));
+	printf("veto: %s   tickets rebuilt from pread/pwrite registers: %lld\n",
+	       json_object_get_string(json_object_object_get(root, "veto")),
+	       (long long)json_object_get_int64(json_object_object_get(root, "syscall_tickets")));
+	printf("DSN scrubs the kernel skipped: %lld\n",
+	       (long long)json_object_get_int64(json_object_object_get(root, "scrub_missed")));
+	printf("refused unjudged: %lld without a ticket, %lld on a busy scratch\n",
+	       (long long)json_object_get_int64(json_object_object_get(root, "unticketed")),
+	       (long long)json_object_get_int64(json_object_object_get(root, "contended")));
 	printf("tph: %s\n", json_object_get_string(json_object_object_get(root, "tph_protection")));
 	devs = json_object_object_get(root, "devices");
 	printf("%-13s %-9s %-16s %-28s %9s %9s %9s %9s %9s %9s %6s %6s\n", "DEVICE", "ID", "LAYOUT", "POLICY",
@@ -168,6 +197,11 @@ int vw_status(int json)
 	json_object_object_add(root, "compiled_in_bpf", json_object_new_int64(g.compiled));
 	json_object_object_add(root, "devices_over_limit", json_object_new_int64(g.no_slot));
 	json_object_object_add(root, "errors", json_object_new_int64(g.errors));
+	json_object_object_add(root, "veto", json_object_new_string(veto_kind()));
+	json_object_object_add(root, "unticketed", json_object_new_int64(g.unticketed));
+	json_object_object_add(root, "contended", json_object_new_int64(g.contended));
+	json_object_object_add(root, "syscall_tickets", json_object_new_int64(g.syscall_tickets));
+	json_object_object_add(root, "scrub_missed", json_object_new_int64(g.scrub_missed));
 	/* TPH: the ioctl check always runs; the point-of-use watch needs the kernel's TPH helpers */
 	json_object_object_add(root, "tph_protection", json_object_new_string(
 		vw_kallsyms_has("pcie_tph_get_cpu_st", NULL) ?

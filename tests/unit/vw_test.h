@@ -6,7 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Several files of one test binary share the tally (VW_TEST_EXTERN; one defines it). */
+#ifdef VW_TEST_EXTERN
+extern int vw_t_pass, vw_t_fail;
+#else
 static int vw_t_pass, vw_t_fail;
+#endif
 
 #define CHECK(cond, ...) do { \
 	if (cond) { vw_t_pass++; } else { vw_t_fail++; \

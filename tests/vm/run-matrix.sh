@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the VM selftests once per kernel series given (default 6.12), one boot each,
-# and prints a combined "N passed, N failed" line. Exit non-zero on any failure.
+# Runs the VM selftests once per kernel given (default 6.12), one boot each, and
+# prints a combined "N passed, N failed" line. Exit non-zero on any failure.
+# A kernel is a series, optionally with boot parameters: 6.12:preempt=full.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 [ $# -gt 0 ] || set -- 6.12
@@ -8,7 +9,8 @@ pass=0 fail=0
 for k in "$@"; do
 	echo "=== VM selftests on kernel $k"
 	log=$(mktemp)
-	tests/vm/boot.sh --kernel "$k" -- tests/vm/guest-run.sh 2>&1 | tee "$log"
+	VW_APPEND="$( [ "${k#*:}" != "$k" ] && echo "${k#*:}" )" \
+		tests/vm/boot.sh --kernel "${k%%:*}" -- tests/vm/guest-run.sh 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	line=$(grep -E '^vm: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
 	rm -f "$log"

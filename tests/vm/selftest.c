@@ -31,6 +31,9 @@
 #include "demo-traffic.h"
 #include "vfio_util.h"
 #include "vw_tph.h"
+#include "stress.h"
+
+int vw_t_pass, vw_t_fail;
 
 #define UNASSIGNED 0xf00
 #define WAIT_S 60	/* bound for conditions in a TCG guest; never a fixed sleep */
@@ -301,6 +304,13 @@ static void test_threads(struct vw_dev *d)
 	CHECK_EQ(counter(E1, "reached_write") - reached0, T * N / 2);	/* only allowed writes reach vfio */
 	CHECK_EQ(counter(E1, "bypass"), 0);
 	CHECK_EQ(counter(E1, "lost"), 0);
+	{	/* the veto runs as a BPF LSM program, which the kernel never skips */
+		json_object *st = cli_status();
+
+		CHECK_STR(json_object_get_string(json_object_object_get(st, "veto")), "bpf lsm");
+		CHECK_EQ(json_object_get_int64(json_object_object_get(st, "unticketed")), 0);
+		json_object_put(st);
+	}
 }
 
 
@@ -839,6 +849,7 @@ int main(int argc, char **argv)
 	RUN(test_tph_default, &d);
 	RUN(test_non_vfio_untouched, &d);
 	RUN(test_threads, &d);
+	RUN(test_preempt_stress, &d, DSN, real_serial);
 	RUN(test_reload_overrides, &d);
 	RUN(test_bound_after_attach);
 	RUN(test_bad_policies_change_nothing, &d);

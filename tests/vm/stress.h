@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Contention tests: many threads on one vCPU, so a fully preemptible kernel
+ * preempts BPF programs mid-run (the case that skips tracing programs). */
+#ifndef VW_SELFTEST_STRESS_H
+#define VW_SELFTEST_STRESS_H
+
+#include "vfio_util.h"
+
+/* T writer threads alternate denied (unassigned) and allowed (command) writes
+ * while readers read the DSN serial: no denied write may land, no real serial
+ * may be read, every refusal of an allowed write must be accounted for. */
+void test_preempt_stress(struct vw_dev *d, unsigned dsn_off, const uint8_t real_serial[8]);
+
+#endif
