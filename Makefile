@@ -1,6 +1,7 @@
 # vfio-warden build. `make` builds the CLI (BPF skeleton embedded); `make check`
 # runs host unit tests (ASan/UBSan) then the VM selftests; `make demo` boots a
-# VM and shows the audit log; `make deps` installs build/test dependencies.
+# VM and shows the audit log; `make deps` installs build/test dependencies;
+# `make install` installs the CLI, policies, systemd unit and logrotate snippet.
 CC        ?= gcc
 CLANG     ?= clang
 BPFTOOL   ?= bpftool
@@ -11,6 +12,17 @@ CFLAGS    += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Iinclude -Iuser -I$
 LDLIBS    += $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -lyaml -ljson-c
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 KERNELS   ?= 6.12
+
+# install: PREFIX for the binary and the unit, DESTDIR for staging (packages, tests).
+# The configuration lives in /etc whatever PREFIX is: the unit names it.
+PREFIX         ?= /usr/local
+DESTDIR        ?=
+SBINDIR        ?= $(PREFIX)/sbin
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+CONFDIR        := /etc/vfio-warden
+LOGROTATEDIR   := /etc/logrotate.d
+# policy.yaml is the operator's: install creates it from default.yaml once
+POLICY_FILES   := $(filter-out policies/policy.yaml,$(wildcard policies/*.yaml))
 
 USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(B)/user/%.o,$(USER_SRCS))
@@ -23,7 +35,7 @@ BPF_HDRS  := $(wildcard bpf/*.h) $(wildcard include/*.h)
 VM_SRCS   := $(wildcard tests/vm/*.c)
 VM_BINS   := $(B)/vm/vw-selftest
 
-.PHONY: all clean check unit vmtest demo bench deps fuzz install
+.PHONY: all clean check unit vmtest demo bench deps fuzz install uninstall
 # keep sanitizer objects between test builds
 .SECONDARY:
 all: $(B)/vfio-warden $(VM_BINS)
@@ -64,8 +76,10 @@ $(B)/san/policy_default.o: policies/default.yaml
 $(B)/unit/%: tests/unit/%.c tests/unit/vw_test.h $(SAN_OBJS) | $(B)/unit
 	$(CC) $(CFLAGS) $(SAN) -Itests/unit $< $(SAN_OBJS) $(LDLIBS) -o $@
 
-unit: $(UNIT_BINS)
-	tests/unit/run.sh $(UNIT_BINS)
+# test_install.sh stages `make install` into a temporary DESTDIR (the binary it
+# installs is built here first, so the nested make has nothing to build).
+unit: $(UNIT_BINS) $(B)/vfio-warden
+	tests/unit/run.sh $(UNIT_BINS) tests/unit/test_install.sh
 
 # The dump parser and walker under libFuzzer: short in `make check`, longer here.
 FUZZ_SECONDS ?= 300
@@ -92,6 +106,33 @@ demo: deps
 bench: deps
 	$(MAKE) all
 	tests/vm/bench.sh
+
+# Files only: no systemctl here (DESTDIR may be a staging tree). See README,
+# "Install as a service", for daemon-reload/enable.
+install: $(B)/vfio-warden
+	install -d -m 0755 "$(DESTDIR)$(SBINDIR)" "$(DESTDIR)$(CONFDIR)" \
+		"$(DESTDIR)$(SYSTEMDUNITDIR)" "$(DESTDIR)$(LOGROTATEDIR)"
+	install -m 0755 $(B)/vfio-warden "$(DESTDIR)$(SBINDIR)/vfio-warden"
+	install -m 0644 $(POLICY_FILES) policies/README.md "$(DESTDIR)$(CONFDIR)/"
+	@# never overwrite the operator's policy (nor a symlink they put there)
+	@if [ -e "$(DESTDIR)$(CONFDIR)/policy.yaml" ] || [ -L "$(DESTDIR)$(CONFDIR)/policy.yaml" ]; then \
+		echo "keeping the existing $(DESTDIR)$(CONFDIR)/policy.yaml"; \
+	else \
+		install -m 0644 policies/default.yaml "$(DESTDIR)$(CONFDIR)/policy.yaml"; \
+	fi
+	sed 's|@SBINDIR@|$(SBINDIR)|g' packaging/vfio-warden.service.in \
+		> "$(DESTDIR)$(SYSTEMDUNITDIR)/vfio-warden.service.tmp"
+	chmod 0644 "$(DESTDIR)$(SYSTEMDUNITDIR)/vfio-warden.service.tmp"
+	mv -f "$(DESTDIR)$(SYSTEMDUNITDIR)/vfio-warden.service.tmp" "$(DESTDIR)$(SYSTEMDUNITDIR)/vfio-warden.service"
+	install -m 0644 packaging/vfio-warden.logrotate "$(DESTDIR)$(LOGROTATEDIR)/vfio-warden"
+
+# Everything install put there except policy.yaml (the operator's); the
+# directory goes only if that left it empty. Logs in /var/log stay.
+uninstall:
+	rm -f "$(DESTDIR)$(SBINDIR)/vfio-warden" "$(DESTDIR)$(SYSTEMDUNITDIR)/vfio-warden.service" \
+		"$(DESTDIR)$(LOGROTATEDIR)/vfio-warden"
+	rm -f $(foreach f,$(notdir $(POLICY_FILES)) README.md,"$(DESTDIR)$(CONFDIR)/$(f)")
+	if [ -d "$(DESTDIR)$(CONFDIR)" ]; then rmdir --ignore-fail-on-non-empty "$(DESTDIR)$(CONFDIR)"; fi
 
 clean:
 	rm -rf $(B)

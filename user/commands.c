@@ -44,7 +44,51 @@ static int load_policy(const struct vw_cli *cli, struct vw_policy *p)
 	return 0;
 }
 
-static int attach_locked(const struct vw_cli *cli, const char *what)
+/*
+ * Write a policy into the pinned maps the way `reload` always has: the idle
+ * generation in full, then one flip, so no access is judged by a half-written
+ * policy. The caller holds the lock. On failure the previous policy stays in
+ * force. what: the command named in messages; verb: what the success message
+ * says happened.
+ */
+static int apply_pinned_locked(const struct vw_policy *policy, const char *what, const char *verb,
+			       int quiet)
+{
+	static struct vw_apply_report rep;
+	struct vw_maps m;
+	unsigned gen;
+	int rc, err;
+
+	rc = vw_maps_open_pinned(&m);
+	if (rc)
+		return rc;
+	err = vw_active_gen(&m, &gen);
+	if (!err)
+		err = vw_apply_policy(&m, policy, gen ^ 1, &rep);
+	if (!err)
+		err = vw_flip_gen(&m, gen ^ 1);
+	if (err) {
+		fprintf(stderr, "vfio-warden %s: %s; the previous policy stays in force\n", what, strerror(-err));
+		rc = VW_EXIT_ERROR;
+	} else {
+		vw_write_policy_info(policy, &rep);
+		if (!quiet)
+			fprintf(stderr, "vfio-warden: %s, policy %s (generation %u), %d vfio device%s\n",
+				verb, policy->source, gen ^ 1, rep.ndevs, rep.ndevs == 1 ? "" : "s");
+	}
+	vw_maps_close(&m);
+	return rc;
+}
+
+/*
+ * Attach under the lock. With adopt (run --keep), enforcement already pinned
+ * (by an earlier run --keep that was stopped or killed, or by attach) is taken
+ * over instead: the policy is applied to the pinned maps as by reload, and the
+ * caller streams from the pinned ring buffer. Without adopt, an attachment
+ * that exists is an error (exit 4): a run that detaches on exit must not take
+ * over, and then remove, enforcement it did not create.
+ */
+static int attach_locked(const struct vw_cli *cli, const char *what, int adopt)
 {
 	static struct vw_policy policy;
 	struct vw_attach_opts o = { .policy = &policy, .ringbuf_size = cli->ringbuf_size, .quiet = cli->quiet };
@@ -55,18 +99,26 @@ static int attach_locked(const struct vw_cli *cli, const char *what)
 		return rc;
 	rc = load_policy(cli, &policy);
 	if (rc)
-		return rc;
+		return rc;	/* a bad policy changes nothing, attached or not */
 	lock = vw_lock(what);
 	if (lock < 0)
 		return -lock;
-	rc = vw_attach(&o);
+	if (adopt && vw_is_attached()) {
+		if (cli->ringbuf_size && !cli->quiet)
+			fprintf(stderr, "vfio-warden %s: --ringbuf-size ignored: the pinned ring buffer keeps "
+				"the size it was attached with\n", what);
+		/* said even with -q: the log should show a restart took over, not attached anew */
+		rc = apply_pinned_locked(&policy, what, "adopted the enforcement pinned at " VW_PIN_DIR, 0);
+	} else {
+		rc = vw_attach(&o);
+	}
 	vw_unlock(lock);
 	return rc;
 }
 
 int vw_cmd_attach(const struct vw_cli *cli)
 {
-	return attach_locked(cli, "attach");
+	return attach_locked(cli, "attach", 0);
 }
 
 static int stream_pinned(const struct vw_cli *cli)
@@ -92,7 +144,9 @@ int vw_cmd_run(const struct vw_cli *cli)
 
 	/* before attaching: a SIGTERM right after the pins appear must still detach */
 	install_signals();
-	rc = attach_locked(cli, "run");
+	/* --keep never detaches, so it can take over what an earlier run --keep left
+	 * pinned: a service manager can restart it after a crash or a stop */
+	rc = attach_locked(cli, "run", cli->keep);
 	if (rc)
 		return rc;
 	rc = stream_pinned(cli);
@@ -121,10 +175,7 @@ int vw_cmd_log(const struct vw_cli *cli)
 int vw_cmd_reload(const struct vw_cli *cli)
 {
 	static struct vw_policy policy;
-	static struct vw_apply_report rep;
-	struct vw_maps m;
-	unsigned gen;
-	int rc, lock, err;
+	int rc, lock;
 
 	if (!cli->policy_path) {
 		fprintf(stderr, "vfio-warden reload: -p POLICY is required\n");
@@ -138,26 +189,7 @@ int vw_cmd_reload(const struct vw_cli *cli)
 	lock = vw_lock("reload");
 	if (lock < 0)
 		return -lock;
-	rc = vw_maps_open_pinned(&m);
-	if (rc)
-		goto out;
-	err = vw_active_gen(&m, &gen);
-	/* write the idle generation in full, then flip: never a half-written policy */
-	if (!err)
-		err = vw_apply_policy(&m, &policy, gen ^ 1, &rep);
-	if (!err)
-		err = vw_flip_gen(&m, gen ^ 1);
-	if (err) {
-		fprintf(stderr, "vfio-warden reload: %s; the previous policy stays in force\n", strerror(-err));
-		rc = VW_EXIT_ERROR;
-	} else {
-		vw_write_policy_info(&policy, &rep);
-		if (!cli->quiet)
-			fprintf(stderr, "vfio-warden: reloaded, policy %s (generation %u), %d vfio device%s\n",
-				policy.source, gen ^ 1, rep.ndevs, rep.ndevs == 1 ? "" : "s");
-	}
-	vw_maps_close(&m);
-out:
+	rc = apply_pinned_locked(&policy, "reload", "reloaded", cli->quiet);
 	vw_unlock(lock);
 	return rc;
 }

@@ -30,7 +30,8 @@ static const struct argp_option options[] = {
 	{ "policy", 'p', "FILE", 0, "Policy file (run/attach/reload; default: built-in default policy)", 0 },
 	{ "format", 'f', "json|text", 0, "Event format (run/log; default json)", 0 },
 	{ "output", 'o', "FILE", 0, "Append events to FILE instead of stdout; reopened on SIGHUP (run/log)", 0 },
-	{ "keep", OPT_KEEP, NULL, 0, "run: leave enforcement attached (pinned) on exit", 0 },
+	{ "keep", OPT_KEEP, NULL, 0, "run: leave enforcement attached (pinned) on exit, and adopt "
+	  "enforcement already pinned (applying -p or the default policy, as reload does)", 0 },
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0, "Event ring buffer size, power of two >= 4096 (run/attach)", 0 },
 	{ "json", OPT_JSON, NULL, 0, "JSON output (status/map)", 0 },
 	{ "device", OPT_DEVICE, "BDF", 0, "map: which device of a multi-device lspci dump", 0 },
@@ -42,6 +43,7 @@ static const char doc[] =
 	"Audit and veto guest PCI config-space accesses to VFIO devices, from the host, with BPF.\n\n"
 	"Commands:\n"
 	"  run [-p POLICY] [-f json|text] [-o FILE] [--keep]   attach and stream events until SIGINT/SIGTERM\n"
+	"                           --keep: stay attached on exit; adopt what is pinned\n"
 	"  attach [-p POLICY]       attach and pin under " VW_PIN_DIR "; enforcement persists\n"
 	"  reload -p POLICY         swap the policy of the attached programs atomically\n"
 	"  detach                   remove the programs and pinned state\n"
