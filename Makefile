@@ -35,7 +35,7 @@ BPF_HDRS  := $(wildcard bpf/*.h) $(wildcard include/*.h)
 VM_SRCS   := $(wildcard tests/vm/*.c)
 VM_BINS   := $(B)/vm/vw-selftest
 
-.PHONY: all clean check unit vmtest demo bench deps fuzz install uninstall
+.PHONY: all clean check unit vmtest demo bench deps fuzz install attack uninstall
 # keep sanitizer objects between test builds
 .SECONDARY:
 all: $(B)/vfio-warden $(VM_BINS)
@@ -133,6 +133,11 @@ uninstall:
 		"$(DESTDIR)$(LOGROTATEDIR)/vfio-warden"
 	rm -f $(foreach f,$(notdir $(POLICY_FILES)) README.md,"$(DESTDIR)$(CONFDIR)/$(f)")
 	if [ -d "$(DESTDIR)$(CONFDIR)" ]; then rmdir --ignore-fail-on-non-empty "$(DESTDIR)$(CONFDIR)"; fi
+
+# The long adversarial campaign (the selftests run a short one): see README.
+attack: deps
+	$(MAKE) all
+	tests/vm/attack.sh $(KERNELS)
 
 clean:
 	rm -rf $(B)

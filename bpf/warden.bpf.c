@@ -62,6 +62,18 @@ static __always_inline __u32 vw_gen(void)
 	return g ? (*g & 1) : 0;
 }
 
+/*
+ * Detach sets this before it unpins: the kernel frees unpinned links from a
+ * workqueue, in no particular order, and a veto outliving its ticket
+ * program would refuse accesses for lack of a ticket.
+ */
+static __always_inline int vw_retired(void)
+{
+	__u32 zero = 0, *g = bpf_map_lookup_elem(&vw_active_gen, &zero);
+
+	return g && (*g & VW_GEN_RETIRED);
+}
+
 static __always_inline struct vw_global_counters *vw_globals(void)
 {
 	__u32 zero = 0;
@@ -512,7 +524,7 @@ static __always_inline int vw_permission(struct file *file, int mask, int ret)
 	__u64 value = 0;
 	__u32 write;
 
-	if (ret || !vw_is_vfio_device_file(file))
+	if (ret || !vw_is_vfio_device_file(file) || vw_retired())
 		return ret;
 	task = bpf_get_current_task_btf();
 	write = !!(mask & VW_MAY_WRITE);
@@ -774,7 +786,7 @@ static __always_inline int vw_tph_ioctl(struct file *file, unsigned int cmd, uns
 	__u32 zero = 0, n = 0, k, *claim;
 	int action, reason = VW_TPH_R_NONE;
 
-	if (ret || cmd != VW_TPH_IOCTL || !vw_is_vfio_device_file(file))
+	if (ret || cmd != VW_TPH_IOCTL || !vw_is_vfio_device_file(file) || vw_retired())
 		return ret;
 	if (vw_devinfo_get(file, &info))
 		return 0;

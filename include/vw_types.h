@@ -26,6 +26,7 @@
 #define VW_MAX_RANGES      16	/* explicit ranges per profile */
 #define VW_NLAYERS         5	/* bdf, vendor:device, vendor, class, default */
 #define VW_NGENS           2	/* double-buffered policy generations */
+#define VW_GEN_RETIRED     0x80000000u	/* vw_active_gen flag: detaching, the vetoes stand down */
 #define VW_NO_PROFILE      0xff
 #define VW_CONFIG_REGION   7ULL	/* VFIO_PCI_CONFIG_REGION_INDEX */
 #define VW_REGION_SHIFT    40	/* VFIO_PCI_OFFSET_SHIFT */

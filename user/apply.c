@@ -215,6 +215,16 @@ int vw_flip_gen(const struct vw_maps *m, unsigned gen)
 	return bpf_map_update_elem(m->fd[VW_MAP_ACTIVE_GEN], &zero, &g, BPF_ANY) ? -errno : 0;
 }
 
+int vw_retire(const struct vw_maps *m)
+{
+	__u32 zero = 0, g = 0;
+
+	if (bpf_map_lookup_elem(m->fd[VW_MAP_ACTIVE_GEN], &zero, &g))
+		return -errno;
+	g |= VW_GEN_RETIRED;
+	return bpf_map_update_elem(m->fd[VW_MAP_ACTIVE_GEN], &zero, &g, BPF_ANY) ? -errno : 0;
+}
+
 int vw_active_gen(const struct vw_maps *m, unsigned *gen)
 {
 	__u32 zero = 0, g = 0;

@@ -231,11 +231,18 @@ out:
 
 int vw_detach(int quiet)
 {
+	struct vw_maps m;
+
 	if (!vw_is_attached()) {
 		fprintf(stderr, "vfio-warden: not attached\n");
 		return VW_EXIT_NOT_ATTACHED;
 	}
-	/* links first: enforcement ends the moment the last link goes */
+	/* stand the vetoes down first: unpinned links go in a workqueue's order */
+	if (!vw_maps_open_pinned(&m)) {
+		vw_retire(&m);
+		vw_maps_close(&m);
+	}
+	/* then links: enforcement ends the moment the last link goes */
 	remove_pin_dir(VW_PIN_DIR);
 	if (access(VW_PIN_DIR, F_OK) == 0) {
 		fprintf(stderr, "vfio-warden: could not remove %s: %s\n", VW_PIN_DIR, strerror(errno));

@@ -45,6 +45,10 @@ static int on_event(void *ctx, void *data, size_t len)
 	if (len < sizeof(struct vw_event))
 		return 0;
 	vw_print_event(s->out, s->fmt, data);
+	/* written before the ring buffer forgets it (libbpf moves the consumer
+	 * position after each callback): a kill -9 can then repeat an event in
+	 * the next reader, never lose one */
+	fflush(s->out);
 	return 0;
 }
 

@@ -32,6 +32,7 @@
 #include "vfio_util.h"
 #include "vw_tph.h"
 #include "stress.h"
+#include "attack.h"
 
 int vw_t_pass, vw_t_fail;
 
@@ -798,6 +799,55 @@ static void test_tiny_ringbuf(struct vw_dev *d)
 	CHECK_EQ(cli_run(out, sizeof(out), "detach", NULL), 0);
 }
 
+/*
+ * `make attack`: the long campaign with crashes, restarts and reloads, then
+ * concurrent CLI use: detach while a stream runs, two attaches at once.
+ */
+static int attack_main(const char *env)
+{
+	struct attack_opts ao = { .threads = 4, .chaos = 1, .reloads = 100,
+				  .policy_a = "policies/default.yaml", .policy_b = "policies/strict.yaml" };
+	pid_t a1, a2, run;
+	int s1 = -1, s2 = -1, rs = -1;
+
+	if (vw_env_load(env) || !getenv("E1000E_BDF"))
+		return 2;
+	RWDIR = getenv("VW_RWDIR") ? getenv("VW_RWDIR") : "/tmp";
+	snprintf(EVFILE, sizeof(EVFILE), "%s/attack-events.jsonl", RWDIR);
+	ao.bdfs[0] = getenv("E1000E_BDF");
+	ao.bdfs[1] = getenv("IGB_BDF");
+	ao.bdfs[2] = getenv("NVME_BDF");
+	ao.per_thread = getenv("VW_ATTACK_N") ? atol(getenv("VW_ATTACK_N")) : 25000;
+	ao.evfile = EVFILE;
+	ao.rwdir = RWDIR;
+	printf("== attack campaign: 4 threads x %ld config accesses, kill -9 / restart / 100 reloads\n",
+	       ao.per_thread);
+	CHECK_EQ(cli_run(out, sizeof(out), "attach", "-q", "-p", ao.policy_a, "--ringbuf-size", "67108864", NULL), 0);
+	attack_campaign(&ao);
+
+	printf("== concurrent CLI\n");
+	/* detach while a stream runs: the stream ends cleanly (exit 0) */
+	run = cli_spawn("log", "-q", "-o", "/dev/null", NULL);
+	CHECK_EQ(cli_run(out, sizeof(out), "detach", NULL), 0);
+	waitpid(run, &rs, 0);
+	CHECK(WIFEXITED(rs) && WEXITSTATUS(rs) == 0, "log after detach: status %d", rs);
+	/* and the `run --keep` the campaign left streaming */
+	system("pkill -f 'vfio-warden run --keep' ; true");
+	/* two attaches at once: one wins, the other is told why (4 attached / 7 busy) */
+	a1 = cli_spawn("attach", "-q", NULL);
+	a2 = cli_spawn("attach", "-q", NULL);
+	waitpid(a1, &s1, 0);
+	waitpid(a2, &s2, 0);
+	s1 = WIFEXITED(s1) ? WEXITSTATUS(s1) : -1;
+	s2 = WIFEXITED(s2) ? WEXITSTATUS(s2) : -1;
+	printf("  two attaches at once: exit %d and %d\n", s1, s2);
+	CHECK((s1 == 0) + (s2 == 0) == 1, "exactly one attach wins");
+	CHECK((s1 == 4 || s1 == 7 || s1 == 0) && (s2 == 4 || s2 == 7 || s2 == 0), "the loser says why");
+	CHECK_EQ(cli_run(out, sizeof(out), "detach", NULL), 0);
+	printf("vm: ");
+	return vw_test_done();
+}
+
 int main(int argc, char **argv)
 {
 	struct vw_dev d = { .fd = -1 };
@@ -814,6 +864,8 @@ int main(int argc, char **argv)
 		bdfs[3] = getenv("E1000E2_BDF");
 		return demo_traffic(bdfs, 4);
 	}
+	if (argc == 3 && !strcmp(argv[1], "--attack"))
+		return attack_main(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "--bench")) {
 		if (vw_env_load(argv[2]) || !getenv("E1000E_BDF"))
 			return 2;
@@ -850,6 +902,12 @@ int main(int argc, char **argv)
 	RUN(test_non_vfio_untouched, &d);
 	RUN(test_threads, &d);
 	RUN(test_preempt_stress, &d, DSN, real_serial);
+	{	/* the adversarial campaign, short form (`make attack` runs the long one) */
+		struct attack_opts ao = { .bdfs = { E1, IGB, NVME }, .threads = 4, .per_thread = 2500,
+					  .evfile = EVFILE };
+
+		RUN(attack_campaign, &ao);
+	}
 	RUN(test_reload_overrides, &d);
 	RUN(test_bound_after_attach);
 	RUN(test_bad_policies_change_nothing, &d);
