@@ -390,8 +390,8 @@ static void count_events(const char *file, long from, long ad[NDEV], long *lost_
 		fclose(f);
 }
 
-/* New kernel log lines that say something went wrong. */
-static int kernel_warnings(long from, long *now)
+/* Kernel log lines after line `from` that say something went wrong (printed unless quiet). */
+static int kernel_warnings(long from, long *now, int quiet)
 {
 	FILE *f = popen("dmesg 2>/dev/null", "r");
 	char line[1024];
@@ -404,7 +404,7 @@ static int kernel_warnings(long from, long *now)
 		if (strstr(line, "WARNING:") || strstr(line, "BUG:") || strstr(line, "Oops") ||
 		    strstr(line, "general protection") || strstr(line, "Call Trace") || strstr(line, "bpf") ||
 		    strstr(line, "BPF")) {
-			if (bad++ < 5)
+			if (!quiet && bad++ < 5)
 				printf("  dmesg: %s", line);
 		}
 	}
@@ -442,7 +442,7 @@ void attack_campaign(const struct attack_opts *o)
 	O = o;
 	workers_done = 0;
 	uname(&u);
-	kernel_warnings(0, &dmesg_from);
+	kernel_warnings(0, &dmesg_from, 1);
 	for (i = 0; i < NDEV; i++) {
 		memset(&T[i], 0, sizeof(T[i]));
 		T[i].bdf = o->bdfs[i];
@@ -553,7 +553,7 @@ void attack_campaign(const struct attack_opts *o)
 	CHECK(i < 600, "the event log never caught up");
 
 	/* no denied byte changed; the devices still answer and reset */
-	warnings = kernel_warnings(dmesg_from, &dmesg_to);
+	warnings = kernel_warnings(dmesg_from, &dmesg_to, 0);
 	CHECK_EQ(warnings, 0);
 	printf("\n  %-16s", "path");
 	for (a = 0; a < A_N; a++)
