@@ -3,7 +3,7 @@
  * vfio-warden BPF programs: judge every VFIO config-space access before it
  * reaches the device, and account for every access that does.
  *
- *   fentry  rw_verify_area            ticket: (file, offset, size, direction)
+ *   fentry+kprobe rw_verify_area      ticket: (file, offset, size, direction)
  *   lsm     file_permission           decide: allow / audit / deny (-EPERM)
  *   fentry  vfio_pci_config_rw         account; flag accesses nobody judged
  *   fexit   vfio_pci_config_rw         scrub the DSN bytes the reader just got
@@ -384,18 +384,21 @@ static __always_inline int vw_scrub_event_due(const struct vw_devinfo *info, __u
 
 /*
  * The ticket: what the veto needs and security_file_permission() is not
- * told. The kernel can skip this program (a tracing program preempted on a
- * CPU makes it skip the next run there); the veto then reads pread/pwrite's
- * own registers, and refuses anything else (vw_permission): a missing
- * ticket costs a spurious EPERM, never a bypass.
+ * told. Issued twice over: by an fentry and by a kprobe. The kernel skips a
+ * tracing program on a CPU while another run of it there is preempted, and
+ * a kprobe program while any kprobe/tracepoint program or BPF map syscall
+ * holds that CPU's bpf_prog_active: different conditions, so one of the two
+ * nearly always runs. If both are skipped, the veto reads pread/pwrite's own
+ * registers, and refuses anything else (vw_permission): a missing ticket
+ * costs a spurious EPERM, never a bypass.
  */
-SEC("fentry/rw_verify_area")
-int BPF_PROG(vw_rw_verify_area, int read_write, struct file *file, const loff_t *ppos, size_t count)
+static __always_inline int vw_issue_ticket(int read_write, struct file *file, const loff_t *ppos, size_t count)
 {
+	const void *fops = &vfio_device_fops;
 	struct vw_ticket *t;
 	loff_t pos = 0;
 
-	if (!vw_is_vfio_device_file(file))
+	if (!fops || !file || BPF_CORE_READ(file, f_op) != fops)
 		return 0;
 	if (ppos)
 		bpf_probe_read_kernel(&pos, sizeof(pos), ppos);
@@ -421,6 +424,18 @@ int BPF_PROG(vw_rw_verify_area, int read_write, struct file *file, const loff_t 
 	t->pos = (__u64)pos & VW_POS_MASK;
 	t->end = t->pos + count;
 	return 0;
+}
+
+SEC("fentry/rw_verify_area")
+int BPF_PROG(vw_rw_verify_area, int read_write, struct file *file, const loff_t *ppos, size_t count)
+{
+	return vw_issue_ticket(read_write, file, ppos, count);
+}
+
+SEC("kprobe/rw_verify_area")
+int BPF_KPROBE(vw_rw_verify_area_kp, int read_write, struct file *file, const loff_t *ppos, size_t count)
+{
+	return vw_issue_ticket(read_write, file, ppos, count);
 }
 
 /*

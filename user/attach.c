@@ -111,7 +111,7 @@ static int pin_all(struct warden *skel, const char *dir)
 {
 	/* same order as vw_link_names; the veto is whichever attachment was loaded */
 	struct bpf_link *links[] = {
-		skel->links.vw_rw_verify_area,
+		skel->links.vw_rw_verify_area, skel->links.vw_rw_verify_area_kp,
 		skel->links.vw_lsm_file_permission ? skel->links.vw_lsm_file_permission : skel->links.vw_file_permission,
 		skel->links.vw_lsm_file_ioctl ? skel->links.vw_lsm_file_ioctl : skel->links.vw_file_ioctl,
 		skel->links.vw_config_rw_exit, skel->links.vw_config_rw };

@@ -100,7 +100,9 @@ static int attach_locked(const struct vw_cli *cli, const char *what, int adopt)
 	rc = load_policy(cli, &policy);
 	if (rc)
 		return rc;	/* a bad policy changes nothing, attached or not */
-	lock = vw_lock(what);
+	/* a service's `run --keep` restarting during a reload waits its turn rather than
+	 * exiting busy; attach/reload/detach from people keep failing fast (exit 7) */
+	lock = adopt ? vw_lock_wait(what, 30) : vw_lock(what);
 	if (lock < 0)
 		return -lock;
 	if (adopt && vw_is_attached()) {

@@ -5,10 +5,36 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 
 #include "pinned.h"
+#include "vw_types.h"
+
+/*
+ * Value sizes this build expects: pinned maps from another vfio-warden build
+ * (an upgrade while `run --keep` kept enforcement pinned) would be read and
+ * written with the wrong layout.
+ */
+static const unsigned int vw_map_value_size[VW_MAP_COUNT] = {
+	[VW_MAP_ACTIVE_GEN] = sizeof(__u32),
+	[VW_MAP_STATE] = sizeof(struct vw_state),
+	[VW_MAP_PROFILES] = sizeof(struct vw_profile),
+	[VW_MAP_DEVICES] = sizeof(struct vw_device),
+	[VW_MAP_COUNTERS] = sizeof(struct vw_counters),
+	[VW_MAP_GLOBAL] = sizeof(struct vw_global_counters),
+};
+
+static int pinned_layout_matches(int fd, int i)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (!vw_map_value_size[i])
+		return 1;
+	return !bpf_map_get_info_by_fd(fd, &info, &len) && info.value_size == vw_map_value_size[i];
+}
 
 const char *const vw_map_names[VW_MAP_COUNT] = {
 	[VW_MAP_ACTIVE_GEN] = "vw_active_gen",
@@ -25,7 +51,7 @@ const char *const vw_map_names[VW_MAP_COUNT] = {
 
 /* Links are what keep the programs attached; "attached" means these exist. */
 const char *const vw_link_names[] = {
-	"link_rw_verify_area", "link_file_permission", "link_file_ioctl", "link_config_rw_exit",
+	"link_rw_verify_area", "link_rw_verify_area_kp", "link_file_permission", "link_file_ioctl", "link_config_rw_exit",
 	"link_config_rw",	/* last: the "attached" marker */
 	NULL,
 };
@@ -60,6 +86,12 @@ int vw_maps_open_pinned(struct vw_maps *m)
 			vw_maps_close(m);
 			return err == EACCES || err == EPERM ? VW_EXIT_NOT_ROOT : VW_EXIT_ERROR;
 		}
+		if (!pinned_layout_matches(m->fd[i], i)) {
+			fprintf(stderr, "vfio-warden: the pinned %s comes from a different vfio-warden build; "
+				"`vfio-warden detach`, then attach with this one\n", vw_map_names[i]);
+			vw_maps_close(m);
+			return VW_EXIT_ERROR;
+		}
 	}
 	return 0;
 }
@@ -85,8 +117,14 @@ int vw_require_root(const char *what)
 
 int vw_lock(const char *what)
 {
+	return vw_lock_wait(what, 0);
+}
+
+int vw_lock_wait(const char *what, int seconds)
+{
+	struct timespec tick = { 0, 50 * 1000 * 1000 };
 	char holder[64] = "";
-	int fd;
+	int fd, tries = seconds * 20;
 	ssize_t n;
 
 	mkdir(VW_RUN_DIR, 0700);
@@ -95,7 +133,9 @@ int vw_lock(const char *what)
 		fprintf(stderr, "vfio-warden %s: cannot open %s: %s\n", what, VW_LOCK_FILE, strerror(errno));
 		return -VW_EXIT_ERROR;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
+	while (flock(fd, LOCK_EX | LOCK_NB) && tries-- > 0)
+		nanosleep(&tick, NULL);	/* polling the holder's release: flock has no timeout */
+	if (tries < 0) {
 		n = pread(fd, holder, sizeof(holder) - 1, 0);
 		holder[n > 0 ? n : 0] = 0;
 		holder[strcspn(holder, "\n")] = 0;

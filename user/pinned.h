@@ -43,6 +43,8 @@ void vw_maps_close(struct vw_maps *m);
 int vw_require_root(const char *what);
 /* Serialise attach/reload/detach; returns fd, or -VW_EXIT_BUSY after printing who holds it. */
 int vw_lock(const char *what);
+/* The same, waiting up to seconds for the holder to finish first. */
+int vw_lock_wait(const char *what, int seconds);
 void vw_unlock(int fd);
 
 #endif

@@ -14,23 +14,52 @@
 #include "status.h"
 #include "stream.h"
 
-/* Which program the pinned veto link runs: the BPF LSM one or the fmod_ret one. */
-static const char *veto_kind(void)
+/* The program behind a pinned link (by link file name); 0 or -1. */
+static int linked_prog(const char *link, struct bpf_prog_info *pi)
 {
 	struct bpf_link_info li = {};
-	struct bpf_prog_info pi = {};
-	__u32 ll = sizeof(li), pl = sizeof(pi);
-	int lfd = bpf_obj_get(VW_PIN_DIR "/link_file_permission"), pfd = -1;
-	const char *kind = "unknown";
+	__u32 ll = sizeof(li), pl = sizeof(*pi);
+	char path[256];
+	int lfd, pfd = -1, rc = -1;
 
+	snprintf(path, sizeof(path), "%s/%s", VW_PIN_DIR, link);
+	lfd = bpf_obj_get(path);
+	memset(pi, 0, sizeof(*pi));
 	if (lfd >= 0 && !bpf_link_get_info_by_fd(lfd, &li, &ll) && (pfd = bpf_prog_get_fd_by_id(li.prog_id)) >= 0 &&
-	    !bpf_prog_get_info_by_fd(pfd, &pi, &pl))
-		kind = strncmp(pi.name, "vw_lsm_", 7) ? "fmod_ret (skippable on fully preemptible kernels)" : "bpf lsm";
+	    !bpf_prog_get_info_by_fd(pfd, pi, &pl))
+		rc = 0;
 	if (pfd >= 0)
 		close(pfd);
 	if (lfd >= 0)
 		close(lfd);
-	return kind;
+	return rc;
+}
+
+/* Which program the pinned veto link runs: the BPF LSM one or the fmod_ret one. */
+static const char *veto_kind(void)
+{
+	struct bpf_prog_info pi;
+
+	if (linked_prog("link_file_permission", &pi))
+		return "unknown";
+	return strncmp(pi.name, "vw_lsm_", 7) ? "fmod_ret (skippable on fully preemptible kernels)" : "bpf lsm";
+}
+
+/*
+ * Runs the kernel skipped, per program (recursion_misses): a tracing program
+ * is skipped on a CPU while another run of it there is preempted. Nothing
+ * vfio-warden counts is silently short: this says by how much, and why.
+ */
+static json_object *skipped_runs_json(void)
+{
+	json_object *o = json_object_new_object();
+	struct bpf_prog_info pi;
+	int i;
+
+	for (i = 0; vw_link_names[i]; i++)
+		if (!linked_prog(vw_link_names[i], &pi))
+			json_object_object_add(o, pi.name, json_object_new_int64((int64_t)pi.recursion_misses));
+	return o;
 }
 
 static const char *const layer_names[VW_NLAYERS] = { "bdf", "vendor:device", "vendor", "class", "default" };
@@ -116,6 +145,14 @@ static void print_text(json_object *root)
 	       (long long)json_object_get_int64(json_object_object_get(root, "syscall_tickets")));
 	printf("DSN scrubs the kernel skipped: %lld\n",
 	       (long long)json_object_get_int64(json_object_object_get(root, "scrub_missed")));
+	{
+		json_object *sk = json_object_object_get(root, "skipped_runs");
+
+		printf("runs the kernel skipped (preempted on that CPU):");
+		json_object_object_foreach(sk, name, val)
+			printf(" %s %lld", name, (long long)json_object_get_int64(val));
+		printf("\n");
+	}
 	printf("refused unjudged: %lld without a ticket, %lld on a busy scratch\n",
 	       (long long)json_object_get_int64(json_object_object_get(root, "unticketed")),
 	       (long long)json_object_get_int64(json_object_object_get(root, "contended")));
@@ -198,6 +235,7 @@ int vw_status(int json)
 	json_object_object_add(root, "devices_over_limit", json_object_new_int64(g.no_slot));
 	json_object_object_add(root, "errors", json_object_new_int64(g.errors));
 	json_object_object_add(root, "veto", json_object_new_string(veto_kind()));
+	json_object_object_add(root, "skipped_runs", skipped_runs_json());
 	json_object_object_add(root, "unticketed", json_object_new_int64(g.unticketed));
 	json_object_object_add(root, "contended", json_object_new_int64(g.contended));
 	json_object_object_add(root, "syscall_tickets", json_object_new_int64(g.syscall_tickets));

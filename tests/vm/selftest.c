@@ -812,6 +812,7 @@ static int attack_main(const char *env)
 
 	if (vw_env_load(env) || !getenv("E1000E_BDF"))
 		return 2;
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* progress reaches the host log as it happens */
 	RWDIR = getenv("VW_RWDIR") ? getenv("VW_RWDIR") : "/tmp";
 	snprintf(EVFILE, sizeof(EVFILE), "/tmp/vw-attack-events.jsonl");	/* guest-local, as in main() */
 	ao.bdfs[0] = getenv("E1000E_BDF");
