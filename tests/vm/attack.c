@@ -25,6 +25,7 @@
 #include "../unit/vw_test.h"
 #include "attack.h"
 #include "cli.h"
+#include "stress.h"
 #include "vfio_util.h"
 #include "vw_tph.h"
 
@@ -423,19 +424,6 @@ static int kernel_warnings(long from, long *now, int quiet)
 	return bad;
 }
 
-static int preempt_full(void)
-{
-	char buf[4096] = "";
-	FILE *f = fopen("/proc/cmdline", "r");
-
-	if (f) {
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = 0;
-		fclose(f);
-	}
-	return strstr(buf, "preempt=full") != NULL;
-}
-
 void attack_campaign(const struct attack_opts *o)
 {
 	struct worker *w = calloc((size_t)o->threads, sizeof(*w));
@@ -446,7 +434,7 @@ void attack_campaign(const struct attack_opts *o)
 	long ev_from = file_lines(o->evfile), dmesg_from = 0, dmesg_to, ad[NDEV], lost_lines;
 	long long lost0, lost1, unj0, unj1, issued_all = 0, judged_all = 0, tph_all = 0, tph_judged = 0;
 	long long reached_all = 0, expect_reached = 0, skipped, denied_all = 0, eperm_all = 0, tph_deny = 0;
-	int i, j, p, a, full = preempt_full(), warnings;
+	int i, j, p, a, warnings;
 	struct utsname u;
 	time_t t0;
 
@@ -608,9 +596,9 @@ void attack_campaign(const struct attack_opts *o)
 		       tot.tph_calls[i], changed, vendor, reset ? strerror(-reset) : "ok");
 		vw_dev_close(&T[i].dev);
 	}
-	printf("  kernel %s%s: %lld config accesses + %lld TPH calls, all judged (%lld judged, %lld refused "
+	printf("  kernel %s (preemption: %s): %lld config accesses + %lld TPH calls, all judged (%lld judged, %lld refused "
 	       "unjudged); denied writes that landed: %ld; bypass: 0; lost events: %lld; kernel warnings: %d\n",
-	       u.release, full ? " (preempt=full)" : "", issued_all - tph_all, tph_all, judged_all, unj1 - unj0,
+	       u.release, preempt_model(), issued_all - tph_all, tph_all, judged_all, unj1 - unj0,
 	       tot.leaked, lost1 - lost0, warnings);
 	printf("  reached vfio-pci: %lld counted + %lld accounting runs the kernel skipped = %lld expected\n",
 	       reached_all, skipped, expect_reached);

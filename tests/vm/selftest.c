@@ -11,6 +11,7 @@
  *   vw-selftest --bench ENVFILE   ns per config read/write (make bench)
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
@@ -799,6 +800,33 @@ static void test_tiny_ringbuf(struct vw_dev *d)
 	CHECK_EQ(cli_run(out, sizeof(out), "detach", NULL), 0);
 }
 
+/* Wait (bounded) until process pid holds a BPF map: it got past its attached check. */
+static int wait_holds_bpf_map(pid_t pid)
+{
+	char dir[64], path[384], target[64];
+	struct dirent *de;
+	int i, found = 0;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	for (i = 0; i < WAIT_S * 20 && !found; i++) {
+		DIR *d = opendir(dir);
+
+		while (d && (de = readdir(d))) {
+			ssize_t n;
+
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			n = readlink(path, target, sizeof(target) - 1);
+			if (n > 0 && (target[n] = 0, strstr(target, "bpf-map")))
+				found = 1;
+		}
+		if (d)
+			closedir(d);
+		if (!found)
+			usleep(50 * 1000);	/* polling the condition */
+	}
+	return found ? 0 : -1;
+}
+
 /*
  * `make attack`: the long campaign with crashes, restarts and reloads, then
  * concurrent CLI use: detach while a stream runs, two attaches at once.
@@ -829,6 +857,7 @@ static int attack_main(const char *env)
 	printf("== concurrent CLI\n");
 	/* detach while a stream runs: the stream ends cleanly (exit 0) */
 	run = cli_spawn("log", "-q", "-o", "/dev/null", NULL);
+	CHECK_EQ(wait_holds_bpf_map(run), 0);	/* streaming, not still starting */
 	CHECK_EQ(cli_run(out, sizeof(out), "detach", NULL), 0);
 	waitpid(run, &rs, 0);
 	CHECK(WIFEXITED(rs) && WEXITSTATUS(rs) == 0, "log after detach: status %d", rs);

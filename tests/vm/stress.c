@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/utsname.h>
 
 #include "../unit/vw_test.h"
@@ -71,6 +72,28 @@ static void *stress_reader(void *p)
 	return NULL;
 }
 
+const char *preempt_model(void)
+{
+	static char model[32];
+	char buf[128] = "", *l, *r;
+	FILE *f = fopen("/sys/kernel/debug/sched/preempt", "r");
+
+	if (!f && !mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL))
+		f = fopen("/sys/kernel/debug/sched/preempt", "r");
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	l = strchr(buf, '(');
+	r = l ? strchr(l, ')') : NULL;
+	if (!l || !r || r - l - 1 >= (long)sizeof(model))
+		return "unknown";
+	memcpy(model, l + 1, (size_t)(r - l - 1));
+	model[r - l - 1] = 0;
+	return model;
+}
+
 static long long global(const char *key)
 {
 	json_object *st = cli_status(), *v;
@@ -89,15 +112,8 @@ void test_preempt_stress(struct vw_dev *d, unsigned dsn_off, const uint8_t real_
 	long long missed0 = global("scrub_missed"), missed;
 	uint8_t before[4], after[4];
 	struct utsname u;
-	char cmdline[4096] = "";
-	FILE *f = fopen("/proc/cmdline", "r");
 	int i;
 
-	if (f) {
-		if (!fgets(cmdline, sizeof(cmdline), f))
-			cmdline[0] = 0;
-		fclose(f);
-	}
 	uname(&u);
 	CHECK_EQ(vw_sysfs_cfg_read(d->bdf, UNASSIGNED, before, 4), 4);
 	for (i = 0; i < WRITERS + READERS; i++) {
@@ -116,9 +132,9 @@ void test_preempt_stress(struct vw_dev *d, unsigned dsn_off, const uint8_t real_
 	missed = global("scrub_missed") - missed0;
 	printf("  tickets rebuilt from pread/pwrite registers so far: %lld; DSN scrubs skipped: %lld\n",
 	       global("syscall_tickets"), missed);
-	printf("  kernel %s (%s): %d denied writes, %ld got through; %d allowed writes, %ld refused "
+	printf("  kernel %s (preemption: %s): %d denied writes, %ld got through; %d allowed writes, %ld refused "
 	       "unjudged (status: %lld); %ld serial reads, %ld real\n", u.release,
-	       strstr(cmdline, "preempt=full") ? "preempt=full" : "default preemption", WRITERS * ROUNDS, leaked,
+	       preempt_model(), WRITERS * ROUNDS, leaked,
 	       WRITERS * ROUNDS, refused, unjudged, reads, serial);
 	CHECK_EQ(leaked, 0);
 	CHECK_EQ(other, 0);
@@ -127,7 +143,7 @@ void test_preempt_stress(struct vw_dev *d, unsigned dsn_off, const uint8_t real_
 	 * preemption (README: Preemption): each miss must be reported, and with
 	 * default preemption there are none */
 	CHECK_EQ(serial, missed);
-	if (!strstr(cmdline, "preempt=full"))
+	if (!strcmp(preempt_model(), "voluntary") || !strcmp(preempt_model(), "none"))
 		CHECK_EQ(serial, 0);
 	CHECK_EQ(vw_sysfs_cfg_read(d->bdf, UNASSIGNED, after, 4), 4);
 	CHECK(!memcmp(before, after, 4), "unassigned bytes changed under stress");

@@ -9,6 +9,10 @@
 /* T writer threads alternate denied (unassigned) and allowed (command) writes
  * while readers read the DSN serial: no denied write may land, no real serial
  * may be read, every refusal of an allowed write must be accounted for. */
+/* The kernel's preemption model as sched/preempt names it ("voluntary", "full",
+ * "lazy", ...; from debugfs, mounted if needed), or "unknown". */
+const char *preempt_model(void);
+
 void test_preempt_stress(struct vw_dev *d, unsigned dsn_off, const uint8_t real_serial[8]);
 
 #endif
