@@ -19,6 +19,14 @@ static __always_inline int vw_is_vfio_device_file(struct file *file)
 	return fops && file && file->f_op == fops;
 }
 
+/* The same for programs without BTF arguments (kprobes): f_op read by CO-RE. */
+static __always_inline int vw_is_vfio_device_file_probed(struct file *file)
+{
+	const void *fops = &vfio_device_fops;
+
+	return fops && file && BPF_CORE_READ(file, f_op) == fops;
+}
+
 static __always_inline struct vfio_device___vw *vw_file_vdev(struct file *file)
 {
 	void *priv = BPF_CORE_READ(file, private_data);

@@ -392,14 +392,12 @@ static __always_inline int vw_scrub_event_due(const struct vw_devinfo *info, __u
  * registers, and refuses anything else (vw_permission): a missing ticket
  * costs a spurious EPERM, never a bypass.
  */
+/* file is a VFIO device file (the caller checked, the cheapest way its program type allows) */
 static __always_inline int vw_issue_ticket(int read_write, struct file *file, const loff_t *ppos, size_t count)
 {
-	const void *fops = &vfio_device_fops;
 	struct vw_ticket *t;
 	loff_t pos = 0;
 
-	if (!fops || !file || BPF_CORE_READ(file, f_op) != fops)
-		return 0;
 	if (ppos)
 		bpf_probe_read_kernel(&pos, sizeof(pos), ppos);
 	t = bpf_task_storage_get(&vw_tickets, bpf_get_current_task_btf(), 0,
@@ -429,12 +427,17 @@ static __always_inline int vw_issue_ticket(int read_write, struct file *file, co
 SEC("fentry/rw_verify_area")
 int BPF_PROG(vw_rw_verify_area, int read_write, struct file *file, const loff_t *ppos, size_t count)
 {
+	/* every read and write on the host passes here: a direct f_op load, no helper */
+	if (!vw_is_vfio_device_file(file))
+		return 0;
 	return vw_issue_ticket(read_write, file, ppos, count);
 }
 
 SEC("kprobe/rw_verify_area")
 int BPF_KPROBE(vw_rw_verify_area_kp, int read_write, struct file *file, const loff_t *ppos, size_t count)
 {
+	if (!vw_is_vfio_device_file_probed(file))
+		return 0;
 	return vw_issue_ticket(read_write, file, ppos, count);
 }
 

@@ -215,14 +215,14 @@ int vw_flip_gen(const struct vw_maps *m, unsigned gen)
 	return bpf_map_update_elem(m->fd[VW_MAP_ACTIVE_GEN], &zero, &g, BPF_ANY) ? -errno : 0;
 }
 
-int vw_retire(const struct vw_maps *m)
+int vw_retire(int active_gen_fd)
 {
 	__u32 zero = 0, g = 0;
 
-	if (bpf_map_lookup_elem(m->fd[VW_MAP_ACTIVE_GEN], &zero, &g))
+	if (bpf_map_lookup_elem(active_gen_fd, &zero, &g))
 		return -errno;
 	g |= VW_GEN_RETIRED;
-	return bpf_map_update_elem(m->fd[VW_MAP_ACTIVE_GEN], &zero, &g, BPF_ANY) ? -errno : 0;
+	return bpf_map_update_elem(active_gen_fd, &zero, &g, BPF_ANY) ? -errno : 0;
 }
 
 int vw_active_gen(const struct vw_maps *m, unsigned *gen)

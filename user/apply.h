@@ -30,8 +30,9 @@ int vw_apply_policy(const struct vw_maps *m, const struct vw_policy *p, unsigned
 		    struct vw_apply_report *rep);
 /* Make gen the live generation. */
 int vw_flip_gen(const struct vw_maps *m, unsigned gen);
-/* Detaching: the vetoes stop judging (set before the links are unpinned). */
-int vw_retire(const struct vw_maps *m);
+/* Detaching: the vetoes stop judging (set before the links are unpinned).
+ * Takes the vw_active_gen map alone: detach must work on any build's pins. */
+int vw_retire(int active_gen_fd);
 int vw_active_gen(const struct vw_maps *m, unsigned *gen);
 /* Remember what is attached (for status): policy source, labels, devices. */
 int vw_write_policy_info(const struct vw_policy *p, const struct vw_apply_report *rep);

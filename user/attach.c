@@ -231,16 +231,19 @@ out:
 
 int vw_detach(int quiet)
 {
-	struct vw_maps m;
+	char path[512];
+	int fd;
 
 	if (!vw_is_attached()) {
 		fprintf(stderr, "vfio-warden: not attached\n");
 		return VW_EXIT_NOT_ATTACHED;
 	}
 	/* stand the vetoes down first: unpinned links go in a workqueue's order */
-	if (!vw_maps_open_pinned(&m)) {
-		vw_retire(&m);
-		vw_maps_close(&m);
+	snprintf(path, sizeof(path), "%s/%s", VW_PIN_DIR, vw_map_names[VW_MAP_ACTIVE_GEN]);
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		vw_retire(fd);
+		close(fd);
 	}
 	/* then links: enforcement ends the moment the last link goes */
 	remove_pin_dir(VW_PIN_DIR);
