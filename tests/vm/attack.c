@@ -25,6 +25,7 @@
 #include "../unit/vw_test.h"
 #include "attack.h"
 #include "cli.h"
+#include "kmsg.h"
 #include "stress.h"
 #include "vfio_util.h"
 #include "vw_tph.h"
@@ -353,21 +354,6 @@ static long long sum_judged(json_object *st, const char *bdf, int dir)
 	return n;
 }
 
-static long long global_of(json_object *st, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(st, key, &v) ? json_object_get_int64(v) : 0;
-}
-
-/* Runs of a program the kernel skipped (status "skipped_runs"; names cut at 15). */
-static long long skipped_runs(json_object *st, const char *prog)
-{
-	json_object *o;
-
-	return json_object_object_get_ex(st, "skipped_runs", &o) ? global_of(o, prog) : 0;
-}
-
 /* config events per device since line `from` of the event file: audit+deny, and lost */
 static void count_events(const char *file, long from, long ad[NDEV], long *lost_lines)
 {
@@ -400,30 +386,6 @@ static void count_events(const char *file, long from, long ad[NDEV], long *lost_
 		fclose(f);
 }
 
-/* Kernel log lines after line `from` that say something went wrong (printed unless quiet). */
-static int kernel_warnings(long from, long *now, int quiet)
-{
-	FILE *f = popen("dmesg 2>/dev/null", "r");
-	char line[1024];
-	long n = 0;
-	int bad = 0;
-
-	while (f && fgets(line, sizeof(line), f)) {
-		if (n++ < from)
-			continue;
-		if (strstr(line, "WARNING:") || strstr(line, "BUG:") || strstr(line, "Oops") ||
-		    strstr(line, "general protection") || strstr(line, "Call Trace") || strstr(line, "bpf") ||
-		    strstr(line, "BPF")) {
-			if (!quiet && bad++ < 5)
-				printf("  dmesg: %s", line);
-		}
-	}
-	if (f)
-		pclose(f);
-	*now = n;
-	return bad;
-}
-
 void attack_campaign(const struct attack_opts *o)
 {
 	struct worker *w = calloc((size_t)o->threads, sizeof(*w));
@@ -441,7 +403,7 @@ void attack_campaign(const struct attack_opts *o)
 	O = o;
 	workers_done = 0;
 	uname(&u);
-	kernel_warnings(0, &dmesg_from, 1);
+	kmsg_problems(0, &dmesg_from, 1);
 	for (i = 0; i < NDEV; i++) {
 		memset(&T[i], 0, sizeof(T[i]));
 		T[i].bdf = o->bdfs[i];
@@ -454,8 +416,8 @@ void attack_campaign(const struct attack_opts *o)
 		CHECK_EQ(vw_sysfs_cfg_read(T[i].bdf, 0, T[i].snapshot, CFG), (long)T[i].dev.cfg_size);
 	}
 	st0 = cli_status();
-	lost0 = global_of(st0, "lost");
-	unj0 = global_of(st0, "unticketed") + global_of(st0, "contended");
+	lost0 = status_global(st0, "lost");
+	unj0 = status_global(st0, "unticketed") + status_global(st0, "contended");
 	if (o->chaos)
 		cs.run_pid = spawn_run(o);
 	for (i = 0; i < o->threads; i++) {
@@ -491,8 +453,8 @@ void attack_campaign(const struct attack_opts *o)
 
 	/* ---- proofs ---- */
 	st1 = cli_status();
-	lost1 = global_of(st1, "lost");
-	unj1 = global_of(st1, "unticketed") + global_of(st1, "contended");
+	lost1 = status_global(st1, "lost");
+	unj1 = status_global(st1, "unticketed") + status_global(st1, "contended");
 	CHECK_EQ(tot.leaked, 0);
 	/* refusals the policy did not ask for are all among those counted unjudged */
 	CHECK(tot.spurious <= unj1 - unj0, "%ld unexpected refusals, %lld counted", tot.spurious, unj1 - unj0);
@@ -534,7 +496,7 @@ void attack_campaign(const struct attack_opts *o)
 	      "%lld judged + %lld refused unjudged for %lld issued", judged_all, unj1 - unj0, issued_all);
 	CHECK_EQ(eperm_all + tot.by_path[P_TPH][A_DENY], denied_all + tph_deny + (unj1 - unj0));
 	/* what reached vfio-pci: counted, or a run of the accounting fentry the kernel skipped */
-	skipped = skipped_runs(st1, "vw_config_rw") - skipped_runs(st0, "vw_config_rw");
+	skipped = status_skipped_runs(st1, "vw_config_rw") - status_skipped_runs(st0, "vw_config_rw");
 	CHECK_EQ(reached_all + skipped, expect_reached);
 
 	/* events: wait (bounded: 120 s) for the log to hold every audit/deny the counters saw */
@@ -551,7 +513,7 @@ void attack_campaign(const struct attack_opts *o)
 				dev_counter(st0, T[j].bdf, "read.deny") - dev_counter(st0, T[j].bdf, "write.deny");
 			have += ad[j];
 		}
-		lost1 = global_of(st1, "lost");
+		lost1 = status_global(st1, "lost");
 		if (have + (lost1 - lost0) >= want) {
 			/* kill -9 may repeat an event (written, not yet consumed), never drop one */
 			CHECK(have <= want + cs.kills, "%ld audit/deny events for %ld judged", have, want);
@@ -564,7 +526,7 @@ void attack_campaign(const struct attack_opts *o)
 	CHECK(time(NULL) - t0 < 120, "the event log never caught up");
 
 	/* no denied byte changed; the devices still answer and reset */
-	warnings = kernel_warnings(dmesg_from, &dmesg_to, 0);
+	warnings = kmsg_problems(dmesg_from, &dmesg_to, 0);
 	CHECK_EQ(warnings, 0);
 	printf("\n  %-16s", "path");
 	for (a = 0; a < A_N; a++)

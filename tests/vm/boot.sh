@@ -5,7 +5,7 @@
 #   tests/vm/boot.sh [--kernel SERIES] [--rwdir DIR] [--timeout SECS] [--verbose] -- COMMAND...
 #
 #   --kernel SERIES  6.12 (default), 6.1 or 7.3; see scripts/kernel-path.sh
-#   --rwdir DIR      host directory shared read-write with the guest (same path inside);
+#   --rwdir DIR      host directory shared read-write with the guest (at $VW_RWDIR inside);
 #                    default: a fresh build/vm-runs/run.XXXXXX, removed after a pass
 #   --timeout SECS   wall-clock limit for the whole VM (default 1500)
 #   --verbose        also stream the guest console to stderr while the VM runs
@@ -14,6 +14,14 @@
 #
 # COMMAND is run as an argument vector (use `-- bash -c '...'` for a shell line). Inside the
 # guest it sees VW_RWDIR (the shared directory), VW_KERNEL (the series) and VW_IN_VM=1.
+#
+# Where the guest finds things: virtme-ng shares the host's root read-only, but hides parts
+# of it (a fresh tmpfs on /var/tmp, /var/log, /var/cache, ...) and lays overlays on /etc,
+# /home, /opt, /srv, /usr, /var and /tmp in the background, which can cover a directory
+# mounted beneath them. So the repository (read-only) and RWDIR are mounted explicitly at
+# fixed paths under /run, a tmpfs the guest mounts before any shared directory and never
+# overlays: $guest_repo and $guest_rw below. Guest commands use relative paths and
+# $VW_RWDIR, so the clone can live anywhere on the host.
 # Its stdout+stderr go to $RWDIR/output.log, printed here after the VM exits; the guest
 # console (kernel log) goes to $RWDIR/console.log; its exit status to $RWDIR/rc.
 #
@@ -53,6 +61,12 @@ done
 [ $# -gt 0 ] || { echo "boot.sh: no command given" >&2; usage; }
 [[ "$timeout_s" =~ ^[1-9][0-9]*$ ]] || { echo "boot.sh: bad --timeout '$timeout_s'" >&2; exit 2; }
 
+# virtme-ng passes shared paths through a command line and QEMU options: it accepts only
+# these characters (its _SAFE_PATH_PATTERN, without the space it then splits on).
+safe_path() { [[ "$1" =~ ^[A-Za-z0-9_+/.-]+$ ]]; }
+safe_path "$repo" || { echo "boot.sh: the repository path '$repo' has characters virtme-ng cannot" \
+	"share with the guest (it takes only A-Z a-z 0-9 _ + - . /): clone it to such a path" >&2; exit 1; }
+
 kernel=$("$repo/scripts/kernel-path.sh" "$series") || exit 1
 for tool in vng qemu-system-x86_64 timeout; do
 	command -v "$tool" >/dev/null || { echo "boot.sh: '$tool' not found (make deps)" >&2; exit 1; }
@@ -60,23 +74,35 @@ done
 
 own_rwdir=0
 if [ -z "$rwdir" ]; then
-	# Not under /tmp: the guest mounts an overlay on /tmp in the background, which can race
-	# with (and hide) a shared directory mounted beneath it.
+	# Inside the build tree, so `make clean` takes failed runs' leftovers too.
 	mkdir -p "$repo/build/vm-runs"
 	rwdir=$(mktemp -d "$repo/build/vm-runs/run.XXXXXX")
 	own_rwdir=1
 fi
 mkdir -p "$rwdir"
 rwdir=$(cd "$rwdir" && pwd)
+safe_path "$rwdir" || { echo "boot.sh: --rwdir '$rwdir' has characters virtme-ng cannot share" \
+	"(it takes only A-Z a-z 0-9 _ + - . /)" >&2; exit 1; }
+# The guest-side mount points. virtme-ng wants them to exist on the host too (empty
+# directories; each guest mounts its own shares there, so concurrent boots do not clash).
+guest_base=/run/vfio-warden-vm
+guest_repo=$guest_base/repo
+guest_rw=$guest_base/rw
+mkdir -p "$guest_repo" "$guest_rw" ||
+	{ echo "boot.sh: cannot create the guest mount points under $guest_base" >&2; exit 1; }
 rm -f "$rwdir/rc" "$rwdir/output.log" "$rwdir/console.log" "$rwdir/guest.sh" "$rwdir/nvme.img"
 
 # The guest side: run COMMAND from the repo root, output and status into the shared dir.
 # The status file is written last and renamed into place, so its presence means "finished".
+# A repository the guest cannot see is said as such (status 125), not as a failed test.
 {
 	echo '#!/bin/bash'
 	echo 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
-	printf 'export VW_RWDIR=%q VW_KERNEL=%q VW_IN_VM=1 VW_REPO=%q\n' "$rwdir" "$series" "$repo"
-	printf 'cd %q || { echo 126 > "$VW_RWDIR/rc"; exit 126; }\n' "$repo"
+	printf 'export VW_RWDIR=%q VW_KERNEL=%q VW_IN_VM=1 VW_REPO=%q\n' "$guest_rw" "$series" "$guest_repo"
+	echo 'if ! cd "$VW_REPO" || [ ! -f tests/vm/boot.sh ]; then'
+	printf '\techo "guest: the repository (host %s) is not visible at $VW_REPO" > "$VW_RWDIR/output.log"\n' "$repo"
+	echo '	echo 125 > "$VW_RWDIR/rc"; exit 125'
+	echo 'fi'
 	printf '%q ' "$@"
 	echo '> "$VW_RWDIR/output.log" 2>&1 < /dev/null'
 	echo 'rc=$?'
@@ -147,9 +173,9 @@ set +e
 append="intel_iommu=on no_timer_check nohz=off highres=off ${VW_APPEND:-}"
 vng_cmd=(timeout -k 15 "$timeout_s"
 	vng --run "$kernel" --disable-kvm --disable-microvm --cpus 2 --memory 1G
-	--rwdir="$rwdir=$rwdir" "${extra[@]}" --append "$append"
+	--rwdir="$guest_rw=$rwdir" --rodir="$guest_repo=$repo" "${extra[@]}" --append "$append"
 	--qemu-opts="${qemu_opts[*]}" --verbose
-	--exec "bash $rwdir/guest.sh")
+	--exec "bash $guest_rw/guest.sh")
 # In the background, so that a signal to this script stops the VM too: `timeout` runs in a
 # process group of its own, which a caller's kill of our group would not reach.
 if [ "$verbose" = 1 ]; then

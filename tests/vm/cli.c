@@ -127,6 +127,20 @@ json_object *cli_status(void)
 	return json_tokener_parse(out);
 }
 
+long long status_global(json_object *st, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(st, key, &v) ? json_object_get_int64(v) : 0;
+}
+
+long long status_skipped_runs(json_object *st, const char *prog)
+{
+	json_object *o;
+
+	return json_object_object_get_ex(st, "skipped_runs", &o) ? status_global(o, prog) : 0;
+}
+
 long long status_counter(json_object *st, const char *bdf, const char *path)
 {
 	json_object *devs, *d, *c, *v;

@@ -18,6 +18,10 @@ int cli_wait_attached(int attached, int timeout_s);
 json_object *cli_status(void);
 /* A device's counter from status: path like "write.deny", "bypass", "lost". -1 if absent. */
 long long status_counter(json_object *st, const char *bdf, const char *path);
+/* A top-level number from status (0 if absent): "lost", "unticketed", ... */
+long long status_global(json_object *st, const char *key);
+/* Runs of a program the kernel skipped (status "skipped_runs"; names cut at 15). */
+long long status_skipped_runs(json_object *st, const char *prog);
 
 /* Events in a JSON Lines file that match every given field (NULL-terminated key,value
  * pairs; value compared as string, or as integer when the field is an integer). */

@@ -16,7 +16,8 @@ for k in "$@"; do
 	line=$(grep -E '^vm: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
 	rm -f "$log"
 	if [ -z "$line" ]; then
-		echo "kernel $k: no result (rc=$rc): VM failed to boot or the selftest crashed"
+		echo "kernel $k: no result line (rc=$rc): the VM did not boot, or the guest command failed" \
+			"before the selftests reported (boot.sh's and the guest's messages are above)"
 		fail=$((fail + 1)); continue
 	fi
 	p=${line#vm: }; p=${p%% passed*}; f=${line#*, }; f=${f%% failed}
