@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "bdf.h"
 #include "layout.h"
 #include "policy.h"
 #include "serial.h"
@@ -352,36 +353,6 @@ static bool is_key(const struct node *k, const char *s)
 	return k->kind == N_SCALAR && !strcmp(k->val, s);
 }
 
-static int hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-/* Exactly ndig..maxdig hex digits in s[0..n); value in *v. */
-static int parse_hex(const char *s, size_t n, size_t mindig, size_t maxdig, uint32_t *v)
-{
-	size_t i;
-	uint32_t x = 0;
-
-	if (n < mindig || n > maxdig)
-		return -1;
-	for (i = 0; i < n; i++) {
-		int h = hexval((unsigned char)s[i]);
-
-		if (h < 0)
-			return -1;
-		x = (x << 4) | (uint32_t)h;
-	}
-	*v = x;
-	return 0;
-}
-
 static const char *skip_0x(const char *s, size_t *n)
 {
 	if (*n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
@@ -404,7 +375,7 @@ static int parse_number(struct pctx *c, const struct node *n, const char *what, 
 	len = n->len;
 	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		for (i = 2; i < len; i++) {
-			int h = hexval((unsigned char)s[i]);
+			int h = vw_hexval((unsigned char)s[i]);
 
 			if (h < 0 || x > 0xffffffffull >> 4)
 				goto bad;
@@ -984,62 +955,11 @@ static int parse_layer(struct pctx *c, const struct node *m, struct vw_policy_en
 /* Selectors                                                           */
 /* ------------------------------------------------------------------ */
 
-/* Parse a BDF; on error returns -EINVAL and *why says what is wrong. */
-static int bdf_parse(const char *in, size_t n, char out[VW_NAME_LEN], const char **why)
-{
-	const char *colon1, *colon2 = NULL, *dot, *p = in, *end = in + n;
-	uint32_t dom = 0, bus, dev, fn;
-
-	*why = "expected [domain:]bus:device.function, e.g. 0000:00:03.0";
-	colon1 = memchr(in, ':', n);
-	if (!colon1)
-		return -EINVAL;
-	colon2 = memchr(colon1 + 1, ':', (size_t)(end - colon1 - 1));
-	if (colon2) {
-		if (memchr(colon2 + 1, ':', (size_t)(end - colon2 - 1)))
-			return -EINVAL;
-		if (parse_hex(p, (size_t)(colon1 - p), 1, 4, &dom)) {
-			*why = "domain must be 1-4 hex digits (0000..ffff)";
-			return -EINVAL;
-		}
-		p = colon1 + 1;
-		colon1 = colon2;
-	}
-	dot = memchr(colon1 + 1, '.', (size_t)(end - colon1 - 1));
-	if (!dot)
-		return -EINVAL;
-	if (parse_hex(p, (size_t)(colon1 - p), 1, 2, &bus)) {
-		*why = "bus must be 1-2 hex digits (00..ff)";
-		return -EINVAL;
-	}
-	if (parse_hex(colon1 + 1, (size_t)(dot - colon1 - 1), 1, 2, &dev) || dev > 0x1f) {
-		*why = "device must be hex 00..1f";
-		return -EINVAL;
-	}
-	if (parse_hex(dot + 1, (size_t)(end - dot - 1), 1, 1, &fn) || fn > 7) {
-		*why = "function must be 0..7";
-		return -EINVAL;
-	}
-	snprintf(out, VW_NAME_LEN, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
-	return 0;
-}
-
-int vw_bdf_canon(const char *in, char out[VW_NAME_LEN])
-{
-	const char *why;
-	char tmp[VW_NAME_LEN];
-
-	if (!in || bdf_parse(in, strlen(in), tmp, &why))
-		return -EINVAL;
-	memcpy(out, tmp, VW_NAME_LEN);
-	return 0;
-}
-
 /* A PCI ID: 1-4 hex digits with or without 0x ("8086", 0x8086). */
 static int parse_id(const char *s, size_t n, uint32_t *v)
 {
 	s = skip_0x(s, &n);
-	return parse_hex(s, n, 1, 4, v);
+	return vw_hex_parse(s, n, 1, 4, v);
 }
 
 /* The selector keys of 'match'; at most one selector is given. */
@@ -1068,7 +988,7 @@ static int match_bdf(struct pctx *c, const struct node *bdf, struct vw_policy_en
 	const char *why;
 	char canon[VW_NAME_LEN];
 
-	if (bdf_parse(bdf->val, bdf->len, canon, &why))
+	if (vw_bdf_parse(bdf->val, bdf->len, canon, &why))
 		return fail(c, bdf, "bad BDF '%s': %s", SHOWN(bdf), why);
 	e->kind = VW_SEL_BDF;
 	memcpy(e->bdf, canon, sizeof(e->bdf));
@@ -1132,7 +1052,7 @@ static int match_class(struct pctx *c, const struct node *cls, struct vw_policy_
 	const char *s = skip_0x(cls->val, &n);
 	uint32_t v;
 
-	if ((n != 2 && n != 4 && n != 6) || parse_hex(s, n, n, n, &v))
+	if ((n != 2 && n != 4 && n != 6) || vw_hex_parse(s, n, n, n, &v))
 		return fail(c, cls, "bad class '%s': expected 2, 4 or 6 hex digits (base class, "
 			    "+ subclass, + programming interface), e.g. 0x0200", SHOWN(cls));
 	e->kind = VW_SEL_CLASS;

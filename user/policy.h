@@ -54,7 +54,4 @@ const char *vw_policy_default_text(size_t *len);
 void vw_policy_layers(const struct vw_policy *p, const char *bdf, uint16_t vendor,
 		      uint16_t device_id, uint32_t class_code, int layers[VW_NLAYERS]);
 
-/* Canonicalise "00:03.0" / "0000:00:03.0" to "0000:00:03.0"; -EINVAL if bad. */
-int vw_bdf_canon(const char *in, char out[VW_NAME_LEN]);
-
 #endif
