@@ -29,6 +29,7 @@
 #include "layout.h"
 #include "policy.h"
 #include "serial.h"
+#include "vw_select.h"
 #include "vw_tph.h"
 
 /* ------------------------------------------------------------------ */
@@ -1316,53 +1317,49 @@ sys_err:
 /* Layers for a device                                                 */
 /* ------------------------------------------------------------------ */
 
+int vw_policy_entry_key(const struct vw_policy_entry *e, __u32 gen, struct vw_sel_key *k)
+{
+	struct vw_sel_dev d = { .vendor = e->vendor, .device_id = e->device_id,
+				.class_code = e->class_code };
+	int t = vw_sel_entry_try(e->kind, e->class_bits);
+
+	if (t < 0)
+		return -EINVAL;
+	memcpy(d.bdf, e->bdf, strnlen(e->bdf, sizeof(d.bdf) - 1));
+	vw_sel_try_key(&d, gen, (__u32)t, k);
+	return 0;
+}
+
+/* The first of entries[0..n) stored under key k (the host's vw_selectors), or VW_NO_PROFILE. */
+static __u8 policy_lookup(const struct vw_policy *p, int n, const struct vw_sel_key *k)
+{
+	struct vw_sel_key ek;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!vw_policy_entry_key(&p->entries[i], k->gen, &ek) && !memcmp(&ek, k, sizeof(ek)))
+			return (__u8)i;
+	return VW_NO_PROFILE;
+}
+
 void vw_policy_layers(const struct vw_policy *p, const char *bdf, uint16_t vendor, uint16_t device_id,
 		      uint32_t class_code, int layers[VW_NLAYERS])
 {
-	char canon[VW_NAME_LEN] = "";
-	uint32_t best_bits = 0;
-	int i, n;
+	struct vw_sel_dev d = { .vendor = vendor, .device_id = device_id, .class_code = class_code & 0xffffff };
+	int n = p && p->nentries > 0 ? p->nentries : 0;
+	__u8 hit[VW_SEL_NTRIES], l[VW_NLAYERS];
+	struct vw_sel_key k;
+	__u32 t;
 
-	for (i = 0; i < VW_NLAYERS; i++)
-		layers[i] = -1;
-	if (!p || p->nentries <= 0)
-		return;
-	n = p->nentries > VW_MAX_PROFILES ? VW_MAX_PROFILES : p->nentries;
-	if (bdf && vw_bdf_canon(bdf, canon))
-		canon[0] = 0;
-	class_code &= 0xffffff;
-	for (i = 0; i < n; i++) {
-		const struct vw_policy_entry *e = &p->entries[i];
-
-		switch (e->kind) {
-		case VW_SEL_BDF:
-			if (canon[0] && layers[VW_SEL_BDF] < 0 && !strncmp(e->bdf, canon, VW_NAME_LEN))
-				layers[VW_SEL_BDF] = i;
-			break;
-		case VW_SEL_VENDOR_DEVICE:
-			if (layers[VW_SEL_VENDOR_DEVICE] < 0 && e->vendor == vendor && e->device_id == device_id)
-				layers[VW_SEL_VENDOR_DEVICE] = i;
-			break;
-		case VW_SEL_VENDOR:
-			if (layers[VW_SEL_VENDOR] < 0 && e->vendor == vendor)
-				layers[VW_SEL_VENDOR] = i;
-			break;
-		case VW_SEL_CLASS: {
-			uint32_t bits = e->class_bits, mask;
-
-			if (bits != 8 && bits != 16 && bits != 24)
-				break;
-			mask = (0xffffffu << (24 - bits)) & 0xffffff;
-			if ((class_code & mask) == (e->class_code & mask) && bits > best_bits) {
-				best_bits = bits;
-				layers[VW_SEL_CLASS] = i;
-			}
-			break;
-		}
-		case VW_SEL_DEFAULT:
-			if (layers[VW_SEL_DEFAULT] < 0)
-				layers[VW_SEL_DEFAULT] = i;
-			break;
-		}
+	if (n > VW_MAX_PROFILES)
+		n = VW_MAX_PROFILES;
+	if (bdf)
+		vw_bdf_canon(bdf, d.bdf);	/* not a BDF: d.bdf stays empty, and no entry's is */
+	for (t = 0; t < VW_SEL_NTRIES; t++) {
+		vw_sel_try_key(&d, 0, t, &k);
+		hit[t] = policy_lookup(p, n, &k);
 	}
+	vw_sel_layers(hit, l);
+	for (t = 0; t < VW_NLAYERS; t++)
+		layers[t] = l[t] == VW_NO_PROFILE ? -1 : l[t];
 }

@@ -192,18 +192,11 @@ static void test_readers_agree_bad(void)
 
 int main(void)
 {
-	char cmd[600];
-
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
-		return 1;
-	}
+	vw_test_mkdtemp(tmpdir);
 	test_grammar();
 	test_hex();
 	test_readers_agree_good();
 	test_readers_agree_bad();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd))
-		fprintf(stderr, "could not remove %s\n", tmpdir);
+	vw_test_rmtree(tmpdir);
 	return vw_test_done();
 }

@@ -359,21 +359,9 @@ static void test_sysfs(void)
 		  -ENODEV, "/sys/bus/pci/devices/0000:ff:1f.7/config");
 }
 
-static void cleanup(void)
-{
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd))
-		fprintf(stderr, "could not remove %s\n", tmpdir);
-}
-
 int main(void)
 {
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
-		return 1;
-	}
+	vw_test_mkdtemp(tmpdir);
 	make_multi();
 	test_qemu_files();
 	test_multi_device();
@@ -382,6 +370,6 @@ int main(void)
 	test_raw_and_files();
 	test_sysfs();
 	free(multi);
-	cleanup();
+	vw_test_rmtree(tmpdir);
 	return vw_test_done();
 }
