@@ -203,20 +203,47 @@ static __always_inline void vw_event_lost(struct vw_counters *c)
 }
 
 /*
+ * The layers of a device the loader did not see, chosen as the loader chooses
+ * them (vw_select.h): profile indexes into d->layers (for `status`), the
+ * profiles into c->layers.
+ */
+static __always_inline void vw_select_layers(const struct vw_devinfo *info, __u32 gen, struct vw_device *d,
+					     struct vw_compile_ctx *c)
+{
+	struct vw_sel_dev sd = {};
+	struct vw_sel_key sk;
+	__u8 hit[VW_SEL_NTRIES];
+	__u32 t, *idx;
+
+	__builtin_memcpy(sd.bdf, info->bdf, sizeof(sd.bdf));
+	sd.vendor = info->vendor;
+	sd.device_id = info->device_id;
+	sd.class_code = info->class_code;
+	/* unrolled: each try's key is built from constants, and hit[] has constant offsets */
+#pragma unroll
+	for (t = 0; t < VW_SEL_NTRIES; t++) {
+		vw_sel_try_key(&sd, gen, t, &sk);
+		idx = bpf_map_lookup_elem(&vw_selectors, &sk);
+		hit[t] = idx && *idx < VW_MAX_PROFILES ? *idx : VW_NO_PROFILE;
+	}
+	vw_sel_layers(hit, d->layers);
+#pragma unroll
+	for (t = 0; t < VW_NLAYERS; t++)
+		c->layers[t] = vw_sel_profile(d->layers[t], gen);
+}
+
+/*
  * Compile the policy of a device that the loader did not see (bound to
  * vfio-pci after attach): region map from vfio-pci, layers from selectors.
  */
 static __noinline struct vw_device *vw_compile_from_vfio(struct vw_devinfo *info, struct vw_dev_key *key)
 {
 	struct vw_compile_ctx ctx = {};
-	struct vw_sel_dev sd = {};
-	struct vw_sel_key sk;
 	struct vw_global_counters *g;
 	struct vw_device *d;
 	struct vw_event *e;
 	const u8 *map;
-	__u32 zero = 0, *claim, slot, t, *idx;
-	__u8 hit[VW_SEL_NTRIES];
+	__u32 zero = 0, *claim, slot;
 
 	claim = vw_claim(VW_CLAIM_COMPILE);
 	if (!claim)
@@ -228,24 +255,7 @@ static __noinline struct vw_device *vw_compile_from_vfio(struct vw_devinfo *info
 		return NULL;
 	}
 
-	/* the layers, chosen as the loader chooses them (vw_select.h) */
-	__builtin_memcpy(sd.bdf, info->bdf, sizeof(sd.bdf));
-	sd.vendor = info->vendor;
-	sd.device_id = info->device_id;
-	sd.class_code = info->class_code;
-	/* unrolled: each try's key is built from constants, and hit[] has constant offsets */
-#pragma unroll
-	for (t = 0; t < VW_SEL_NTRIES; t++) {
-		vw_sel_try_key(&sd, key->gen, t, &sk);
-		idx = bpf_map_lookup_elem(&vw_selectors, &sk);
-		hit[t] = idx && *idx < VW_MAX_PROFILES ? *idx : VW_NO_PROFILE;
-	}
-	vw_sel_layers(hit, d->layers);	/* also for `status` */
-	ctx.layers[VW_SEL_BDF] = vw_sel_profile(d->layers[VW_SEL_BDF], key->gen);
-	ctx.layers[VW_SEL_VENDOR_DEVICE] = vw_sel_profile(d->layers[VW_SEL_VENDOR_DEVICE], key->gen);
-	ctx.layers[VW_SEL_VENDOR] = vw_sel_profile(d->layers[VW_SEL_VENDOR], key->gen);
-	ctx.layers[VW_SEL_CLASS] = vw_sel_profile(d->layers[VW_SEL_CLASS], key->gen);
-	ctx.layers[VW_SEL_DEFAULT] = vw_sel_profile(d->layers[VW_SEL_DEFAULT], key->gen);
+	vw_select_layers(info, key->gen, d, &ctx);
 	ctx.cap = d->cap;
 	ctx.dev = d;
 	vw_compile(&ctx);

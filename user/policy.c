@@ -1323,8 +1323,8 @@ int vw_policy_entry_key(const struct vw_policy_entry *e, __u32 gen, struct vw_se
 				.class_code = e->class_code };
 	int t = vw_sel_entry_try(e->kind, e->class_bits);
 
-	if (t < 0)
-		return -EINVAL;
+	if (t < 0 || (e->kind == VW_SEL_BDF && !e->bdf[0]))
+		return -EINVAL;	/* an empty name would select every device that has none */
 	memcpy(d.bdf, e->bdf, strnlen(e->bdf, sizeof(d.bdf) - 1));
 	vw_sel_try_key(&d, gen, (__u32)t, k);
 	return 0;

@@ -190,6 +190,9 @@ static void test_entry_keys(void)
 	CHECK_EQ(vw_policy_entry_key(&e, 0, &a), 0);
 	vw_sel_try_key(&d, 0, 0, &b);
 	CHECK(!memcmp(&a, &b, sizeof(a)), "bdf entry key carries the bytes after the NUL");
+	/* a bdf entry without a name selects nothing (not the devices without one) */
+	e.bdf[0] = 0;
+	CHECK_EQ(vw_policy_entry_key(&e, 0, &a), -EINVAL);
 }
 
 /* ---- random policies and devices ---------------------------------------- */
@@ -244,6 +247,8 @@ static void random_device(struct vw_sel_dev *d, char *bdf_in)
 	memset(d, 0, sizeof(*d));
 	if (rand() % 4)
 		snprintf(bdf_in, VW_NAME_LEN, "%s", PICK(bdfs));
+	else if (rand() % 8 == 0)
+		snprintf(bdf_in, VW_NAME_LEN, "00:20.0");	/* not a BDF: no bdf layer */
 	else
 		snprintf(bdf_in, VW_NAME_LEN, "%04x:%02x:%02x.%x", rand() % 3, rand() % 256, rand() % 32, rand() % 8);
 	vw_bdf_canon(bdf_in, d->bdf);	/* BPF sees the kernel's (canonical) name */
@@ -313,7 +318,8 @@ static void test_random_raw(void)
 
 			memset(e, 0, sizeof(*e));
 			e->kind = i ? (enum vw_sel_kind)(rand() % 5) : VW_SEL_DEFAULT;
-			vw_bdf_canon(PICK(bdfs), e->bdf);
+			if (rand() % 8)	/* else an empty name, which the parser never leaves */
+				vw_bdf_canon(PICK(bdfs), e->bdf);
 			e->vendor = PICK(vendors);
 			e->device_id = PICK(devices);
 			e->class_bits = PICK(widths);
