@@ -150,6 +150,11 @@ int vw_cmd_attach(const struct vw_cli *cli)
 	return attach_locked(cli, "attach", 0);
 }
 
+int vw_attach_as(const struct vw_cli *cli, const char *what)
+{
+	return attach_locked(cli, what, 0);
+}
+
 static int stream_pinned(const struct vw_cli *cli)
 {
 	struct vw_stream_opts so = { .fmt = cli->format, .out_path = cli->output,

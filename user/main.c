@@ -22,7 +22,8 @@
 const char *argp_program_version = "vfio-warden 0.1";
 const char *argp_program_bug_address = "the project's issue tracker";
 
-enum { OPT_KEEP = 0x100, OPT_RINGBUF, OPT_JSON, OPT_DEVICE, OPT_LOCKDOWN };
+enum { OPT_KEEP = 0x100, OPT_RINGBUF, OPT_JSON, OPT_DEVICE, OPT_LOCKDOWN, OPT_MATCH, OPT_ELSE, OPT_DIFF,
+       OPT_DURATION };
 
 static struct vw_cli cli = { .format = VW_FMT_JSON };
 
@@ -34,7 +35,13 @@ static const struct argp_option options[] = {
 	  "enforcement already pinned (applying -p or the default policy, as reload does)", 0 },
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0, "Event ring buffer size, power of two >= 4096 (run/attach)", 0 },
 	{ "json", OPT_JSON, NULL, 0, "JSON output (status/map)", 0 },
-	{ "device", OPT_DEVICE, "BDF", 0, "map: which device of a multi-device lspci dump", 0 },
+	{ "device", OPT_DEVICE, "BDF", 0, "map: which device of a multi-device lspci dump; learn: learn this "
+	  "device, keyed by its bdf", 0 },
+	{ "match", OPT_MATCH, "VENDOR:DEVICE", 0, "learn: learn the devices with these IDs, keyed by vendor:device", 0 },
+	{ "else", OPT_ELSE, "audit|deny", 0, "learn: what the learned policy does with bytes not seen (default audit)", 0 },
+	{ "diff", OPT_DIFF, "POLICY", 0, "learn: report what POLICY would audit or deny of the recorded run, "
+	  "write no policy", 0 },
+	{ "duration", OPT_DURATION, "SECONDS", 0, "learn: stop after SECONDS (default: at SIGINT/SIGTERM)", 0 },
 	{ "lockdown", OPT_LOCKDOWN, "none|integrity|confidentiality", 0, "map: show the verdicts a host in "
 	  "this kernel lockdown mode applies (default: this host's)", 0 },
 	{ "quiet", 'q', NULL, 0, "Fewer messages on stderr", 0 },
@@ -54,6 +61,10 @@ static const char doc[] =
 	"  check POLICY             validate a policy file\n"
 	"  map [-p POLICY] [--json] [--device BDF] [--lockdown MODE] TARGET   config-space layout and verdicts\n"
 	"  dsn get|set|clear BDF [SERIAL]   the virtual Device Serial Number readers see\n"
+	"  learn [-p BASE] [--device BDF|--match V:D] [-o POLICY] [--else audit|deny] [--duration S]\n"
+	"                           record which config bytes guests touch, write a least-privilege policy\n"
+	"  learn --diff POLICY      record, then report what POLICY would audit or deny of it\n"
+	"  import pciback FILE [-p BASE] [-o POLICY]   Xen pciback quirk lines to allowed-write ranges\n"
 	"\nExit codes: 0 ok, 1 error, 2 bad usage or policy, 3 not root, 4 already attached,\n"
 	"5 not attached, 6 kernel support missing, 7 busy (another attach/reload/detach).";
 
@@ -69,6 +80,22 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_JSON: cli.json = 1; break;
 	case OPT_DEVICE: cli.device = arg; break;
 	case OPT_LOCKDOWN: cli.lockdown = arg; break;
+	case OPT_MATCH: cli.match = arg; break;
+	case OPT_DIFF: cli.diff = arg; break;
+	case OPT_ELSE:
+		if (!strcmp(arg, "audit"))
+			cli.else_action = VW_AUDIT;
+		else if (!strcmp(arg, "deny"))
+			cli.else_action = VW_DENY;
+		else
+			argp_error(state, "--else takes audit or deny, got '%s'", arg);
+		break;
+	case OPT_DURATION:
+		errno = 0;
+		cli.duration = strtod(arg, &end);
+		if (errno || *end || !(cli.duration > 0))
+			argp_error(state, "--duration takes a positive number of seconds, got '%s'", arg);
+		break;
 	case 'f':
 		if (vw_parse_format(arg, &cli.format))
 			argp_error(state, "unknown format '%s' (json or text)", arg);
@@ -109,6 +136,8 @@ static const struct vw_command commands[] = {
 	{ "check", vw_cmd_check, 1, 1 },
 	{ "map", vw_cmd_map, 1, 1 },
 	{ "dsn", vw_cmd_dsn, 2, 3 },
+	{ "learn", vw_cmd_learn, 0, 0 },
+	{ "import", vw_cmd_import, 2, 2 },
 };
 
 int main(int argc, char **argv)

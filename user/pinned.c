@@ -11,6 +11,7 @@
 
 #include "pinned.h"
 #include "vw_types.h"
+#include "vw_learn.h"
 
 /*
  * Value sizes this build expects: pinned maps from another vfio-warden build
@@ -24,6 +25,8 @@ static const unsigned int vw_map_value_size[VW_MAP_COUNT] = {
 	[VW_MAP_DEVICES] = sizeof(struct vw_device),
 	[VW_MAP_COUNTERS] = sizeof(struct vw_counters),
 	[VW_MAP_GLOBAL] = sizeof(struct vw_global_counters),
+	[VW_MAP_LEARN] = sizeof(struct vw_learn),
+	[VW_MAP_LEARNING] = sizeof(__u32),
 };
 
 static int pinned_layout_matches(int fd, int i)
@@ -47,6 +50,8 @@ const char *const vw_map_names[VW_MAP_COUNT] = {
 	[VW_MAP_GLOBAL] = "vw_global",
 	[VW_MAP_EVENTS] = "vw_events",
 	[VW_MAP_SERIALS] = "vw_serials",
+	[VW_MAP_LEARN] = "vw_learn",
+	[VW_MAP_LEARNING] = "vw_learning",
 };
 
 /* Links are what keep the programs attached; "attached" means these exist. */

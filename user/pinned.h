@@ -25,7 +25,7 @@ enum vw_exit {
 /* Map names as pinned (the skeleton's map names). */
 enum vw_map_id {
 	VW_MAP_ACTIVE_GEN, VW_MAP_STATE, VW_MAP_PROFILES, VW_MAP_SELECTORS, VW_MAP_DEVICES,
-	VW_MAP_SLOTS, VW_MAP_COUNTERS, VW_MAP_GLOBAL, VW_MAP_EVENTS, VW_MAP_SERIALS, VW_MAP_COUNT
+	VW_MAP_SLOTS, VW_MAP_COUNTERS, VW_MAP_GLOBAL, VW_MAP_EVENTS, VW_MAP_SERIALS, VW_MAP_LEARN, VW_MAP_LEARNING, VW_MAP_COUNT
 };
 extern const char *const vw_map_names[VW_MAP_COUNT];
 extern const char *const vw_link_names[];	/* NULL-terminated */
