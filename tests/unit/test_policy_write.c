@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfgdump.h"
+#include "explain.h"
 #include "policy.h"
 #include "policy_write.h"
 #include "vw_test.h"
@@ -54,8 +56,74 @@ static void roundtrip(const char *path)
 	free(t2);
 }
 
+/*
+ * policies/hazards.yaml: the default plus audited writes where the issue's
+ * hazards live, on QEMU's e1000e; every rule (a capability or range line
+ * that audits) has a "Source:" in the comment block right above it.
+ */
+static void test_hazards(void)
+{
+	static struct vw_policy def, hz;
+	static struct vw_explained xd, xh;
+	struct vw_layout lay;
+	uint8_t cfg[VW_CFG_SIZE];
+	char err[512], bdf[VW_NAME_LEN], line[512];
+	size_t size = 0;
+	unsigned i, diff = 0, rules = 0, sourced = 0;
+	int since_source = 99;
+	FILE *f;
+
+	CHECK(vw_policy_load_file("policies/hazards.yaml", &hz, err, sizeof(err)) == 0, "%s", err);
+	vw_policy_load_default(&def, err, sizeof(err));
+	CHECK(vw_cfg_load("tests/data/qemu-e1000e.lspci", NULL, cfg, &size, bdf, err, sizeof(err)) == 0, "%s", err);
+	vw_walk(cfg, size, &lay);
+	vw_explain(&def, &lay, "", &xd);
+	vw_explain(&hz, &lay, "", &xh);
+	CHECK_EQ(VW_ACT_WRITE(xh.dev.act[0x04]), VW_AUDIT);	/* COMMAND low byte */
+	CHECK_EQ(VW_ACT_WRITE(xh.dev.act[0x05]), VW_ALLOW);
+	CHECK_EQ(VW_ACT_WRITE(xh.dev.act[0xcc]), VW_AUDIT);	/* PMCSR of this e1000e's PM cap at 0xc8 */
+	CHECK_EQ(VW_ACT_WRITE(xh.dev.act[0x108]), VW_AUDIT);	/* AER uncorrectable mask */
+	CHECK_EQ(VW_ACT_WRITE(xh.dev.act[0xa2]), VW_ALLOW);	/* MSI-X: not a hazard here */
+	/* never weaker than the default: every read and write at least as strong */
+	for (i = 0; i < VW_CFG_SIZE; i++)
+		diff += VW_ACT_READ(xh.dev.act[i]) != VW_ACT_READ(xd.dev.act[i]) ||
+			VW_ACT_WRITE(xh.dev.act[i]) < VW_ACT_WRITE(xd.dev.act[i]);
+	CHECK_EQ(diff, 0);
+	/* a bridge: Bridge Control audited (class 0x0604 entry), as a vendor-specific capability */
+	lay.header_type = 1;
+	lay.class_code = 0x060400;
+	vw_explain(&hz, &lay, "", &xh);
+	CHECK(VW_ACT_WRITE(xh.dev.act[0x3e]) == VW_AUDIT && VW_ACT_WRITE(xh.dev.act[0x3f]) == VW_AUDIT,
+	      "bridge control");
+	lay.class_code = 0x020000;
+	vw_explain(&hz, &lay, "", &xh);
+	CHECK_EQ(VW_ACT_WRITE(xh.dev.act[0x3e]), VW_ALLOW);
+
+	f = fopen("policies/hazards.yaml", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		char *t = line + strspn(line, " -");
+
+		if (t[0] == '#') {
+			if (strstr(t, "Source:"))
+				since_source = 0;
+			continue;
+		}
+		since_source++;
+		if (!strstr(t, "audit}"))
+			continue;
+		rules++;
+		/* the rule, or the run of rules right under one comment block, carries it */
+		sourced += since_source <= 4;
+	}
+	if (f)
+		fclose(f);
+	CHECK(rules >= 8, "%u audit rules", rules);
+	CHECK_EQ(sourced, rules);
+}
+
 int main(void)
 {
+	test_hazards();
 	const char *pats[] = { "policies/*.yaml", "tests/data/policies/good/*.yaml" };
 	struct vw_policy_entry e = { .kind = VW_SEL_VENDOR_DEVICE, .vendor = 0x8086, .device_id = 0x10d3 };
 	glob_t g;

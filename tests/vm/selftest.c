@@ -30,6 +30,7 @@
 #include "bench.h"
 #include "cli.h"
 #include "demo-traffic.h"
+#include "learn.h"
 #include "vfio_util.h"
 #include "vw_tph.h"
 #include "stress.h"
@@ -1026,6 +1027,18 @@ int main(int argc, char **argv)
 	}
 	if (argc == 3 && !strcmp(argv[1], "--attack"))
 		return attack_main(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "--learn")) {	/* the learn tests alone, attached for them */
+		struct learn_opts lo = { .rwdir = getenv("VW_RWDIR") ? getenv("VW_RWDIR") : "/tmp" };
+
+		if (vw_env_load(argv[2]) || !(lo.bdf = getenv("NVME_BDF")))
+			return 2;
+		RWDIR = lo.rwdir;
+		CHECK_EQ(attach(NULL, NULL), 0);
+		test_learn(&lo);
+		cli_run(out, sizeof(out), "detach", NULL);
+		printf("learn: ");
+		return vw_test_done();
+	}
 	if (argc == 3 && !strcmp(argv[1], "--bench")) {
 		if (vw_env_load(argv[2]) || !getenv("E1000E_BDF"))
 			return 2;
@@ -1085,6 +1098,11 @@ int main(int argc, char **argv)
 	RUN(test_dsn_modes, &d);
 	RUN(test_tph_policy, &d);
 	stop_log();
+	{	/* learn from QEMU as the VFIO client, a read flood, --diff, import pciback */
+		struct learn_opts lo = { .bdf = NVME, .rwdir = RWDIR };
+
+		RUN(test_learn, &lo);
+	}
 	RUN(test_detach_restores, &d);
 	RUN(test_kill9_keeps_enforcement, &d);
 	RUN(test_tiny_ringbuf, &d);
