@@ -101,19 +101,22 @@ static int write_out(const char *path, const char *text, size_t len)
 static int render_checked(const struct vw_policy *p, const char *header, const struct vw_policy_notes *notes,
 			  char **text, size_t *len)
 {
-	static struct vw_policy back;
+	struct vw_policy *back = calloc(1, sizeof(*back));
 	char err[512];
 	FILE *m = open_memstream(text, len);
+	int rc = 0;
 
-	if (!m || vw_policy_write(m, p, header, notes) || fclose(m)) {
+	if (!back || !m || vw_policy_write(m, p, header, notes) || fclose(m)) {
 		fprintf(stderr, "vfio-warden: cannot render the policy\n");
+		free(back);
 		return VW_EXIT_ERROR;
 	}
-	if (vw_policy_parse("<written policy>", *text, *len, &back, err, sizeof(err))) {
+	if (vw_policy_parse("<written policy>", *text, *len, back, err, sizeof(err))) {
 		fprintf(stderr, "vfio-warden: internal error: the written policy does not parse: %s\n", err);
-		return VW_EXIT_ERROR;
+		rc = VW_EXIT_ERROR;
 	}
-	return 0;
+	free(back);
+	return rc;
 }
 
 static int count_event(void *ctx, void *data, size_t size)
@@ -146,10 +149,16 @@ static int parse_match(const char *s, unsigned *v, unsigned *d)
 	return 0;
 }
 
-int vw_cmd_learn(const struct vw_cli *cli)
+/* What one learn works with: large, so on the heap, per call. */
+struct learn_state {
+	struct vw_policy base, diffp;
+	struct vw_learned learned[VW_MAX_ENTRIES];
+};
+
+static int learn_run(const struct vw_cli *cli, struct learn_state *st)
 {
-	static struct vw_policy base, diffp;
-	static struct vw_learned learned[VW_MAX_ENTRIES];
+	struct vw_policy *base = &st->base, *diffp = &st->diffp;
+	struct vw_learned *learned = st->learned;
 	struct vw_learn *rec = NULL;
 	struct vw_learn_notes *notes = NULL;
 	struct ring_buffer *rb = NULL;
@@ -179,11 +188,11 @@ int vw_cmd_learn(const struct vw_cli *cli)
 		return VW_EXIT_USAGE;
 	}
 	attached = vw_is_attached();
-	rc = load_base(cli, &base, attached);
+	rc = load_base(cli, base, attached);
 	if (rc)
 		return rc;
 	if (cli->diff) {
-		rc = vw_policy_load_file(cli->diff, &diffp, err, sizeof(err));
+		rc = vw_policy_load_file(cli->diff, diffp, err, sizeof(err));
 		if (rc) {
 			fprintf(stderr, "%s\n", err);
 			return VW_EXIT_USAGE;
@@ -334,13 +343,13 @@ detach:
 		int n = 0;
 
 		for (i = 0; i < nl; i++)
-			n += vw_learn_diff(stdout, &diffp, &learned[i]);
+			n += vw_learn_diff(stdout, diffp, &learned[i]);
 		printf("%d range%s of the recorded run would be audited or denied by %s\n", n, n == 1 ? "" : "s",
 		       cli->diff);
 		goto out;
 	}
 	for (i = 0; i < nl; i++) {
-		if (vw_learn_build(&base, &learned[i], cli->else_action ? cli->else_action : VW_AUDIT, notes, err,
+		if (vw_learn_build(base, &learned[i], cli->else_action ? cli->else_action : VW_AUDIT, notes, err,
 				   sizeof(err))) {
 			fprintf(stderr, "vfio-warden learn: %s; nothing written\n", err);
 			rc = VW_EXIT_ERROR;
@@ -355,9 +364,9 @@ detach:
 		snprintf(header, sizeof(header),
 			 "Written by `vfio-warden learn`, layered on %s (its entries follow, re-written from\n"
 			 "the parsed policy, comments dropped). Review it, `vfio-warden check` it, then\n"
-			 "`vfio-warden reload -p` it.", base.source);
+			 "`vfio-warden reload -p` it.", base->source);
 		cb.arg = notes;
-		rc = render_checked(&base, header, &cb, &text, &len);
+		rc = render_checked(base, header, &cb, &text, &len);
 		if (!rc)
 			rc = write_out(cli->output, text, len);
 		free(text);
@@ -371,13 +380,29 @@ out:
 	return rc;
 }
 
-int vw_cmd_import(const struct vw_cli *cli)
+int vw_cmd_learn(const struct vw_cli *cli)
 {
-	static struct vw_policy base;
-	static struct vw_quirk q[VW_PCIBACK_MAX];
-	struct vw_pciback_notes *notes = NULL;
+	struct learn_state *st = calloc(1, sizeof(*st));
+	int rc;
+
+	if (!st)
+		return VW_EXIT_ERROR;
+	rc = learn_run(cli, st);
+	free(st);
+	return rc;
+}
+
+struct import_state {
+	struct vw_policy base;
+	struct vw_quirk q[VW_PCIBACK_MAX];
+	struct vw_pciback_notes notes;
+	char err[8192];
+};
+
+static int import_run(const struct vw_cli *cli, struct import_state *st)
+{
 	struct vw_policy_notes cb = vw_pciback_notes_cb;
-	char err[8192], header[512], *buf = NULL, *text = NULL;
+	char header[512], *buf, *text = NULL;
 	size_t len = 0, tlen = 0;
 	FILE *f;
 	int n, rc;
@@ -397,37 +422,44 @@ int vw_cmd_import(const struct vw_cli *cli)
 	fclose(f);
 	if (!buf)
 		return VW_EXIT_ERROR;
-	n = vw_pciback_parse(cli->args[1], buf, len, q, VW_PCIBACK_MAX, err, sizeof(err));
+	n = vw_pciback_parse(cli->args[1], buf, len, st->q, VW_PCIBACK_MAX, st->err, sizeof(st->err));
 	free(buf);
 	if (n < 0) {
-		fprintf(stderr, "%s\nvfio-warden import: malformed quirk lines; nothing written\n", err);
+		fprintf(stderr, "%s\nvfio-warden import: malformed quirk lines; nothing written\n", st->err);
 		return VW_EXIT_USAGE;
 	}
-	rc = cli->policy_path ? vw_policy_load_file(cli->policy_path, &base, err, sizeof(err))
-			      : vw_policy_load_default(&base, err, sizeof(err));
+	rc = cli->policy_path ? vw_policy_load_file(cli->policy_path, &st->base, st->err, sizeof(st->err))
+			      : vw_policy_load_default(&st->base, st->err, sizeof(st->err));
 	if (rc) {
-		fprintf(stderr, "%s\n", err);
+		fprintf(stderr, "%s\n", st->err);
 		return VW_EXIT_USAGE;
 	}
-	notes = calloc(1, sizeof(*notes));
-	if (!notes)
-		return VW_EXIT_ERROR;
-	if (vw_pciback_apply(&base, q, n, notes, err, sizeof(err))) {
-		fprintf(stderr, "vfio-warden import: %s; nothing written\n", err);
-		free(notes);
+	if (vw_pciback_apply(&st->base, st->q, n, &st->notes, st->err, sizeof(st->err))) {
+		fprintf(stderr, "vfio-warden import: %s; nothing written\n", st->err);
 		return VW_EXIT_USAGE;
 	}
 	snprintf(header, sizeof(header),
 		 "Written by `vfio-warden import pciback %s`, layered on %s (re-written from the\n"
 		 "parsed policy, comments dropped): each pciback quirk field is an allowed write range.",
-		 cli->args[1], base.source);
-	cb.arg = notes;
-	rc = render_checked(&base, header, &cb, &text, &tlen);
+		 cli->args[1], st->base.source);
+	cb.arg = &st->notes;
+	rc = render_checked(&st->base, header, &cb, &text, &tlen);
 	if (!rc)
 		rc = write_out(cli->output, text, tlen);
 	if (!rc && !cli->quiet)
 		fprintf(stderr, "vfio-warden: imported %d quirk line%s\n", n, n == 1 ? "" : "s");
 	free(text);
-	free(notes);
+	return rc;
+}
+
+int vw_cmd_import(const struct vw_cli *cli)
+{
+	struct import_state *st = calloc(1, sizeof(*st));
+	int rc;
+
+	if (!st)
+		return VW_EXIT_ERROR;
+	rc = import_run(cli, st);
+	free(st);
 	return rc;
 }

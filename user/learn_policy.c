@@ -33,10 +33,9 @@ static const struct hdr_reg hdr1[] = {
 	{ 0x3e, 2, "bridge control" }, { 0, 0, NULL },
 };
 
-void vw_learn_region_name(const struct vw_layout *lay, unsigned off, char *buf, size_t len)
+void vw_learn_region_name(const struct vw_layout *lay, const int16_t owner[VW_CFG_SIZE], unsigned off, char *buf,
+			  size_t len)
 {
-	static int16_t owner[VW_CFG_SIZE];
-	static const struct vw_layout *owner_of;
 	const struct hdr_reg *h;
 	int c;
 
@@ -46,10 +45,6 @@ void vw_learn_region_name(const struct vw_layout *lay, unsigned off, char *buf, 
 				break;
 		snprintf(buf, len, "header %s", h->name ? h->name : "?");
 		return;
-	}
-	if (owner_of != lay) {	/* one layout at a time: the last one asked about */
-		vw_layout_owners(lay, owner);
-		owner_of = lay;
 	}
 	c = off < VW_CFG_SIZE ? owner[off] : -1;
 	if (c < 0) {
@@ -61,14 +56,15 @@ void vw_learn_region_name(const struct vw_layout *lay, unsigned off, char *buf, 
 }
 
 /* The distinct region names of [s, e), up to three. */
-static void range_names(const struct vw_layout *lay, unsigned s, unsigned e, char *buf, size_t len)
+static void range_names(const struct vw_layout *lay, const int16_t *owner, unsigned s, unsigned e, char *buf,
+			size_t len)
 {
 	char names[3][80], cur[80];
 	int n = 0, more = 0, k;
 	unsigned i;
 
 	for (i = s; i < e; i++) {
-		vw_learn_region_name(lay, i, cur, sizeof(cur));
+		vw_learn_region_name(lay, owner, i, cur, sizeof(cur));
 		for (k = 0; k < n && strcmp(names[k], cur); k++)
 			;
 		if (k < n)
@@ -124,21 +120,31 @@ static __u8 class_rule(int r, int w)
 	return VW_RULE(r < 0 ? VW_UNSET : r, w < 0 ? VW_UNSET : w);
 }
 
+/* Working storage of one build or diff (large: on the heap, per call). */
+struct learn_work {
+	struct vw_explained x;
+	__u8 want[2][VW_CFG_SIZE];
+	__u8 base_act[2][VW_CFG_SIZE];
+	int16_t owner[VW_CFG_SIZE];
+};
+
 int vw_learn_build(struct vw_policy *p, const struct vw_learned *ld, int else_action,
 		   struct vw_learn_notes *notes, char *err, size_t errlen)
 {
-	struct vw_explained *x = calloc(1, sizeof(*x));
+	struct learn_work *lw = calloc(1, sizeof(*lw));
+	struct vw_explained *x = lw ? &lw->x : NULL;
 	struct vw_policy_entry *en;
-	static __u8 want[2][VW_CFG_SIZE], base_act[2][VW_CFG_SIZE];
+	__u8 (*want)[VW_CFG_SIZE] = lw ? lw->want : NULL, (*base_act)[VW_CFG_SIZE] = lw ? lw->base_act : NULL;
 	__u8 base_rule[3][2], r, w;
 	unsigned i, s, nr = 0, seen_bytes[2] = { 0, 0 };
 	int dir, idx, cls, scrub = 0, rc = -1;
 	char names[120];
 
-	if (!x) {
+	if (!lw) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	vw_layout_owners(&ld->lay, lw->owner);
 	/* what the base enforces on this device, per byte */
 	vw_explain(p, &ld->lay, ld->bdf, x);
 	for (i = 0; i < VW_CFG_SIZE; i++) {
@@ -227,7 +233,7 @@ int vw_learn_build(struct vw_policy *p, const struct vw_learned *ld, int else_ac
 			en->prof.ranges[nr].start = (__u16)i;
 			en->prof.ranges[nr].len = (__u16)(s - i);
 			en->prof.ranges[nr].rule = VW_RULE(rr, ww);
-			range_names(&ld->lay, i, s, names, sizeof(names));
+			range_names(&ld->lay, lw->owner, i, s, names, sizeof(names));
 			if (notes) {
 				char *c = notes->range[idx][nr];
 				size_t cl = sizeof(notes->range[0][0]);
@@ -276,7 +282,7 @@ int vw_learn_build(struct vw_policy *p, const struct vw_learned *ld, int else_ac
 			 seen_bytes[1], vw_policy_action_word(else_action));
 	rc = 0;
 out:
-	free(x);
+	free(lw);
 	return rc;
 }
 
@@ -299,13 +305,15 @@ const struct vw_policy_notes vw_learn_notes_cb = { .entry = note_entry, .range =
 
 int vw_learn_diff(FILE *f, const struct vw_policy *p, const struct vw_learned *ld)
 {
-	struct vw_explained *x = calloc(1, sizeof(*x));
+	struct learn_work *lw = calloc(1, sizeof(*lw));
+	struct vw_explained *x = lw ? &lw->x : NULL;
 	unsigned i, s;
 	int dir, n = 0;
 	char names[120];
 
-	if (!x)
+	if (!lw)
 		return -1;
+	vw_layout_owners(&ld->lay, lw->owner);
 	vw_explain(p, &ld->lay, ld->bdf, x);
 	for (dir = 0; dir < 2; dir++)
 		for (i = 0; i < VW_CFG_SIZE; i = s) {
@@ -320,12 +328,12 @@ int vw_learn_diff(FILE *f, const struct vw_policy *p, const struct vw_learned *l
 			}
 			if (!seen || (a != VW_AUDIT && a != VW_DENY))
 				continue;
-			range_names(&ld->lay, i, s, names, sizeof(names));
+			range_names(&ld->lay, lw->owner, i, s, names, sizeof(names));
 			fprintf(f, "%s: %s 0x%03x-0x%03x would be %s: %s; %u %s\n", ld->devices[0] ? ld->devices : ld->bdf,
 				dir ? "write" : "read", i, s - 1, a == VW_DENY ? "denied" : "audited", names,
 				range_count(&ld->seen, dir, i, s), dir ? "writes" : "reads");
 			n++;
 		}
-	free(x);
+	free(lw);
 	return n;
 }

@@ -43,8 +43,10 @@ int vw_learn_build(struct vw_policy *p, const struct vw_learned *ld, int else_ac
 /* Notes callbacks for vw_policy_write over a struct vw_learn_notes. */
 extern const struct vw_policy_notes vw_learn_notes_cb;
 
-/* The config-space register or capability byte off belongs to ("header command", "MSI-X (cap 0x11)"). */
-void vw_learn_region_name(const struct vw_layout *lay, unsigned off, char *buf, size_t len);
+/* The config-space register or capability byte off belongs to ("header command", "MSI-X (cap 0x11)");
+ * owner: vw_layout_owners() of lay. */
+void vw_learn_region_name(const struct vw_layout *lay, const int16_t owner[VW_CFG_SIZE], unsigned off, char *buf,
+			  size_t len);
 
 /*
  * `learn --diff`: the recorded accesses that policy p would audit or deny for
