@@ -9,7 +9,7 @@ B         := build
 ARCH      := x86
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Iinclude -Iuser -I$(B)
-LDLIBS    += $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -lyaml -ljson-c
+LDLIBS    += $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -lyaml -ljson-c -lmicrohttpd -laudit -lsystemd
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 # The VM matrix: every kernel the selftests (and `make attack`) boot. 7.3 has
 # only fully preemptible modes; 6.12:preempt=full boots 6.12 that way too;
@@ -92,7 +92,7 @@ fuzz:
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 $(B)/vm/vw-selftest: $(VM_SRCS) $(wildcard tests/vm/*.h) $(wildcard include/*.h) | $(B)/vm
-	$(CC) $(CFLAGS) -DVW_TEST_EXTERN -Itests/vm -Iinclude $(VM_SRCS) -luring -lpthread -ljson-c -o $@
+	$(CC) $(CFLAGS) -DVW_TEST_EXTERN -Itests/vm -Iinclude $(VM_SRCS) -luring -lpthread -ljson-c -laudit -o $@
 
 vmtest: all
 	tests/vm/run-matrix.sh $(KERNELS)

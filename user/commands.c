@@ -10,6 +10,7 @@
 #include "attach.h"
 #include "lockdown.h"
 #include "commands.h"
+#include "metrics_http.h"
 #include "pinned.h"
 #include "policy.h"
 #include "status.h"
@@ -152,25 +153,40 @@ int vw_cmd_attach(const struct vw_cli *cli)
 
 static int stream_pinned(const struct vw_cli *cli)
 {
+	struct vw_sinks sinks = { .audit = cli->linux_audit, .journal = cli->journal };
 	struct vw_stream_opts so = { .fmt = cli->format, .out_path = cli->output,
-				     .stop = &stop_flag, .reopen = &reopen_flag };
+				     .stop = &stop_flag, .reopen = &reopen_flag, .sinks = &sinks };
 	struct vw_maps m;
 	int rc;
 
-	rc = vw_maps_open_pinned(&m);
+	rc = vw_sinks_open(&sinks);
 	if (rc)
 		return rc;
+	rc = vw_maps_open_pinned(&m);
+	if (rc) {
+		vw_sinks_close(&sinks);
+		return rc;
+	}
 	if (!cli->quiet)
 		fprintf(stderr, "vfio-warden: streaming events (SIGINT/SIGTERM to stop)\n");
 	rc = vw_stream(&m, &so);
 	vw_maps_close(&m);
+	vw_sinks_close(&sinks);
 	return rc;
 }
 
 int vw_cmd_run(const struct vw_cli *cli)
 {
+	struct vw_metrics_http *http = NULL;
+	struct sockaddr_storage sa;
+	char err[256];
 	int rc, lock;
 
+	/* a bad address is a usage error before anything is attached */
+	if (cli->metrics_listen && vw_parse_listen(cli->metrics_listen, &sa, err, sizeof(err))) {
+		fprintf(stderr, "vfio-warden run: %s\n", err);
+		return VW_EXIT_USAGE;
+	}
 	/* before attaching: a SIGTERM right after the pins appear must still detach */
 	install_signals();
 	/* --keep never detaches, so it can take over what an earlier run --keep left
@@ -178,7 +194,15 @@ int vw_cmd_run(const struct vw_cli *cli)
 	rc = attach_locked(cli, "run", cli->keep);
 	if (rc)
 		return rc;
-	rc = stream_pinned(cli);
+	if (cli->metrics_listen) {
+		http = vw_metrics_http_start(cli->metrics_listen);
+		if (!http)
+			stop_flag = 1;	/* asked for metrics and cannot serve them: stop as any failed run does */
+		else if (!cli->quiet)
+			fprintf(stderr, "vfio-warden: metrics on http://%s/metrics\n", cli->metrics_listen);
+	}
+	rc = http || !cli->metrics_listen ? stream_pinned(cli) : VW_EXIT_ERROR;
+	vw_metrics_http_stop(http);
 	if (cli->keep) {
 		if (!cli->quiet)
 			fprintf(stderr, "vfio-warden: --keep: enforcement stays attached\n");

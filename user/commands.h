@@ -4,6 +4,7 @@
 #define VW_COMMANDS_H
 
 #include "events.h"
+#include "sinks.h"
 
 struct vw_cli {
 	const char *command;
@@ -13,6 +14,9 @@ struct vw_cli {
 	const char *output;
 	const char *device;
 	const char *lockdown;	/* map: the lockdown mode to show verdicts for */
+	const char *metrics_listen;	/* run: ADDR:PORT to serve /metrics on */
+	enum vw_audit_mode linux_audit;	/* run/log: events to the kernel audit log */
+	int journal;			/* run/log: events to the systemd journal */
 	enum vw_format format;
 	unsigned long ringbuf_size;
 	int keep, json, quiet;
@@ -33,5 +37,6 @@ int vw_cmd_log(const struct vw_cli *cli);
 int vw_cmd_check(const struct vw_cli *cli);
 int vw_cmd_map(const struct vw_cli *cli);
 int vw_cmd_dsn(const struct vw_cli *cli);
+int vw_cmd_metrics(const struct vw_cli *cli);
 
 #endif

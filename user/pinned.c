@@ -56,6 +56,27 @@ const char *const vw_link_names[] = {
 	NULL,
 };
 
+/* The program behind a pinned link (by link file name); 0 or -1. */
+int vw_linked_prog(const char *link, struct bpf_prog_info *pi)
+{
+	struct bpf_link_info li = {};
+	__u32 ll = sizeof(li), pl = sizeof(*pi);
+	char path[256];
+	int lfd, pfd = -1, rc = -1;
+
+	snprintf(path, sizeof(path), "%s/%s", VW_PIN_DIR, link);
+	lfd = bpf_obj_get(path);
+	memset(pi, 0, sizeof(*pi));
+	if (lfd >= 0 && !bpf_link_get_info_by_fd(lfd, &li, &ll) && (pfd = bpf_prog_get_fd_by_id(li.prog_id)) >= 0 &&
+	    !bpf_prog_get_info_by_fd(pfd, pi, &pl))
+		rc = 0;
+	if (pfd >= 0)
+		close(pfd);
+	if (lfd >= 0)
+		close(lfd);
+	return rc;
+}
+
 bool vw_is_attached(void)
 {
 	char path[256];

@@ -35,6 +35,9 @@ struct vw_maps {
 };
 
 bool vw_is_attached(void);
+struct bpf_prog_info;
+/* The program behind a pinned link (by link file name): 0, or -1 if none. */
+int vw_linked_prog(const char *link, struct bpf_prog_info *pi);
 /* Open every pinned map; on failure prints why and returns an exit code. */
 int vw_maps_open_pinned(struct vw_maps *m);
 void vw_maps_close(struct vw_maps *m);

@@ -166,14 +166,16 @@ echo "boot.sh: kernel $kernel, rwdir $rwdir, timeout ${timeout_s}s" >&2
 start=$(date +%s)
 set +e
 # --rwdir uses the GUEST=HOST form: virtme-ng 1.35 rejects a plain absolute path unless the
-# cwd is /. --verbose makes the kernel log go to the console file (script output is separate).
+# cwd is /. --cwd: virtme-init cds into the host's working directory unless told otherwise,
+# and exits (kernel panic: "Attempted to kill init") when the guest cannot see it (a clone
+# under /var/tmp); the shared repository is always there. --verbose makes the kernel log go to the console file (script output is separate).
 # nohz=off highres=off: a periodic guest tick, which QEMU re-arms by itself, against the
 # expired-and-never-re-armed one-shot LAPIC timer seen under multi-threaded TCG (above);
 # defensive now, part of the configuration the stress runs passed with.
 append="intel_iommu=on no_timer_check nohz=off highres=off ${VW_APPEND:-}"
 vng_cmd=(timeout -k 15 "$timeout_s"
 	vng --run "$kernel" --disable-kvm --disable-microvm --cpus 2 --memory 1G
-	--rwdir="$guest_rw=$rwdir" --rodir="$guest_repo=$repo" "${extra[@]}" --append "$append"
+	--rwdir="$guest_rw=$rwdir" --rodir="$guest_repo=$repo" --cwd "$guest_repo" "${extra[@]}" --append "$append"
 	--qemu-opts="${qemu_opts[*]}" --verbose
 	--exec "bash $guest_rw/guest.sh")
 # In the background, so that a signal to this script stops the VM too: `timeout` runs in a

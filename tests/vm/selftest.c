@@ -29,6 +29,7 @@
 #include "../unit/vw_test.h"
 #include "bench.h"
 #include "cli.h"
+#include "fleet.h"
 #include "demo-traffic.h"
 #include "vfio_util.h"
 #include "vw_tph.h"
@@ -1012,6 +1013,20 @@ int main(int argc, char **argv)
 	}
 	if (argc == 3 && !strcmp(argv[1], "--attack"))
 		return attack_main(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "--fleet")) {	/* the fleet test alone, attached for it */
+		struct fleet_opts fo = { .rwdir = getenv("VW_RWDIR") ? getenv("VW_RWDIR") : "/tmp" };
+		const char *none[] = { NULL };
+
+		if (vw_env_load(argv[2]) || !(fo.bdf = getenv("NVME_BDF")))
+			return 2;
+		fo.logs = none;
+		RWDIR = fo.rwdir;
+		CHECK_EQ(attach(NULL, NULL), 0);
+		test_fleet(&fo);
+		cli_run(out, sizeof(out), "detach", NULL);
+		printf("fleet: ");
+		return vw_test_done();
+	}
 	if (argc == 3 && !strcmp(argv[1], "--bench")) {
 		if (vw_env_load(argv[2]) || !getenv("E1000E_BDF"))
 			return 2;
@@ -1071,6 +1086,12 @@ int main(int argc, char **argv)
 	RUN(test_dsn_modes, &d);
 	RUN(test_tph_policy, &d);
 	stop_log();
+	{	/* QEMU as the VFIO client: VM names, metrics, audit log, journal, schema */
+		const char *logs[] = { EVFILE, "/tmp/vw-attack-events.jsonl", NULL };
+		struct fleet_opts fo = { .bdf = NVME, .rwdir = RWDIR, .logs = logs };
+
+		RUN(test_fleet, &fo);
+	}
 	RUN(test_detach_restores, &d);
 	RUN(test_kill9_keeps_enforcement, &d);
 	RUN(test_tiny_ringbuf, &d);
