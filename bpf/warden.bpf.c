@@ -25,6 +25,7 @@
 #include "vw_types.h"
 #include "vw_decide.h"
 #include "vw_dsn.h"
+#include "vw_select.h"
 #include "vw_tph.h"
 #include "maps.bpf.h"
 #include "device.bpf.h"
@@ -151,14 +152,14 @@ static __u32 vw_slot_of(const char *bdf)
 	return slot;
 }
 
-static __always_inline const struct vw_profile *vw_sel_profile(struct vw_sel_key *k, __u32 gen)
+/* Profile idx of generation gen (vw_select.h gives the index), or NULL. */
+static __always_inline const struct vw_profile *vw_sel_profile(__u8 idx, __u32 gen)
 {
-	__u32 *idx = bpf_map_lookup_elem(&vw_selectors, k);
 	__u32 i;
 
-	if (!idx || *idx >= VW_MAX_PROFILES)
+	if (idx >= VW_MAX_PROFILES)
 		return NULL;
-	i = gen * VW_MAX_PROFILES + *idx;
+	i = gen * VW_MAX_PROFILES + idx;
 	return bpf_map_lookup_elem(&vw_profiles, &i);
 }
 
@@ -204,13 +205,42 @@ static __always_inline void vw_event_lost(struct vw_counters *c)
 }
 
 /*
+ * The layers of a device the loader did not see, chosen as the loader chooses
+ * them (vw_select.h): profile indexes into d->layers (for `status`), the
+ * profiles into c->layers.
+ */
+static __always_inline void vw_select_layers(const struct vw_devinfo *info, __u32 gen, struct vw_device *d,
+					     struct vw_compile_ctx *c)
+{
+	struct vw_sel_dev sd = {};
+	struct vw_sel_key sk;
+	__u8 hit[VW_SEL_NTRIES];
+	__u32 t, *idx;
+
+	__builtin_memcpy(sd.bdf, info->bdf, sizeof(sd.bdf));
+	sd.vendor = info->vendor;
+	sd.device_id = info->device_id;
+	sd.class_code = info->class_code;
+	/* unrolled: each try's key is built from constants, and hit[] has constant offsets */
+#pragma unroll
+	for (t = 0; t < VW_SEL_NTRIES; t++) {
+		vw_sel_try_key(&sd, gen, t, &sk);
+		idx = bpf_map_lookup_elem(&vw_selectors, &sk);
+		hit[t] = idx && *idx < VW_MAX_PROFILES ? *idx : VW_NO_PROFILE;
+	}
+	vw_sel_layers(hit, d->layers);
+#pragma unroll
+	for (t = 0; t < VW_NLAYERS; t++)
+		c->layers[t] = vw_sel_profile(d->layers[t], gen);
+}
+
+/*
  * Compile the policy of a device that the loader did not see (bound to
  * vfio-pci after attach): region map from vfio-pci, layers from selectors.
  */
 static __noinline struct vw_device *vw_compile_from_vfio(struct vw_devinfo *info, struct vw_dev_key *key)
 {
 	struct vw_compile_ctx ctx = {};
-	struct vw_sel_key sk = {};
 	struct vw_global_counters *g;
 	struct vw_device *d;
 	struct vw_event *e;
@@ -227,35 +257,7 @@ static __noinline struct vw_device *vw_compile_from_vfio(struct vw_devinfo *info
 		return NULL;
 	}
 
-	sk.gen = key->gen;
-	sk.kind = VW_SEL_BDF;
-	__builtin_memcpy(sk.bdf, info->bdf, sizeof(sk.bdf));
-	ctx.layers[0] = vw_sel_profile(&sk, key->gen);
-	__builtin_memset(sk.bdf, 0, sizeof(sk.bdf));
-	sk.kind = VW_SEL_VENDOR_DEVICE;
-	sk.value = (__u32)info->vendor << 16 | info->device_id;
-	ctx.layers[1] = vw_sel_profile(&sk, key->gen);
-	sk.kind = VW_SEL_VENDOR;
-	sk.value = info->vendor;
-	ctx.layers[2] = vw_sel_profile(&sk, key->gen);
-	sk.kind = VW_SEL_CLASS;
-	sk.value = info->class_code;
-	sk.class_bits = 24;
-	ctx.layers[3] = vw_sel_profile(&sk, key->gen);
-	if (!ctx.layers[3]) {
-		sk.value = info->class_code & 0xffff00;
-		sk.class_bits = 16;
-		ctx.layers[3] = vw_sel_profile(&sk, key->gen);
-	}
-	if (!ctx.layers[3]) {
-		sk.value = info->class_code & 0xff0000;
-		sk.class_bits = 8;
-		ctx.layers[3] = vw_sel_profile(&sk, key->gen);
-	}
-	sk.kind = VW_SEL_DEFAULT;
-	sk.value = 0;
-	sk.class_bits = 0;
-	ctx.layers[4] = vw_sel_profile(&sk, key->gen);
+	vw_select_layers(info, key->gen, d, &ctx);
 	ctx.cap = d->cap;
 	ctx.dev = d;
 	vw_compile(&ctx);
@@ -265,8 +267,6 @@ static __noinline struct vw_device *vw_compile_from_vfio(struct vw_devinfo *info
 	d->vendor = info->vendor;
 	d->device_id = info->device_id;
 	d->class_code = info->class_code;
-	/* which layers applied, for `status`; VW_NO_PROFILE where none */
-	__builtin_memset(d->layers, VW_NO_PROFILE, sizeof(d->layers));
 	g = vw_globals();
 	slot = d->slot;
 	if (bpf_map_update_elem(&vw_devices, key, d, BPF_ANY)) {

@@ -81,26 +81,8 @@ static int write_profiles(const struct vw_maps *m, const struct vw_policy *p, un
 		idx = gen * VW_MAX_PROFILES + i;
 		if (bpf_map_update_elem(m->fd[VW_MAP_PROFILES], &idx, &e->prof, BPF_ANY))
 			return -errno;
-		memset(&k, 0, sizeof(k));
-		k.gen = gen;
-		k.kind = e->kind;
-		switch (e->kind) {
-		case VW_SEL_BDF:
-			memcpy(k.bdf, e->bdf, sizeof(k.bdf));
-			break;
-		case VW_SEL_VENDOR_DEVICE:
-			k.value = (__u32)e->vendor << 16 | e->device_id;
-			break;
-		case VW_SEL_VENDOR:
-			k.value = e->vendor;
-			break;
-		case VW_SEL_CLASS:
-			k.value = e->class_code;
-			k.class_bits = e->class_bits;
-			break;
-		case VW_SEL_DEFAULT:
-			break;
-		}
+		if (vw_policy_entry_key(e, gen, &k))
+			return -EINVAL;
 		if (bpf_map_update_elem(m->fd[VW_MAP_SELECTORS], &k, &i, BPF_ANY))
 			return -errno;
 	}

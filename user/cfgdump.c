@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "bdf.h"
 #include "cfgdump.h"
 
 #define BYTES_PER_LINE	16
@@ -38,62 +39,13 @@ static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 	return rc;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 static size_t hex_run(const char *s, size_t n)
 {
 	size_t i = 0;
 
-	while (i < n && hexval(s[i]) >= 0)
+	while (i < n && vw_hexval(s[i]) >= 0)
 		i++;
 	return i;
-}
-
-/*
- * A BDF at the start of s: "bb:dd.f" or "dddd:bb:dd.f" (4-7 domain digits,
- * as Linux names VMD domains). Writes the canonical lower-case form with a
- * domain and returns the characters consumed, or 0.
- */
-static size_t bdf_prefix(const char *s, size_t n, char out[VW_NAME_LEN])
-{
-	size_t run = hex_run(s, n), pos = 0, dlen = 4;
-	const char *dom = "0000";
-	char tmp[VW_NAME_LEN];
-
-	if (run >= 4 && run <= 7 && run < n && s[run] == ':') {
-		dom = s;
-		dlen = run;
-		pos = run + 1;
-	} else if (run != 2) {
-		return 0;
-	}
-	if (n - pos < 7 || hex_run(s + pos, 2) != 2 || s[pos + 2] != ':' ||
-	    hex_run(s + pos + 3, 2) != 2 || s[pos + 5] != '.' ||
-	    s[pos + 6] < '0' || s[pos + 6] > '7')
-		return 0;
-	if (hexval(s[pos + 3]) * 16 + hexval(s[pos + 4]) > 0x1f)
-		return 0;	/* device numbers are 5 bits */
-	snprintf(tmp, sizeof(tmp), "%.*s:%.7s", (int)dlen, dom, s + pos);
-	for (size_t i = 0; tmp[i]; i++)
-		out[i] = (char)tolower((unsigned char)tmp[i]);
-	out[strlen(tmp)] = '\0';
-	return pos + 7;
-}
-
-int vw_cfg_bdf_canon(const char *in, char out[VW_NAME_LEN])
-{
-	size_t n;
-
-	if (!in)
-		return -EINVAL;
-	n = strlen(in);
-	return n && bdf_prefix(in, n, out) == n ? 0 : -EINVAL;
 }
 
 /* ---- lspci text ------------------------------------------------------- */
@@ -136,6 +88,7 @@ static bool is_hex_line(const struct line *ln)
 
 static enum line_kind classify(const struct line *ln, char bdf[VW_NAME_LEN])
 {
+	const char *why;
 	size_t k;
 
 	if (!ln->n)
@@ -144,10 +97,10 @@ static enum line_kind classify(const struct line *ln, char bdf[VW_NAME_LEN])
 		return L_TEXT;
 	if (is_hex_line(ln))
 		return L_HEX;
-	k = bdf_prefix(ln->p, ln->n, bdf);
-	if (k && (k == ln->n || ln->p[k] == ' ' || ln->p[k] == '\t'))
-		return L_DEVICE;
-	return L_OTHER;
+	/* a device line: a BDF, then a blank or the end */
+	for (k = 0; k < ln->n && ln->p[k] != ' ' && ln->p[k] != '\t'; k++)
+		;
+	return vw_bdf_parse(ln->p, k, bdf, &why) ? L_OTHER : L_DEVICE;
 }
 
 bool vw_cfg_is_lspci(const char *text, size_t len)
@@ -197,7 +150,7 @@ static int hex_line(struct scan *sc, const struct line *ln, char *err, size_t er
 	uint8_t bytes[BYTES_PER_LINE];
 
 	for (size_t k = 0; k < run; k++)
-		off = off * 16 + (unsigned)hexval(ln->p[k]);
+		off = off * 16 + (unsigned)vw_hexval(ln->p[k]);
 	if (off != sc->cur_bytes)
 		return fail(err, errlen, -EINVAL,
 			    "line %u: offset 0x%x where 0x%x was expected (missing or reordered lines)",
@@ -209,7 +162,7 @@ static int hex_line(struct scan *sc, const struct line *ln, char *err, size_t er
 		if (nb == BYTES_PER_LINE)
 			return fail(err, errlen, -EINVAL, "line %u: more than %d bytes on a hex line",
 				    ln->no, BYTES_PER_LINE);
-		bytes[nb++] = (uint8_t)(hexval(ln->p[i + 1]) * 16 + hexval(ln->p[i + 2]));
+		bytes[nb++] = (uint8_t)(vw_hexval(ln->p[i + 1]) * 16 + vw_hexval(ln->p[i + 2]));
 		i += 3;
 	}
 	if (!nb)
@@ -300,7 +253,7 @@ int vw_cfg_parse_lspci(const char *text, size_t len, const char *want_bdf,
 	int rc;
 
 	if (want_bdf) {
-		if (vw_cfg_bdf_canon(want_bdf, want))
+		if (vw_bdf_canon(want_bdf, want))
 			return fail(err, errlen, -EINVAL, "\"%s\" is not a PCI address", want_bdf);
 		sc.want = want;
 	}
@@ -449,7 +402,7 @@ int vw_cfg_read_sysfs_at(const char *root, const char *bdf, uint8_t buf[VW_CFG_S
 	ssize_t n;
 	int fd;
 
-	if (vw_cfg_bdf_canon(bdf, canon))
+	if (vw_bdf_canon(bdf, canon))
 		return fail(err, errlen, -EINVAL, "\"%s\" is not a PCI address", bdf ? bdf : "");
 	snprintf(path, sizeof(path), "%s/%s/config", root, canon);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -484,7 +437,7 @@ static int load_sysfs(const char *target, const char *want_bdf, uint8_t buf[VW_C
 {
 	char a[VW_NAME_LEN], b[VW_NAME_LEN];
 
-	if (want_bdf && (vw_cfg_bdf_canon(want_bdf, b) || vw_cfg_bdf_canon(target, a) ||
+	if (want_bdf && (vw_bdf_canon(want_bdf, b) || vw_bdf_canon(target, a) ||
 			 strcmp(a, b)))
 		return fail(err, errlen, -EINVAL, "%s: --device %s names another device",
 			    target, want_bdf);
@@ -506,7 +459,7 @@ int vw_cfg_load(const char *target, const char *want_bdf, uint8_t buf[VW_CFG_SIZ
 			return fail(err, errlen, -EISDIR, "%s: is a directory", target);
 		return load_file(target, want_bdf, buf, size, bdf_out, err, errlen);
 	}
-	if (errno == ENOENT && !vw_cfg_bdf_canon(target, canon))
+	if (errno == ENOENT && !vw_bdf_canon(target, canon))
 		return load_sysfs(target, want_bdf, buf, size, bdf_out, err, errlen);
 	return fail(err, errlen, -errno, "%s: %s", target, strerror(errno));
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "bdf.h"
 #include "vw_types.h"
 
 #define VW_CFG_SYSFS_ROOT "/sys/bus/pci/devices"
@@ -64,9 +65,12 @@ int vw_cfg_list_lspci(const char *text, size_t len, char (*bdfs)[VW_NAME_LEN], i
 		      char *err, size_t errlen);
 
 /*
- * Canonicalise "00:03.0" / "0000:00:03.0" (any case) to "0000:00:03.0".
- * Returns 0 or -EINVAL. (policy.c's vw_bdf_canon can share this.)
+ * bdf.h's vw_bdf_canon under its old name, for callers not moved yet
+ * (cmd_dsn.c). New code calls vw_bdf_canon.
  */
-int vw_cfg_bdf_canon(const char *in, char out[VW_NAME_LEN]);
+static inline int vw_cfg_bdf_canon(const char *in, char out[VW_NAME_LEN])
+{
+	return vw_bdf_canon(in, out);
+}
 
 #endif

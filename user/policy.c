@@ -25,9 +25,11 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "bdf.h"
 #include "layout.h"
 #include "policy.h"
 #include "serial.h"
+#include "vw_select.h"
 #include "vw_tph.h"
 
 /* ------------------------------------------------------------------ */
@@ -352,36 +354,6 @@ static bool is_key(const struct node *k, const char *s)
 	return k->kind == N_SCALAR && !strcmp(k->val, s);
 }
 
-static int hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-/* Exactly ndig..maxdig hex digits in s[0..n); value in *v. */
-static int parse_hex(const char *s, size_t n, size_t mindig, size_t maxdig, uint32_t *v)
-{
-	size_t i;
-	uint32_t x = 0;
-
-	if (n < mindig || n > maxdig)
-		return -1;
-	for (i = 0; i < n; i++) {
-		int h = hexval((unsigned char)s[i]);
-
-		if (h < 0)
-			return -1;
-		x = (x << 4) | (uint32_t)h;
-	}
-	*v = x;
-	return 0;
-}
-
 static const char *skip_0x(const char *s, size_t *n)
 {
 	if (*n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
@@ -404,7 +376,7 @@ static int parse_number(struct pctx *c, const struct node *n, const char *what, 
 	len = n->len;
 	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		for (i = 2; i < len; i++) {
-			int h = hexval((unsigned char)s[i]);
+			int h = vw_hexval((unsigned char)s[i]);
 
 			if (h < 0 || x > 0xffffffffull >> 4)
 				goto bad;
@@ -433,16 +405,26 @@ bad:
 /* ------------------------------------------------------------------ */
 
 /*
- * Check key i of map m: a scalar, not a duplicate of an earlier key, one of
- * allowed[] (NULL-terminated; NULL allowed = any). Returns the index in
- * allowed[] or -1 (error written).
+ * A mapping's keys are a table of {name, handler}: the row is the only place
+ * where a key's name meets what it does, so reordering rows changes nothing
+ * but the order of the "allowed:" list in messages. The handler gets the key
+ * node, its value, the object being filled and the row's arg (a field offset
+ * or a direction).
  */
-static int map_key(struct pctx *c, const struct node *m, size_t i, const char *const *allowed,
-		   const char *where, const char *hint)
+typedef int key_fn(struct pctx *c, const struct node *k, const struct node *v, void *obj, size_t arg);
+
+struct key_spec {
+	const char *name;	/* NULL ends a table */
+	key_fn *fn;
+	size_t arg;
+	bool unlisted;		/* refused by its handler; not offered in "allowed:" */
+};
+
+/* Key i of map m is a plain scalar and not a duplicate of an earlier key. */
+static int check_key(struct pctx *c, const struct node *m, size_t i, const char *where)
 {
 	const struct node *k = m->kids[2 * i];
-	char list[256];
-	size_t j, o = 0;
+	size_t j;
 
 	if (k->kind != N_SCALAR || k->null)
 		return fail(c, k, "keys in %s must be plain names, got %s", where, kind_name(k));
@@ -453,17 +435,51 @@ static int map_key(struct pctx *c, const struct node *m, size_t i, const char *c
 			return fail(c, k, "duplicate key '%s' in %s (first at line %d)", SHOWN(k), where,
 				    prev->line);
 	}
-	if (!allowed)
-		return 0;
-	for (j = 0; allowed[j]; j++)
-		if (!strcmp(k->val, allowed[j]))
-			return (int)j;
+	return 0;
+}
+
+static int unknown_key(struct pctx *c, const struct node *k, const struct key_spec *keys,
+		       const char *where, const char *hint)
+{
+	char list[256];
+	size_t o = 0;
+
 	list[0] = 0;
-	for (j = 0; allowed[j]; j++)
-		o += (size_t)snprintf(list + o, o < sizeof(list) ? sizeof(list) - o : 0, "%s%s",
-				      j ? ", " : "", allowed[j]);
+	for (; keys->name; keys++)
+		if (!keys->unlisted)
+			o += (size_t)snprintf(list + o, o < sizeof(list) ? sizeof(list) - o : 0, "%s%s",
+					      o ? ", " : "", keys->name);
 	return fail(c, k, "unknown key '%s' in %s; allowed: %s%s", SHOWN(k), where, list,
 		    hint ? hint : "");
+}
+
+/* Every key of m, in file order, to its row of keys[]; stops at the first error. */
+static int walk_keys(struct pctx *c, const struct node *m, const struct key_spec *keys,
+		     const char *where, const char *hint, void *obj)
+{
+	size_t i;
+
+	for (i = 0; i < m->nkids / 2; i++) {
+		const struct node *k = m->kids[2 * i];
+		const struct key_spec *ks;
+
+		if (check_key(c, m, i, where))
+			return -1;
+		for (ks = keys; ks->name && strcmp(k->val, ks->name); ks++)
+			;
+		if (!ks->name)
+			return unknown_key(c, k, keys, where, hint);
+		if (ks->fn(c, k, m->kids[2 * i + 1], obj, ks->arg))
+			return -1;
+	}
+	return 0;
+}
+
+/* A handler that stores the value node at offset arg of obj. */
+static int take_node(struct pctx *c, const struct node *k, const struct node *v, void *obj, size_t arg)
+{
+	*(const struct node **)((char *)obj + arg) = v;
+	return 0;
 }
 
 static int want_map(struct pctx *c, const struct node *n, const char *what)
@@ -503,6 +519,32 @@ static int scrub_error(struct pctx *c, const struct node *n, enum rule_where whe
 	return fail(c, n, "scrub is only valid as the read action of a 'capability: dsn' rule");
 }
 
+/* The actions of a {read, write} mapping; act[] is indexed by enum vw_dir. */
+struct rule_acc {
+	int act[2];
+	enum rule_where where;
+};
+
+/* 'read' or 'write' (arg: enum vw_dir) into a struct rule_acc. */
+static int rule_dir(struct pctx *c, const struct node *k, const struct node *v, void *obj, size_t dir)
+{
+	struct rule_acc *r = obj;
+	int a;
+
+	if (parse_action(c, v, k->val, &a))
+		return -1;
+	if (a == VW_SCRUB && (dir == VW_DIR_WRITE || r->where != R_DSN))
+		return scrub_error(c, v, r->where, dir == VW_DIR_WRITE);
+	r->act[dir] = a;
+	return 0;
+}
+
+static const struct key_spec rule_keys[] = {
+	{ .name = "read", .fn = rule_dir, .arg = VW_DIR_READ },
+	{ .name = "write", .fn = rule_dir, .arg = VW_DIR_WRITE },
+	{ .name = NULL },
+};
+
 /*
  * A rule: an action for both directions, or {read: A, write: A} with at least
  * one of them. Unset directions are VW_UNSET.
@@ -510,39 +552,27 @@ static int scrub_error(struct pctx *c, const struct node *n, enum rule_where whe
 static int parse_rule(struct pctx *c, const struct node *n, const char *what, enum rule_where where,
 		      const char *hint, __u8 *rule)
 {
-	static const char *const keys[] = { "read", "write", NULL };
-	int r = VW_UNSET, w = VW_UNSET;
+	struct rule_acc acc = { { VW_UNSET, VW_UNSET }, where };
 	char ctx[96];
-	size_t i;
+	int a;
 
 	if (n->kind == N_SCALAR && !n->null) {
-		if (parse_action(c, n, what, &r))
+		if (parse_action(c, n, what, &a))
 			return -1;
-		if (r == VW_SCRUB)
+		if (a == VW_SCRUB)
 			return scrub_error(c, n, where, 1);
-		*rule = VW_RULE(r, r);
+		*rule = VW_RULE(a, a);
 		return 0;
 	}
 	if (n->kind != N_MAP)
 		return fail(c, n, "'%s' must be an action (allow, audit, deny) or a {read, write} mapping, got %s",
 			    what, kind_name(n));
 	snprintf(ctx, sizeof(ctx), "rule '%s'", what);
-	for (i = 0; i < n->nkids / 2; i++) {
-		const struct node *v = n->kids[2 * i + 1];
-		int k = map_key(c, n, i, keys, ctx, hint), a;
-
-		if (k < 0 || parse_action(c, v, k ? "write" : "read", &a))
-			return -1;
-		if (a == VW_SCRUB && (k == 1 || where != R_DSN))
-			return scrub_error(c, v, where, k == 1);
-		if (k == 0)
-			r = a;
-		else
-			w = a;
-	}
-	if (r == VW_UNSET && w == VW_UNSET)
+	if (walk_keys(c, n, rule_keys, ctx, hint, &acc))
+		return -1;
+	if (acc.act[VW_DIR_READ] == VW_UNSET && acc.act[VW_DIR_WRITE] == VW_UNSET)
 		return fail(c, n, "empty rule for '%s': give read and/or write", what);
-	*rule = VW_RULE(r, w);
+	*rule = VW_RULE(acc.act[VW_DIR_READ], acc.act[VW_DIR_WRITE]);
 	return 0;
 }
 
@@ -565,7 +595,7 @@ static int parse_caps(struct pctx *c, const struct node *m, struct vw_profile *p
 		__u8 rule;
 		bool is_dsn;
 
-		if (map_key(c, m, i, NULL, "'capability'", NULL) < 0)
+		if (check_key(c, m, i, "'capability'"))
 			return -1;
 		if (vw_cap_lookup(k->val, &ext, &id))
 			return fail(c, k, "unknown capability '%s'; use a short name (pm, msix, dsn, ...) "
@@ -602,79 +632,80 @@ struct range_src {
 	const struct node *n;
 };
 
-static int parse_range(struct pctx *c, const struct node *m, struct range_src *out)
+/* A range's keys; rule comes first so that rule_dir can fill it. */
+struct range_acc {
+	struct rule_acc rule;
+	const struct node *start, *end, *length;
+};
+
+/* 'end' or 'length' (arg: where to store it): a range takes one of the two. */
+static int range_bound(struct pctx *c, const struct node *k, const struct node *v, void *obj, size_t arg)
 {
-	static const char *const keys[] = { "start", "end", "length", "read", "write", NULL };
-	const struct node *start = NULL, *end = NULL, *length = NULL;
-	uint32_t s = 0, e = 0, l = 0;
-	int r = VW_UNSET, w = VW_UNSET;
-	size_t i;
+	struct range_acc *r = obj;
 
-	if (want_map(c, m, "a range"))
-		return -1;
-	for (i = 0; i < m->nkids / 2; i++) {
-		const struct node *v = m->kids[2 * i + 1];
-		int k = map_key(c, m, i, keys, "range", NULL), a;
+	if (r->end || r->length)
+		return fail(c, k, "give either 'end' or 'length' for a range, not both");
+	return take_node(c, k, v, obj, arg);
+}
 
-		switch (k) {
-		case 0:
-			start = v;
-			break;
-		case 1:
-			if (length)
-				return fail(c, m->kids[2 * i], "give either 'end' or 'length' for a range, not both");
-			end = v;
-			break;
-		case 2:
-			if (end)
-				return fail(c, m->kids[2 * i], "give either 'end' or 'length' for a range, not both");
-			length = v;
-			break;
-		case 3:
-		case 4:
-			if (parse_action(c, v, k == 3 ? "read" : "write", &a))
-				return -1;
-			if (a == VW_SCRUB)
-				return scrub_error(c, v, R_PLAIN, k == 4);
-			if (k == 3)
-				r = a;
-			else
-				w = a;
-			break;
-		default:
-			return -1;
-		}
-	}
-	if (!start)
-		return fail(c, m, "range needs 'start'");
-	if (!end && !length)
-		return fail(c, m, "range needs 'end' (inclusive) or 'length'");
-	if (r == VW_UNSET && w == VW_UNSET)
-		return fail(c, m, "range sets neither 'read' nor 'write'");
-	if (parse_number(c, start, "start", &s))
+static const struct key_spec range_keys[] = {
+	{ .name = "start", .fn = take_node, .arg = offsetof(struct range_acc, start) },
+	{ .name = "end", .fn = range_bound, .arg = offsetof(struct range_acc, end) },
+	{ .name = "length", .fn = range_bound, .arg = offsetof(struct range_acc, length) },
+	{ .name = "read", .fn = rule_dir, .arg = VW_DIR_READ },
+	{ .name = "write", .fn = rule_dir, .arg = VW_DIR_WRITE },
+	{ .name = NULL },
+};
+
+/* Start and length of a range whose keys are all present. */
+static int range_extent(struct pctx *c, const struct range_acc *a, uint32_t *s, uint32_t *l)
+{
+	uint32_t e;
+
+	if (parse_number(c, a->start, "start", s))
 		return -1;
-	if (s >= VW_CFG_SIZE)
-		return fail(c, start, "range start 0x%x beyond config space (0x0..0xfff)", s);
-	if (end) {
-		if (parse_number(c, end, "end", &e))
+	if (*s >= VW_CFG_SIZE)
+		return fail(c, a->start, "range start 0x%x beyond config space (0x0..0xfff)", *s);
+	if (a->end) {
+		if (parse_number(c, a->end, "end", &e))
 			return -1;
 		if (e >= VW_CFG_SIZE)
-			return fail(c, end, "range end 0x%x beyond config space (0x0..0xfff)", e);
-		if (e < s)
-			return fail(c, end, "range end 0x%x before start 0x%x (end is inclusive)", e, s);
-		l = e - s + 1;
-	} else {
-		if (parse_number(c, length, "length", &l))
-			return -1;
-		if (!l)
-			return fail(c, length, "range length must be at least 1");
-		if (l > VW_CFG_SIZE - s)
-			return fail(c, length, "range 0x%x + length %u ends beyond config space (0x0..0xfff)",
-				    s, l);
+			return fail(c, a->end, "range end 0x%x beyond config space (0x0..0xfff)", e);
+		if (e < *s)
+			return fail(c, a->end, "range end 0x%x before start 0x%x (end is inclusive)", e, *s);
+		*l = e - *s + 1;
+		return 0;
 	}
+	if (parse_number(c, a->length, "length", l))
+		return -1;
+	if (!*l)
+		return fail(c, a->length, "range length must be at least 1");
+	if (*l > VW_CFG_SIZE - *s)
+		return fail(c, a->length, "range 0x%x + length %u ends beyond config space (0x0..0xfff)",
+			    *s, *l);
+	return 0;
+}
+
+static int parse_range(struct pctx *c, const struct node *m, struct range_src *out)
+{
+	struct range_acc acc = { .rule = { { VW_UNSET, VW_UNSET }, R_PLAIN } };
+	const int *act = acc.rule.act;
+	uint32_t s = 0, l = 0;
+
+	if (want_map(c, m, "a range") || walk_keys(c, m, range_keys, "range", NULL, &acc))
+		return -1;
+	if (!acc.start)
+		return fail(c, m, "range needs 'start'");
+	if (!acc.end && !acc.length)
+		return fail(c, m, "range needs 'end' (inclusive) or 'length'");
+	if (act[VW_DIR_READ] == VW_UNSET && act[VW_DIR_WRITE] == VW_UNSET)
+		return fail(c, m, "range sets neither 'read' nor 'write'");
+	if (range_extent(c, &acc, &s, &l))
+		return -1;
+	memset(&out->r, 0, sizeof(out->r));
 	out->r.start = (__u16)s;
 	out->r.len = (__u16)l;
-	out->r.rule = VW_RULE(r, w);
+	out->r.rule = VW_RULE(act[VW_DIR_READ], act[VW_DIR_WRITE]);
 	out->n = m;
 	return 0;
 }
@@ -740,64 +771,81 @@ static int parse_name_list(struct pctx *c, const struct node *seq, const char *w
 	return 0;
 }
 
+static int tph_ops(struct pctx *c, const struct node *k, const struct node *v, void *obj, size_t arg)
+{
+	struct vw_tph_policy *t = obj;
+
+	return parse_name_list(c, v, "TPH op", vw_tph_op_lookup, "get_cap, enable, disable, get_st, set_st",
+			       &t->ops_allowed, 0);
+}
+
+static int tph_modes(struct pctx *c, const struct node *k, const struct node *v, void *obj, size_t arg)
+{
+	struct vw_tph_policy *t = obj;
+
+	return parse_name_list(c, v, "TPH mode", vw_tph_mode_lookup, "ns, iv, ds", &t->modes_allowed, 1);
+}
+
+static int tph_mem_types(struct pctx *c, const struct node *k, const struct node *v, void *obj, size_t arg)
+{
+	struct vw_tph_policy *t = obj;
+
+	return parse_name_list(c, v, "memory type", vw_tph_mem_lookup, "vm, pm", &t->mem_types_allowed, 0);
+}
+
+static int tph_cpus(struct pctx *c, const struct node *k, const struct node *v, void *obj, size_t arg)
+{
+	struct vw_tph_policy *t = obj;
+
+	if (v->kind != N_SCALAR || v->null)
+		return fail(c, v, "'cpus' must be caller, all or a CPU list such as \"0-3,8\"");
+	if (!strcmp(v->val, "caller")) {
+		t->cpu_mode = VW_TPH_CPUS_CALLER;
+	} else if (!strcmp(v->val, "all")) {
+		t->cpu_mode = VW_TPH_CPUS_ALL;
+	} else {
+		memset(t->cpu_list, 0, sizeof(t->cpu_list));
+		if (vw_tph_parse_cpus(v->val, t->cpu_list))
+			return fail(c, v, "'cpus': '%s' is not caller, all or a CPU list such as "
+				    "\"0-3,8\" (CPUs 0..%d)", SHOWN(v), VW_TPH_MAX_CPUS - 1);
+		t->cpu_mode = VW_TPH_CPUS_LIST;
+	}
+	return 0;
+}
+
+static int tph_config_writes(struct pctx *c, const struct node *k, const struct node *v, void *obj,
+			     size_t arg)
+{
+	struct vw_tph_policy *t = obj;
+	int a;
+
+	if (parse_action(c, v, "config_writes", &a))
+		return -1;
+	if (a == VW_SCRUB)
+		return fail(c, v, "'config_writes' takes allow, audit or deny");
+	t->cfg_write_action = (__u8)a;
+	return 0;
+}
+
+static const struct key_spec tph_keys[] = {
+	{ .name = "ops", .fn = tph_ops },
+	{ .name = "modes", .fn = tph_modes },
+	{ .name = "mem_types", .fn = tph_mem_types },
+	{ .name = "cpus", .fn = tph_cpus },
+	{ .name = "config_writes", .fn = tph_config_writes },
+	{ .name = NULL },
+};
+
 /*
  * tph: {ops: [...], modes: [...], mem_types: [...], cpus: caller|all|"0-3,8",
  *       config_writes: allow|audit|deny}; fields left out keep the defaults.
  */
 static int parse_tph(struct pctx *c, const struct node *m, struct vw_tph_policy *t)
 {
-	static const char *const keys[] = { "ops", "modes", "mem_types", "cpus", "config_writes", NULL };
-	size_t i;
-	int a;
-
 	if (want_map(c, m, "'tph'"))
 		return -1;
 	vw_tph_policy_default(t);
-	for (i = 0; i < m->nkids / 2; i++) {
-		const struct node *v = m->kids[2 * i + 1];
-		int k = map_key(c, m, i, keys, "'tph'", NULL);
-
-		if (k < 0)
-			return -1;
-		switch (k) {
-		case 0:
-			if (parse_name_list(c, v, "TPH op", vw_tph_op_lookup, "get_cap, enable, disable, get_st, set_st",
-					    &t->ops_allowed, 0))
-				return -1;
-			break;
-		case 1:
-			if (parse_name_list(c, v, "TPH mode", vw_tph_mode_lookup, "ns, iv, ds", &t->modes_allowed, 1))
-				return -1;
-			break;
-		case 2:
-			if (parse_name_list(c, v, "memory type", vw_tph_mem_lookup, "vm, pm", &t->mem_types_allowed, 0))
-				return -1;
-			break;
-		case 3:
-			if (v->kind != N_SCALAR || v->null)
-				return fail(c, v, "'cpus' must be caller, all or a CPU list such as \"0-3,8\"");
-			if (!strcmp(v->val, "caller")) {
-				t->cpu_mode = VW_TPH_CPUS_CALLER;
-			} else if (!strcmp(v->val, "all")) {
-				t->cpu_mode = VW_TPH_CPUS_ALL;
-			} else {
-				memset(t->cpu_list, 0, sizeof(t->cpu_list));
-				if (vw_tph_parse_cpus(v->val, t->cpu_list))
-					return fail(c, v, "'cpus': '%s' is not caller, all or a CPU list such as "
-						    "\"0-3,8\" (CPUs 0..%d)", SHOWN(v), VW_TPH_MAX_CPUS - 1);
-				t->cpu_mode = VW_TPH_CPUS_LIST;
-			}
-			break;
-		case 4:
-			if (parse_action(c, v, "config_writes", &a))
-				return -1;
-			if (a == VW_SCRUB)
-				return fail(c, v, "'config_writes' takes allow, audit or deny");
-			t->cfg_write_action = (__u8)a;
-			break;
-		}
-	}
-	return 0;
+	return walk_keys(c, m, tph_keys, "'tph'", NULL, t);
 }
 
 /* ------------------------------------------------------------------ */
@@ -814,60 +862,93 @@ static void profile_init(struct vw_profile *p)
 	memset(p->ext_cap, VW_RULE_NONE, sizeof(p->ext_cap));
 }
 
-/*
- * The rule keys of a layer (default or a device entry). *match receives the
- * 'match' value when allowed (device entries).
- */
-static int parse_layer(struct pctx *c, const struct node *m, struct vw_profile *prof,
-		       const struct node **match, struct vw_policy_entry *entry, const char *where)
+/* What a layer's keys fill: the entry, and 'match' for device entries. */
+struct layer_acc {
+	struct vw_policy_entry *entry;
+	const struct node *match;
+};
+
+static int layer_rule(struct pctx *c, const struct node *k, const struct node *v, void *obj, size_t off)
 {
-	static const char *const dkeys[] = { "header", "capabilities", "unassigned", "capability", "ranges",
-					     "tph", NULL };
-	static const char *const ekeys[] = { "match", "header", "capabilities", "unassigned", "capability",
-					     "ranges", "serial", "tph", NULL };
-	const char *const *keys = match ? ekeys : dkeys;
-	size_t i;
+	struct layer_acc *l = obj;
 
-	for (i = 0; i < m->nkids / 2; i++) {
-		const struct node *v = m->kids[2 * i + 1];
-		int k;
-		const char *key;
+	return parse_rule(c, v, k->val, R_PLAIN, NULL, (__u8 *)&l->entry->prof + off);
+}
 
-		if (!match && is_key(m->kids[2 * i], "match"))
-			return fail(c, m->kids[2 * i], "'match' belongs in 'devices:' entries; 'default' "
-				    "applies to every device");
-		k = map_key(c, m, i, keys, where, NULL);
-		if (k < 0)
-			return -1;
-		key = keys[k];
-		if (!strcmp(key, "match")) {
-			*match = v;
-		} else if (!strcmp(key, "header")) {
-			if (parse_rule(c, v, "header", R_PLAIN, NULL, &prof->header))
-				return -1;
-		} else if (!strcmp(key, "capabilities")) {
-			if (parse_rule(c, v, "capabilities", R_PLAIN,
-				       " (rules for one capability go under 'capability:')", &prof->cap_any))
-				return -1;
-		} else if (!strcmp(key, "unassigned")) {
-			if (parse_rule(c, v, "unassigned", R_PLAIN, NULL, &prof->unassigned))
-				return -1;
-		} else if (!strcmp(key, "capability")) {
-			if (parse_caps(c, v, prof))
-				return -1;
-		} else if (!strcmp(key, "ranges")) {
-			if (parse_ranges(c, v, prof))
-				return -1;
-		} else if (!strcmp(key, "tph")) {
-			if (parse_tph(c, v, &prof->tph))
-				return -1;
-		} else if (!strcmp(key, "serial")) {
-			if (v->kind != N_SCALAR || vw_serial_parse(v->val, &entry->serial))
-				return fail(c, v, "'serial' must be a Device Serial Number written as lspci prints it, "
-					    "e.g. \"00-11-22-33-44-55-66-77\"");
-			entry->has_serial = 1;
-		}
-	}
+static int layer_cap_any(struct pctx *c, const struct node *k, const struct node *v, void *obj, size_t arg)
+{
+	struct layer_acc *l = obj;
+
+	return parse_rule(c, v, k->val, R_PLAIN, " (rules for one capability go under 'capability:')",
+			  &l->entry->prof.cap_any);
+}
+
+static int layer_caps(struct pctx *c, const struct node *k, const struct node *v, void *obj, size_t arg)
+{
+	return parse_caps(c, v, &((struct layer_acc *)obj)->entry->prof);
+}
+
+static int layer_ranges(struct pctx *c, const struct node *k, const struct node *v, void *obj, size_t arg)
+{
+	return parse_ranges(c, v, &((struct layer_acc *)obj)->entry->prof);
+}
+
+static int layer_tph(struct pctx *c, const struct node *k, const struct node *v, void *obj, size_t arg)
+{
+	return parse_tph(c, v, &((struct layer_acc *)obj)->entry->prof.tph);
+}
+
+static int layer_serial(struct pctx *c, const struct node *k, const struct node *v, void *obj, size_t arg)
+{
+	struct vw_policy_entry *e = ((struct layer_acc *)obj)->entry;
+
+	if (v->kind != N_SCALAR || vw_serial_parse(v->val, &e->serial))
+		return fail(c, v, "'serial' must be a Device Serial Number written as lspci prints it, "
+			    "e.g. \"00-11-22-33-44-55-66-77\"");
+	e->has_serial = 1;
+	return 0;
+}
+
+static int default_match(struct pctx *c, const struct node *k, const struct node *v, void *obj, size_t arg)
+{
+	return fail(c, k, "'match' belongs in 'devices:' entries; 'default' applies to every device");
+}
+
+#define LAYER_RULE_KEYS									\
+	{ .name = "header", .fn = layer_rule, .arg = offsetof(struct vw_profile, header) },		\
+	{ .name = "capabilities", .fn = layer_cap_any },						\
+	{ .name = "unassigned", .fn = layer_rule, .arg = offsetof(struct vw_profile, unassigned) },	\
+	{ .name = "capability", .fn = layer_caps },							\
+	{ .name = "ranges", .fn = layer_ranges }
+
+static const struct key_spec default_keys[] = {
+	{ .name = "match", .fn = default_match, .unlisted = true },
+	LAYER_RULE_KEYS,
+	{ .name = "tph", .fn = layer_tph },
+	{ .name = NULL },
+};
+
+static const struct key_spec entry_keys[] = {
+	{ .name = "match", .fn = take_node, .arg = offsetof(struct layer_acc, match) },
+	LAYER_RULE_KEYS,
+	{ .name = "serial", .fn = layer_serial },
+	{ .name = "tph", .fn = layer_tph },
+	{ .name = NULL },
+};
+
+/*
+ * The keys of a layer: the default (match NULL) or a device entry, whose
+ * 'match' value goes to *match.
+ */
+static int parse_layer(struct pctx *c, const struct node *m, struct vw_policy_entry *entry,
+		       const struct node **match, const char *where)
+{
+	struct layer_acc acc = { entry, NULL };
+
+	if (walk_keys(c, m, match ? entry_keys : default_keys, where, NULL, &acc))
+		return -1;
+	if (match)
+		*match = acc.match;
 	return 0;
 }
 
@@ -875,153 +956,131 @@ static int parse_layer(struct pctx *c, const struct node *m, struct vw_profile *
 /* Selectors                                                           */
 /* ------------------------------------------------------------------ */
 
-/* Parse a BDF; on error returns -EINVAL and *why says what is wrong. */
-static int bdf_parse(const char *in, size_t n, char out[VW_NAME_LEN], const char **why)
-{
-	const char *colon1, *colon2 = NULL, *dot, *p = in, *end = in + n;
-	uint32_t dom = 0, bus, dev, fn;
-
-	*why = "expected [domain:]bus:device.function, e.g. 0000:00:03.0";
-	colon1 = memchr(in, ':', n);
-	if (!colon1)
-		return -EINVAL;
-	colon2 = memchr(colon1 + 1, ':', (size_t)(end - colon1 - 1));
-	if (colon2) {
-		if (memchr(colon2 + 1, ':', (size_t)(end - colon2 - 1)))
-			return -EINVAL;
-		if (parse_hex(p, (size_t)(colon1 - p), 1, 4, &dom)) {
-			*why = "domain must be 1-4 hex digits (0000..ffff)";
-			return -EINVAL;
-		}
-		p = colon1 + 1;
-		colon1 = colon2;
-	}
-	dot = memchr(colon1 + 1, '.', (size_t)(end - colon1 - 1));
-	if (!dot)
-		return -EINVAL;
-	if (parse_hex(p, (size_t)(colon1 - p), 1, 2, &bus)) {
-		*why = "bus must be 1-2 hex digits (00..ff)";
-		return -EINVAL;
-	}
-	if (parse_hex(colon1 + 1, (size_t)(dot - colon1 - 1), 1, 2, &dev) || dev > 0x1f) {
-		*why = "device must be hex 00..1f";
-		return -EINVAL;
-	}
-	if (parse_hex(dot + 1, (size_t)(end - dot - 1), 1, 1, &fn) || fn > 7) {
-		*why = "function must be 0..7";
-		return -EINVAL;
-	}
-	snprintf(out, VW_NAME_LEN, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
-	return 0;
-}
-
-int vw_bdf_canon(const char *in, char out[VW_NAME_LEN])
-{
-	const char *why;
-	char tmp[VW_NAME_LEN];
-
-	if (!in || bdf_parse(in, strlen(in), tmp, &why))
-		return -EINVAL;
-	memcpy(out, tmp, VW_NAME_LEN);
-	return 0;
-}
-
 /* A PCI ID: 1-4 hex digits with or without 0x ("8086", 0x8086). */
 static int parse_id(const char *s, size_t n, uint32_t *v)
 {
 	s = skip_0x(s, &n);
-	return parse_hex(s, n, 1, 4, v);
+	return vw_hex_parse(s, n, 1, 4, v);
+}
+
+/* The selector keys of 'match'; at most one selector is given. */
+struct match_acc {
+	const struct node *bdf, *vendor, *device, *cls;
+};
+
+/* A selector value: a scalar, stored at offset arg of a struct match_acc. */
+static int match_scalar(struct pctx *c, const struct node *k, const struct node *v, void *obj, size_t arg)
+{
+	if (v->kind != N_SCALAR || v->null)
+		return fail(c, v, "'%s' must be a scalar, got %s", k->val, kind_name(v));
+	return take_node(c, k, v, obj, arg);
+}
+
+static const struct key_spec match_keys[] = {
+	{ .name = "bdf", .fn = match_scalar, .arg = offsetof(struct match_acc, bdf) },
+	{ .name = "vendor", .fn = match_scalar, .arg = offsetof(struct match_acc, vendor) },
+	{ .name = "device", .fn = match_scalar, .arg = offsetof(struct match_acc, device) },
+	{ .name = "class", .fn = match_scalar, .arg = offsetof(struct match_acc, cls) },
+	{ .name = NULL },
+};
+
+static int match_bdf(struct pctx *c, const struct node *bdf, struct vw_policy_entry *e)
+{
+	const char *why;
+	char canon[VW_NAME_LEN];
+
+	if (vw_bdf_parse(bdf->val, bdf->len, canon, &why))
+		return fail(c, bdf, "bad BDF '%s': %s", SHOWN(bdf), why);
+	e->kind = VW_SEL_BDF;
+	memcpy(e->bdf, canon, sizeof(e->bdf));
+	snprintf(e->label, sizeof(e->label), "bdf %s", canon);
+	return 0;
+}
+
+/* The device ID of {vendor: "V:D"} or {vendor: V, device: D}; *did -1 when none. */
+static int match_device_id(struct pctx *c, const struct node *vendor, const char *colon,
+			   const struct node *device, int32_t *did)
+{
+	const struct node *n = colon ? vendor : device;
+	uint32_t v = 0;
+
+	*did = -1;
+	if (colon && parse_id(colon + 1, vendor->len - (size_t)(colon + 1 - vendor->val), &v))
+		return fail(c, vendor, "bad device ID in '%s': expected 1-4 hex digits", SHOWN(vendor));
+	if (!colon && device && parse_id(device->val, device->len, &v))
+		return fail(c, device, "bad device ID '%s': expected 1-4 hex digits, e.g. 10d3",
+			    SHOWN(device));
+	if (!n)
+		return 0;
+	if (v == 0xffff)
+		return fail(c, n, "device ID 0xffff is not a valid device");
+	*did = (int32_t)v;
+	return 0;
+}
+
+static int match_vendor(struct pctx *c, const struct node *vendor, const struct node *device,
+			struct vw_policy_entry *e)
+{
+	const char *colon;
+	uint32_t vid;
+	int32_t did;
+
+	if (!vendor)
+		return fail(c, device, "'device' needs 'vendor'");
+	colon = memchr(vendor->val, ':', vendor->len);
+	if (colon && device)
+		return fail(c, device, "device given twice: in 'vendor' (vendor:device) and 'device'");
+	if (parse_id(vendor->val, colon ? (size_t)(colon - vendor->val) : vendor->len, &vid))
+		return fail(c, vendor, "bad vendor ID '%s': expected 1-4 hex digits, e.g. 8086 or "
+			    "8086:10d3", SHOWN(vendor));
+	if (vid == 0xffff || vid == 0)
+		return fail(c, vendor, "vendor ID 0x%04x is not a valid vendor", vid);
+	if (match_device_id(c, vendor, colon, device, &did))
+		return -1;
+	e->vendor = (uint16_t)vid;
+	e->device_id = did < 0 ? 0 : (uint16_t)did;
+	e->kind = did < 0 ? VW_SEL_VENDOR : VW_SEL_VENDOR_DEVICE;
+	if (did < 0)
+		snprintf(e->label, sizeof(e->label), "vendor %04x", vid);
+	else
+		snprintf(e->label, sizeof(e->label), "vendor %04x:%04x", vid, (uint32_t)did);
+	return 0;
+}
+
+static int match_class(struct pctx *c, const struct node *cls, struct vw_policy_entry *e)
+{
+	size_t n = cls->len;
+	const char *s = skip_0x(cls->val, &n);
+	uint32_t v;
+
+	if ((n != 2 && n != 4 && n != 6) || vw_hex_parse(s, n, n, n, &v))
+		return fail(c, cls, "bad class '%s': expected 2, 4 or 6 hex digits (base class, "
+			    "+ subclass, + programming interface), e.g. 0x0200", SHOWN(cls));
+	e->kind = VW_SEL_CLASS;
+	e->class_bits = (uint32_t)n * 4;
+	e->class_code = v << (24 - e->class_bits);
+	snprintf(e->label, sizeof(e->label), "class 0x%0*x", (int)n, v);
+	return 0;
 }
 
 static int parse_match(struct pctx *c, const struct node *m, struct vw_policy_entry *e)
 {
-	static const char *const keys[] = { "bdf", "vendor", "device", "class", NULL };
-	const struct node *bdf = NULL, *vendor = NULL, *device = NULL, *cls = NULL;
-	size_t i;
+	struct match_acc a = { 0 };
 
 	if (m->kind != N_MAP)
 		return fail(c, m, "'match' must be a mapping ({bdf: ...}, {vendor: ..., device: ...} or "
 			    "{class: ...}), got %s", kind_name(m));
-	for (i = 0; i < m->nkids / 2; i++) {
-		const struct node *v = m->kids[2 * i + 1];
-		int k = map_key(c, m, i, keys, "'match'", NULL);
-
-		if (k < 0)
-			return -1;
-		if (v->kind != N_SCALAR || v->null)
-			return fail(c, v, "'%s' must be a scalar, got %s", keys[k], kind_name(v));
-		if (k == 0)
-			bdf = v;
-		else if (k == 1)
-			vendor = v;
-		else if (k == 2)
-			device = v;
-		else
-			cls = v;
-	}
-	if (!bdf && !vendor && !device && !cls)
+	if (walk_keys(c, m, match_keys, "'match'", NULL, &a))
+		return -1;
+	if (!a.bdf && !a.vendor && !a.device && !a.cls)
 		return fail(c, m, "'match' needs one of bdf, vendor[, device] or class");
-	if ((bdf ? 1 : 0) + (vendor || device ? 1 : 0) + (cls ? 1 : 0) > 1)
+	if ((a.bdf ? 1 : 0) + (a.vendor || a.device ? 1 : 0) + (a.cls ? 1 : 0) > 1)
 		return fail(c, m, "'match' takes one selector: bdf, vendor[, device] or class");
-	if (bdf) {
-		const char *why;
-		char canon[VW_NAME_LEN];
-
-		if (bdf_parse(bdf->val, bdf->len, canon, &why))
-			return fail(c, bdf, "bad BDF '%s': %s", SHOWN(bdf), why);
-		e->kind = VW_SEL_BDF;
-		memcpy(e->bdf, canon, sizeof(e->bdf));
-		snprintf(e->label, sizeof(e->label), "bdf %s", canon);
-	} else if (vendor || device) {
-		const char *s, *colon;
-		uint32_t vid, did = 0;
-		bool has_dev = false;
-
-		if (!vendor)
-			return fail(c, device, "'device' needs 'vendor'");
-		s = vendor->val;
-		colon = memchr(s, ':', vendor->len);
-		if (colon && device)
-			return fail(c, device, "device given twice: in 'vendor' (vendor:device) and 'device'");
-		if (parse_id(s, colon ? (size_t)(colon - s) : vendor->len, &vid))
-			return fail(c, vendor, "bad vendor ID '%s': expected 1-4 hex digits, e.g. 8086 or "
-				    "8086:10d3", SHOWN(vendor));
-		if (vid == 0xffff || vid == 0)
-			return fail(c, vendor, "vendor ID 0x%04x is not a valid vendor", vid);
-		if (colon) {
-			has_dev = true;
-			if (parse_id(colon + 1, vendor->len - (size_t)(colon + 1 - s), &did))
-				return fail(c, vendor, "bad device ID in '%s': expected 1-4 hex digits",
-					    SHOWN(vendor));
-		} else if (device) {
-			has_dev = true;
-			if (parse_id(device->val, device->len, &did))
-				return fail(c, device, "bad device ID '%s': expected 1-4 hex digits, e.g. 10d3",
-					    SHOWN(device));
-		}
-		if (has_dev && did == 0xffff)
-			return fail(c, colon ? vendor : device, "device ID 0xffff is not a valid device");
-		e->vendor = (uint16_t)vid;
-		e->device_id = (uint16_t)did;
-		e->kind = has_dev ? VW_SEL_VENDOR_DEVICE : VW_SEL_VENDOR;
-		if (has_dev)
-			snprintf(e->label, sizeof(e->label), "vendor %04x:%04x", vid, did);
-		else
-			snprintf(e->label, sizeof(e->label), "vendor %04x", vid);
-	} else {
-		size_t n = cls->len;
-		const char *s = skip_0x(cls->val, &n);
-		uint32_t v;
-
-		if ((n != 2 && n != 4 && n != 6) || parse_hex(s, n, n, n, &v))
-			return fail(c, cls, "bad class '%s': expected 2, 4 or 6 hex digits (base class, "
-				    "+ subclass, + programming interface), e.g. 0x0200", SHOWN(cls));
-		e->kind = VW_SEL_CLASS;
-		e->class_bits = (uint32_t)n * 4;
-		e->class_code = v << (24 - e->class_bits);
-		snprintf(e->label, sizeof(e->label), "class 0x%0*x", (int)n, v);
-	}
-	return 0;
+	if (a.bdf)
+		return match_bdf(c, a.bdf, e);
+	if (a.vendor || a.device)
+		return match_vendor(c, a.vendor, a.device, e);
+	return match_class(c, a.cls, e);
 }
 
 static bool same_selector(const struct vw_policy_entry *a, const struct vw_policy_entry *b)
@@ -1064,7 +1123,7 @@ static int parse_devices(struct pctx *c, const struct node *seq)
 		memset(e, 0, sizeof(*e));
 		profile_init(&e->prof);
 		e->line = m->line;
-		if (parse_layer(c, m, &e->prof, &match, e, "device entry"))
+		if (parse_layer(c, m, e, &match, "device entry"))
 			return -1;
 		if (!match)
 			return fail(c, m, "device entry needs 'match' (bdf, vendor[, device] or class)");
@@ -1083,23 +1142,42 @@ static int parse_devices(struct pctx *c, const struct node *seq)
 /* Top level                                                           */
 /* ------------------------------------------------------------------ */
 
-static int parse_root(struct pctx *c, const struct node *root)
+static int root_version(struct pctx *c, const struct node *k, const struct node *v, void *obj, size_t arg)
 {
-	static const char *const keys[] = { "version", "default", "devices", NULL };
-	struct vw_policy *pol = c->pol;
+	return 0;	/* read first, by root_version_of */
+}
+
+static int root_default(struct pctx *c, const struct node *k, const struct node *v, void *obj, size_t arg)
+{
+	struct vw_policy_entry *def = &c->pol->entries[0];
+
+	def->line = k->line;
+	if (v->kind == N_SCALAR && v->null)
+		return 0;
+	if (want_map(c, v, "'default'") || parse_layer(c, v, def, NULL, "'default'"))
+		return -1;
+	return 0;
+}
+
+static int root_devices(struct pctx *c, const struct node *k, const struct node *v, void *obj, size_t arg)
+{
+	return parse_devices(c, v);
+}
+
+static const struct key_spec root_keys[] = {
+	{ .name = "version", .fn = root_version },
+	{ .name = "default", .fn = root_default },
+	{ .name = "devices", .fn = root_devices },
+	{ .name = NULL },
+};
+
+/* 'version' before anything else: an unsupported version explains unknown keys. */
+static int root_version_of(struct pctx *c, const struct node *root)
+{
 	const struct node *version = NULL;
-	struct vw_policy_entry *def = &pol->entries[0];
 	size_t i;
 	uint32_t v;
 
-	if (!root || (root->kind == N_SCALAR && root->null))
-		return fail_at(c, root ? root->line : 1, root ? root->col : 1,
-			       "empty policy (expected at least 'version: 1')");
-	if (root->kind != N_MAP)
-		return fail(c, root, "a policy must be a mapping (version:, default:, devices:), got %s",
-			    kind_name(root));
-
-	/* version first: an unsupported version explains unknown keys */
 	for (i = 0; i < root->nkids / 2 && !version; i++)
 		if (is_key(root->kids[2 * i], "version"))
 			version = root->kids[2 * i + 1];
@@ -1111,31 +1189,29 @@ static int parse_root(struct pctx *c, const struct node *root)
 		return -1;
 	if (v != 1)
 		return fail(c, version, "unsupported policy version %u (this vfio-warden reads version 1)", v);
+	return 0;
+}
 
+static int parse_root(struct pctx *c, const struct node *root)
+{
+	struct vw_policy *pol = c->pol;
+	struct vw_policy_entry *def = &pol->entries[0];
+
+	if (!root || (root->kind == N_SCALAR && root->null))
+		return fail_at(c, root ? root->line : 1, root ? root->col : 1,
+			       "empty policy (expected at least 'version: 1')");
+	if (root->kind != N_MAP)
+		return fail(c, root, "a policy must be a mapping (version:, default:, devices:), got %s",
+			    kind_name(root));
+	if (root_version_of(c, root))
+		return -1;
 	memset(def, 0, sizeof(*def));
 	def->kind = VW_SEL_DEFAULT;
 	snprintf(def->label, sizeof(def->label), "default");
 	profile_init(&def->prof);
 	pol->nentries = 1;
-
-	for (i = 0; i < root->nkids / 2; i++) {
-		const struct node *k = root->kids[2 * i], *val = root->kids[2 * i + 1];
-		int key = map_key(c, root, i, keys, "the policy", NULL);
-
-		if (key < 0)
-			return -1;
-		if (key == 1) {
-			def->line = k->line;
-			if (val->kind == N_SCALAR && val->null)
-				continue;
-			if (want_map(c, val, "'default'") ||
-			    parse_layer(c, val, &def->prof, NULL, def, "'default'"))
-				return -1;
-		} else if (key == 2) {
-			if (parse_devices(c, val))
-				return -1;
-		}
-	}
+	if (walk_keys(c, root, root_keys, "the policy", NULL, NULL))
+		return -1;
 	/* the default layer always decides TPH for devices no entry's 'tph' covers */
 	if (!def->prof.tph.uapi_version)
 		vw_tph_policy_default(&def->prof.tph);
@@ -1241,53 +1317,49 @@ sys_err:
 /* Layers for a device                                                 */
 /* ------------------------------------------------------------------ */
 
+int vw_policy_entry_key(const struct vw_policy_entry *e, __u32 gen, struct vw_sel_key *k)
+{
+	struct vw_sel_dev d = { .vendor = e->vendor, .device_id = e->device_id,
+				.class_code = e->class_code };
+	int t = vw_sel_entry_try(e->kind, e->class_bits);
+
+	if (t < 0 || (e->kind == VW_SEL_BDF && !e->bdf[0]))
+		return -EINVAL;	/* an empty name would select every device that has none */
+	memcpy(d.bdf, e->bdf, strnlen(e->bdf, sizeof(d.bdf) - 1));
+	vw_sel_try_key(&d, gen, (__u32)t, k);
+	return 0;
+}
+
+/* The first of entries[0..n) stored under key k (the host's vw_selectors), or VW_NO_PROFILE. */
+static __u8 policy_lookup(const struct vw_policy *p, int n, const struct vw_sel_key *k)
+{
+	struct vw_sel_key ek;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!vw_policy_entry_key(&p->entries[i], k->gen, &ek) && !memcmp(&ek, k, sizeof(ek)))
+			return (__u8)i;
+	return VW_NO_PROFILE;
+}
+
 void vw_policy_layers(const struct vw_policy *p, const char *bdf, uint16_t vendor, uint16_t device_id,
 		      uint32_t class_code, int layers[VW_NLAYERS])
 {
-	char canon[VW_NAME_LEN] = "";
-	uint32_t best_bits = 0;
-	int i, n;
+	struct vw_sel_dev d = { .vendor = vendor, .device_id = device_id, .class_code = class_code & 0xffffff };
+	int n = p && p->nentries > 0 ? p->nentries : 0;
+	__u8 hit[VW_SEL_NTRIES], l[VW_NLAYERS];
+	struct vw_sel_key k;
+	__u32 t;
 
-	for (i = 0; i < VW_NLAYERS; i++)
-		layers[i] = -1;
-	if (!p || p->nentries <= 0)
-		return;
-	n = p->nentries > VW_MAX_PROFILES ? VW_MAX_PROFILES : p->nentries;
-	if (bdf && vw_bdf_canon(bdf, canon))
-		canon[0] = 0;
-	class_code &= 0xffffff;
-	for (i = 0; i < n; i++) {
-		const struct vw_policy_entry *e = &p->entries[i];
-
-		switch (e->kind) {
-		case VW_SEL_BDF:
-			if (canon[0] && layers[VW_SEL_BDF] < 0 && !strncmp(e->bdf, canon, VW_NAME_LEN))
-				layers[VW_SEL_BDF] = i;
-			break;
-		case VW_SEL_VENDOR_DEVICE:
-			if (layers[VW_SEL_VENDOR_DEVICE] < 0 && e->vendor == vendor && e->device_id == device_id)
-				layers[VW_SEL_VENDOR_DEVICE] = i;
-			break;
-		case VW_SEL_VENDOR:
-			if (layers[VW_SEL_VENDOR] < 0 && e->vendor == vendor)
-				layers[VW_SEL_VENDOR] = i;
-			break;
-		case VW_SEL_CLASS: {
-			uint32_t bits = e->class_bits, mask;
-
-			if (bits != 8 && bits != 16 && bits != 24)
-				break;
-			mask = (0xffffffu << (24 - bits)) & 0xffffff;
-			if ((class_code & mask) == (e->class_code & mask) && bits > best_bits) {
-				best_bits = bits;
-				layers[VW_SEL_CLASS] = i;
-			}
-			break;
-		}
-		case VW_SEL_DEFAULT:
-			if (layers[VW_SEL_DEFAULT] < 0)
-				layers[VW_SEL_DEFAULT] = i;
-			break;
-		}
+	if (n > VW_MAX_PROFILES)
+		n = VW_MAX_PROFILES;
+	if (bdf)
+		vw_bdf_canon(bdf, d.bdf);	/* not a BDF: d.bdf stays empty, and no entry's is */
+	for (t = 0; t < VW_SEL_NTRIES; t++) {
+		vw_sel_try_key(&d, 0, t, &k);
+		hit[t] = policy_lookup(p, n, &k);
 	}
+	vw_sel_layers(hit, l);
+	for (t = 0; t < VW_NLAYERS; t++)
+		layers[t] = l[t] == VW_NO_PROFILE ? -1 : l[t];
 }

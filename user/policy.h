@@ -50,13 +50,12 @@ const char *vw_policy_default_text(size_t *len);
 
 /*
  * Layers that apply to a device, most specific first (VW_NLAYERS entries,
- * index into out->entries or -1). Class: the entry with the most class_bits
- * that matches wins.
+ * index into p->entries or -1), chosen as include/vw_select.h says: the same
+ * selection BPF makes for devices it compiles. bdf is canonicalised first.
  */
 void vw_policy_layers(const struct vw_policy *p, const char *bdf, uint16_t vendor,
 		      uint16_t device_id, uint32_t class_code, int layers[VW_NLAYERS]);
-
-/* Canonicalise "00:03.0" / "0000:00:03.0" to "0000:00:03.0"; -EINVAL if bad. */
-int vw_bdf_canon(const char *in, char out[VW_NAME_LEN]);
+/* The vw_selectors key entry e is stored under (vw_select.h); -EINVAL: none. */
+int vw_policy_entry_key(const struct vw_policy_entry *e, __u32 gen, struct vw_sel_key *k);
 
 #endif

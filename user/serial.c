@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 
+#include "bdf.h"
 #include "serial.h"
 
 int vw_serial_parse(const char *s, uint64_t *out)
@@ -12,10 +12,12 @@ int vw_serial_parse(const char *s, uint64_t *out)
 	int i;
 
 	for (i = 0; i < 8; i++) {
-		if (!isxdigit((unsigned char)s[0]) || !isxdigit((unsigned char)s[1]))
+		uint32_t b;
+
+		/* s[1] is read only when s[0] is a digit, so never past the NUL */
+		if (vw_hex_parse(s, 2, 2, 2, &b))
 			return -EINVAL;
-		v = v << 8 | (uint64_t)(((isdigit((unsigned char)s[0]) ? s[0] - '0' : (tolower(s[0]) - 'a' + 10)) << 4) |
-					(isdigit((unsigned char)s[1]) ? s[1] - '0' : (tolower(s[1]) - 'a' + 10)));
+		v = v << 8 | b;
 		s += 2;
 		if (i == 7)
 			break;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Dump parsing: lspci text (single and multi-device, device selection,
- * truncated and broken dumps), raw dumps, sysfs (a fake tree) and BDFs.
+ * truncated and broken dumps), raw dumps and sysfs (a fake tree). BDFs: test_bdf.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -359,45 +359,9 @@ static void test_sysfs(void)
 		  -ENODEV, "/sys/bus/pci/devices/0000:ff:1f.7/config");
 }
 
-static void test_bdf_canon(void)
-{
-	static const struct { const char *in, *out; } good[] = {
-		{ "00:03.0", "0000:00:03.0" },
-		{ "0000:00:03.0", "0000:00:03.0" },
-		{ "0000:AF:1F.7", "0000:af:1f.7" },
-		{ "0002:01:00.0", "0002:01:00.0" },
-		{ "10000:e0:06.0", "10000:e0:06.0" },
-	};
-	static const char *const bad[] = {
-		"", "00:03", "00:20.0", "00:03.8", "0000:00:03.0x", "000:00:03.0",
-		"0:00:03.0", "00000000:00:03.0", "00-03.0", "zz:03.0", " 00:03.0",
-	};
-	char out[VW_NAME_LEN];
-
-	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		CHECK(vw_cfg_bdf_canon(good[i].in, out) == 0, "%s rejected", good[i].in);
-		CHECK_STR(out, good[i].out);
-	}
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		CHECK(vw_cfg_bdf_canon(bad[i], out) == -EINVAL, "\"%s\" accepted", bad[i]);
-	CHECK_EQ(vw_cfg_bdf_canon(NULL, out), -EINVAL);
-}
-
-static void cleanup(void)
-{
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd))
-		fprintf(stderr, "could not remove %s\n", tmpdir);
-}
-
 int main(void)
 {
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
-		return 1;
-	}
+	vw_test_mkdtemp(tmpdir);
 	make_multi();
 	test_qemu_files();
 	test_multi_device();
@@ -405,8 +369,7 @@ int main(void)
 	test_variants();
 	test_raw_and_files();
 	test_sysfs();
-	test_bdf_canon();
 	free(multi);
-	cleanup();
+	vw_test_rmtree(tmpdir);
 	return vw_test_done();
 }

@@ -406,30 +406,6 @@ static void test_forms(void)
 	free(p);
 }
 
-static void test_bdf_canon(void)
-{
-	char out[VW_NAME_LEN];
-	static const char *const good[][2] = {
-		{ "0000:00:03.0", "0000:00:03.0" }, { "00:03.0", "0000:00:03.0" },
-		{ "0:3.1", "0000:00:03.1" }, { "ABCD:EF:1F.7", "abcd:ef:1f.7" },
-		{ "ffff:ff:1f.7", "ffff:ff:1f.7" },
-	};
-	static const char *const bad[] = {
-		"", "00:03", "00:03.", "00:20.0", "00:03.8", "100:03.0", "10000:00:03.0", "0000:00:03.0.1",
-		"a:b:c:d.0", "00:03.0 ", " 00:03.0", "0x00:03.0", "00:03.00", "g0:03.0", ":03.0", "00:.0",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		memset(out, 'x', sizeof(out));
-		CHECK(!vw_bdf_canon(good[i][0], out), "%s should be a BDF", good[i][0]);
-		CHECK_STR(out, good[i][1]);
-	}
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		CHECK_EQ(vw_bdf_canon(bad[i], out), -EINVAL);
-	CHECK_EQ(vw_bdf_canon(NULL, out), -EINVAL);
-}
-
 /* ------------------------------------------------------------------ */
 /* malformed corpus                                                    */
 /* ------------------------------------------------------------------ */
@@ -731,7 +707,6 @@ int main(void)
 	test_overrides();
 	test_audit_all();
 	test_forms();
-	test_bdf_canon();
 	test_bad_corpus();
 	test_generated();
 	test_api_edges();

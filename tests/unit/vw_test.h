@@ -4,6 +4,7 @@
 #ifndef VW_TEST_H
 #define VW_TEST_H
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Several files of one test binary share the tally (VW_TEST_EXTERN; one defines it). */
@@ -22,6 +23,24 @@ static int vw_t_pass, vw_t_fail;
 	CHECK(_a == _b, "%s = %lld, expected %lld", #a, _a, _b); } while (0)
 #define CHECK_STR(a, b) do { const char *_a = (a), *_b = (b); \
 	CHECK(_a && _b && !strcmp(_a, _b), "%s = \"%s\", expected \"%s\"", #a, _a ? _a : "(null)", _b); } while (0)
+
+/* A scratch directory from a "/tmp/vw-test-NAME-XXXXXX" template, and its removal. */
+static inline void vw_test_mkdtemp(char *tmpl)
+{
+	if (!mkdtemp(tmpl)) {
+		perror("mkdtemp");
+		exit(1);
+	}
+}
+
+static inline void vw_test_rmtree(const char *dir)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		fprintf(stderr, "could not remove %s\n", dir);
+}
 
 static inline int vw_test_done(void)
 {

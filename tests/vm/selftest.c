@@ -683,8 +683,11 @@ static void write_overrides(const char *path)
 		 "    ranges:\n"
 		 "      - {start: 0xf10, length: 4, write: allow}\n"
 		 "  - match: {vendor: \"8086\", device: \"10c9\"}\n"
-		 "    unassigned: {write: audit}\n",
-		 default_layer, E1);
+		 "    unassigned: {write: audit}\n"
+		 "  - match: {bdf: \"%s\"}\n"	/* bound after attach: BPF looks its BDF up */
+		 "    ranges:\n"
+		 "      - {start: 0xf20, length: 4, write: allow}\n",
+		 default_layer, E1, E2);
 	write_file(path, text);
 }
 
@@ -722,6 +725,7 @@ static void test_bound_after_attach(void)
 	char cmd[256];
 	json_object *st, *devs;
 	const char *layout = NULL;
+	json_object *layers = NULL;
 	size_t i;
 
 	snprintf(cmd, sizeof(cmd), "tests/vm/guest-setup.sh bind %s >/dev/null", E2);
@@ -729,6 +733,7 @@ static void test_bound_after_attach(void)
 	CHECK_EQ(vw_dev_open(&d2, E2), 0);
 	CHECK_EQ(vw_cfg_write(&d2, UNASSIGNED, 4, 0x2), -EPERM);	/* default layer, vfio's map */
 	CHECK_EQ(vw_cfg_write(&d2, 0xf10, 4, 0x3), 0);	/* vendor:device selector from BPF */
+	CHECK_EQ(vw_cfg_write(&d2, 0xf20, 4, 0x5), 0);	/* bdf selector from BPF */
 	CHECK_EQ(vw_cfg_write(&d2, 0x04, 2, 0x0), 0);	/* header */
 	CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "type", "device", "device", E2, NULL), 1);
 	/* DSN found from vfio-pci's map; two devices, two serials */
@@ -749,12 +754,21 @@ static void test_bound_after_attach(void)
 	for (i = 0; devs && i < json_object_array_length(devs); i++) {
 		json_object *dj = json_object_array_get_idx(devs, i);
 
-		if (!strcmp(json_object_get_string(json_object_object_get(dj, "device")), E2))
-			layout = json_object_get_string(json_object_object_get(dj, "layout"));
+		if (strcmp(json_object_get_string(json_object_object_get(dj, "device")), E2))
+			continue;
+		layout = json_object_get_string(json_object_object_get(dj, "layout"));
+		layers = json_object_object_get(dj, "policy");
 	}
 	CHECK_STR(layout, "vfio-pci map");
+	/* BPF chose the layers as the loader does (vw_select.h), and says which */
+	snprintf(cmd, sizeof(cmd), "bdf %s", E2);
+	CHECK_STR(json_object_get_string(json_object_object_get(layers, "bdf")), cmd);
+	CHECK_STR(json_object_get_string(json_object_object_get(layers, "vendor:device")), "vendor 8086:10d3");
+	CHECK_STR(json_object_get_string(json_object_object_get(layers, "default")), "default");
+	CHECK(layers && json_object_object_length(layers) == 3, "layers of %s: %s", E2,
+	      layers ? json_object_to_json_string(layers) : "none");
 	CHECK_EQ(status_counter(st, E2, "write.deny"), 1);
-	CHECK_EQ(status_counter(st, E2, "write.allow"), 2);
+	CHECK_EQ(status_counter(st, E2, "write.allow"), 3);
 	json_object_put(st);
 	vw_dev_close(&d2);
 }
