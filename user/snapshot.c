@@ -90,8 +90,8 @@ static void programs(struct vw_snapshot *s)
 	struct bpf_prog_info pi;
 	int i;
 
-	for (i = 0; vw_link_names[i] && s->nprogs < (int)(sizeof(s->progs) / sizeof(s->progs[0])); i++) {
-		if (vw_linked_prog(vw_link_names[i], &pi))
+	for (i = 0; i < VW_LINK_COUNT && s->nprogs < (int)(sizeof(s->progs) / sizeof(s->progs[0])); i++) {
+		if (vw_linked_prog(i, &pi))
 			continue;
 		/* the link's name: kernel program names are cut at 15 characters, and
 		 * vw_rw_verify_area and vw_rw_verify_area_kp would then be one */
@@ -152,7 +152,7 @@ int vw_snapshot_take(struct vw_snapshot *s)
 	vw_percpu_sum(m.fd[VW_MAP_GLOBAL], 0, &s->g, sizeof(s->g));
 	if (!bpf_map_get_info_by_fd(m.fd[VW_MAP_EVENTS], &minfo, &mlen))
 		s->ringbuf_size = minfo.max_entries;
-	s->scrub_active = !vw_linked_prog("link_config_rw_exit", &pi);
+	s->scrub_active = !vw_linked_prog(VW_LINK_CONFIG_RW_EXIT, &pi);
 	programs(s);
 	devices(s, &m);
 	device_holders(s);

@@ -20,7 +20,7 @@ static const char *veto_kind(void)
 {
 	struct bpf_prog_info pi;
 
-	if (vw_linked_prog("link_file_permission", &pi))
+	if (vw_linked_prog(VW_LINK_FILE_PERMISSION, &pi))
 		return "unknown";
 	return strncmp(pi.name, "vw_lsm_", 7) ? "fmod_ret (skippable on fully preemptible kernels)" : "bpf lsm";
 }
@@ -37,7 +37,7 @@ static void lockdown_json(json_object *root, json_object *info)
 	char text[160];
 
 	json_object_object_add(root, "lockdown", json_object_new_string(vw_lockdown_name(mode)));
-	if (!vw_linked_prog("link_config_rw_exit", &pi))
+	if (!vw_linked_prog(VW_LINK_CONFIG_RW_EXIT, &pi))
 		snprintf(text, sizeof(text), "active");
 	else
 		snprintf(text, sizeof(text), "unavailable (lockdown=%s forbids bpf_probe_write_user): DSN scrub "
@@ -59,8 +59,8 @@ static json_object *skipped_runs_json(void)
 	struct bpf_prog_info pi;
 	int i;
 
-	for (i = 0; vw_link_names[i]; i++)
-		if (!vw_linked_prog(vw_link_names[i], &pi))
+	for (i = 0; i < VW_LINK_COUNT; i++)
+		if (!vw_linked_prog(i, &pi))
 			json_object_object_add(o, pi.name, json_object_new_int64((int64_t)pi.recursion_misses));
 	return o;
 }

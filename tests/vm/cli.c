@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "../../user/pinned.h"
 
 #define MAX_ARGS 24
 
@@ -112,7 +113,7 @@ int cli_wait_attached(int attached, int timeout_s)
 	double end = now_s() + timeout_s;
 
 	while (now_s() < end) {
-		if ((access("/sys/fs/bpf/vfio-warden/link_config_rw", F_OK) == 0) == attached)
+		if ((access(VW_ATTACHED_MARKER, F_OK) == 0) == attached)
 			return 0;
 		short_pause();
 	}
