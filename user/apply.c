@@ -208,7 +208,7 @@ int vw_retire(int active_gen_fd)
 	return bpf_map_update_elem(active_gen_fd, &zero, &g, BPF_ANY) ? -errno : 0;
 }
 
-int vw_active_gen(const struct vw_maps *m, unsigned *gen)
+int vw_read_active_gen(const struct vw_maps *m, unsigned *gen)
 {
 	__u32 zero = 0, g = 0;
 

@@ -159,9 +159,19 @@ static int maps_from_skel(struct warden *skel, struct vw_maps *m)
 	return 0;
 }
 
+static int attach_with(const struct vw_attach_opts *o, struct vw_apply_report *rep);
+
 int vw_attach(const struct vw_attach_opts *o)
 {
-	static struct vw_apply_report rep;
+	struct vw_apply_report *rep = calloc(1, sizeof(*rep));	/* large: not on the stack */
+	int rc = rep ? attach_with(o, rep) : VW_EXIT_ERROR;
+
+	free(rep);
+	return rc;
+}
+
+static int attach_with(const struct vw_attach_opts *o, struct vw_apply_report *rep)
+{
 	struct warden *skel = NULL;
 	struct vw_maps m;
 	int rc, err, i, lsm;
@@ -207,7 +217,7 @@ int vw_attach(const struct vw_attach_opts *o)
 		goto out;
 	}
 	/* The policy goes in before any program runs: no access is judged by an empty map. */
-	if ((err = maps_from_skel(skel, &m)) || (err = vw_apply_policy(&m, o->policy, 0, &rep)) ||
+	if ((err = maps_from_skel(skel, &m)) || (err = vw_apply_policy(&m, o->policy, 0, rep)) ||
 	    (err = vw_flip_gen(&m, 0))) {
 		fprintf(stderr, "vfio-warden: writing the policy into the maps failed: %s\n", strerror(-err));
 		rc = VW_EXIT_ERROR;
@@ -228,16 +238,16 @@ int vw_attach(const struct vw_attach_opts *o)
 		rc = VW_EXIT_ERROR;
 		goto out;
 	}
-	vw_write_policy_info(o->policy, &rep);
+	vw_write_policy_info(o->policy, rep);
 	if (!o->quiet) {
 		fprintf(stderr, "vfio-warden: attached (veto: %s), policy %s, %d vfio device%s\n",
-			lsm ? "bpf lsm" : "fmod_ret", o->policy->source, rep.ndevs, rep.ndevs == 1 ? "" : "s");
+			lsm ? "bpf lsm" : "fmod_ret", o->policy->source, rep->ndevs, rep->ndevs == 1 ? "" : "s");
 		if (o->lockdown != VW_LOCKDOWN_NONE)
 			fprintf(stderr, "  kernel lockdown (%s): the DSN serial cannot be rewritten here; DSN scrub "
 				"rules apply as audit, virtual serials do not apply\n", vw_lockdown_name(o->lockdown));
-		for (i = 0; i < rep.ndevs; i++)
-			fprintf(stderr, "  %s %04x:%04x (%s): %s\n", rep.devs[i].sys.bdf, rep.devs[i].sys.vendor,
-				rep.devs[i].sys.device_id, rep.devs[i].sys.driver, rep.devs[i].status);
+		for (i = 0; i < rep->ndevs; i++)
+			fprintf(stderr, "  %s %04x:%04x (%s): %s\n", rep->devs[i].sys.bdf, rep->devs[i].sys.vendor,
+				rep->devs[i].sys.device_id, rep->devs[i].sys.driver, rep->devs[i].status);
 	}
 	rc = VW_EXIT_OK;
 out:

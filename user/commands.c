@@ -79,29 +79,34 @@ static int lockdown_allows_attach(const char *what)
 static int apply_pinned_locked(const struct vw_policy *policy, const char *what, const char *verb,
 			       int quiet)
 {
-	static struct vw_apply_report rep;
+	struct vw_apply_report *rep = calloc(1, sizeof(*rep));	/* large: not on the stack */
 	struct vw_maps m;
 	unsigned gen;
 	int rc, err;
 
+	if (!rep)
+		return VW_EXIT_ERROR;
 	rc = vw_maps_open_pinned(&m);
-	if (rc)
+	if (rc) {
+		free(rep);
 		return rc;
-	err = vw_active_gen(&m, &gen);
+	}
+	err = vw_read_active_gen(&m, &gen);
 	if (!err)
-		err = vw_apply_policy(&m, policy, gen ^ 1, &rep);
+		err = vw_apply_policy(&m, policy, gen ^ 1, rep);
 	if (!err)
 		err = vw_flip_gen(&m, gen ^ 1);
 	if (err) {
 		fprintf(stderr, "vfio-warden %s: %s; the previous policy stays in force\n", what, strerror(-err));
 		rc = VW_EXIT_ERROR;
 	} else {
-		vw_write_policy_info(policy, &rep);
+		vw_write_policy_info(policy, rep);
 		if (!quiet)
 			fprintf(stderr, "vfio-warden: %s, policy %s (generation %u), %d vfio device%s\n",
-				verb, policy->source, gen ^ 1, rep.ndevs, rep.ndevs == 1 ? "" : "s");
+				verb, policy->source, gen ^ 1, rep->ndevs, rep->ndevs == 1 ? "" : "s");
 	}
 	vw_maps_close(&m);
+	free(rep);
 	return rc;
 }
 
@@ -113,10 +118,9 @@ static int apply_pinned_locked(const struct vw_policy *policy, const char *what,
  * that exists is an error (exit 4): a run that detaches on exit must not take
  * over, and then remove, enforcement it did not create.
  */
-static int attach_locked(const struct vw_cli *cli, const char *what, int adopt)
+static int attach_locked_with(const struct vw_cli *cli, const char *what, int adopt, struct vw_policy *policy)
 {
-	static struct vw_policy policy;
-	struct vw_attach_opts o = { .policy = &policy, .ringbuf_size = cli->ringbuf_size, .quiet = cli->quiet };
+	struct vw_attach_opts o = { .policy = policy, .ringbuf_size = cli->ringbuf_size, .quiet = cli->quiet };
 	int rc, lock;
 
 	rc = vw_require_root(what);
@@ -124,10 +128,10 @@ static int attach_locked(const struct vw_cli *cli, const char *what, int adopt)
 		rc = lockdown_allows_attach(what);
 	if (rc)
 		return rc;
-	rc = load_policy(cli, &policy);
+	rc = load_policy(cli, policy);
 	if (rc)
 		return rc;	/* a bad policy changes nothing, attached or not */
-	o.lockdown = policy.lockdown;
+	o.lockdown = policy->lockdown;
 	/* a service's `run --keep` restarting during a reload waits its turn rather than
 	 * exiting busy; attach/reload/detach from people keep failing fast (exit 7) */
 	lock = adopt ? vw_lock_wait(what, 30) : vw_lock(what);
@@ -138,11 +142,20 @@ static int attach_locked(const struct vw_cli *cli, const char *what, int adopt)
 			fprintf(stderr, "vfio-warden %s: --ringbuf-size ignored: the pinned ring buffer keeps "
 				"the size it was attached with\n", what);
 		/* said even with -q: the log should show a restart took over, not attached anew */
-		rc = apply_pinned_locked(&policy, what, "adopted the enforcement pinned at " VW_PIN_DIR, 0);
+		rc = apply_pinned_locked(policy, what, "adopted the enforcement pinned at " VW_PIN_DIR, 0);
 	} else {
 		rc = vw_attach(&o);
 	}
 	vw_unlock(lock);
+	return rc;
+}
+
+static int attach_locked(const struct vw_cli *cli, const char *what, int adopt)
+{
+	struct vw_policy *policy = calloc(1, sizeof(*policy));	/* large: not on the stack */
+	int rc = policy ? attach_locked_with(cli, what, adopt, policy) : VW_EXIT_ERROR;
+
+	free(policy);
 	return rc;
 }
 
@@ -227,7 +240,7 @@ int vw_cmd_log(const struct vw_cli *cli)
 
 int vw_cmd_reload(const struct vw_cli *cli)
 {
-	static struct vw_policy policy;
+	struct vw_policy *policy;
 	int rc, lock;
 
 	if (!cli->policy_path) {
@@ -235,15 +248,18 @@ int vw_cmd_reload(const struct vw_cli *cli)
 		return VW_EXIT_USAGE;
 	}
 	rc = vw_require_root("reload");
-	if (!rc)
-		rc = load_policy(cli, &policy);
 	if (rc)
-		return rc;	/* a bad policy changes nothing */
-	lock = vw_lock("reload");
-	if (lock < 0)
-		return -lock;
-	rc = apply_pinned_locked(&policy, "reload", "reloaded", cli->quiet);
-	vw_unlock(lock);
+		return rc;
+	policy = calloc(1, sizeof(*policy));	/* large: not on the stack */
+	if (!policy)
+		return VW_EXIT_ERROR;
+	rc = load_policy(cli, policy);
+	if (!rc) {	/* a bad policy changes nothing */
+		lock = vw_lock("reload");
+		rc = lock < 0 ? -lock : apply_pinned_locked(policy, "reload", "reloaded", cli->quiet);
+		vw_unlock(lock);
+	}
+	free(policy);
 	return rc;
 }
 

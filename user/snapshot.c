@@ -148,7 +148,7 @@ int vw_snapshot_take(struct vw_snapshot *s)
 	if (rc)
 		return rc;
 	s->attached = 1;
-	vw_active_gen(&m, &s->generation);
+	vw_read_active_gen(&m, &s->generation);
 	vw_percpu_sum(m.fd[VW_MAP_GLOBAL], 0, &s->g, sizeof(s->g));
 	if (!bpf_map_get_info_by_fd(m.fd[VW_MAP_EVENTS], &minfo, &mlen))
 		s->ringbuf_size = minfo.max_entries;

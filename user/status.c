@@ -233,7 +233,7 @@ int vw_status(int json)
 	info = json_object_from_file(VW_POLICY_INFO);
 	if (info)
 		labels = json_object_object_get(info, "labels");
-	vw_active_gen(&m, &gen);
+	vw_read_active_gen(&m, &gen);
 	vw_percpu_sum(m.fd[VW_MAP_GLOBAL], 0, &g, sizeof(g));
 	bpf_map_get_info_by_fd(m.fd[VW_MAP_EVENTS], &minfo, &mlen);
 
