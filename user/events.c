@@ -11,7 +11,7 @@
 #include "events.h"
 #include "layout.h"
 #include "vw_decide.h"
-#include "vw_tph.h"
+#include "tph.h"
 
 static const char *const action_names[] = { "allow", "audit", "scrub", "deny" };
 static const char *const region_names[] = { "header", "capability", "unassigned" };

@@ -28,7 +28,7 @@
 #include "layout.h"
 #include "policy.h"
 #include "serial.h"
-#include "vw_tph.h"
+#include "tph.h"
 
 /* ------------------------------------------------------------------ */
 /* Tree                                                                */

@@ -13,7 +13,8 @@
  *    none, reserved location, at the end of config space), byte-map reference;
  *  - the ST-table helper against the walker (user/layout.c), and the two real
  *    TPH devices in the shared pciutils fixtures;
- *  - names, lookups, CPU-list parsing.
+ *  - names, lookups, CPU-list parsing;
+ *  - the loader refusing a TPH policy vw_tph_policy_check finds bad.
  * Random cases use a fixed seed (VW_TPH_SEED overrides it).
  */
 #include <errno.h>
@@ -23,8 +24,10 @@
 #include <linux/vfio.h>
 #include "vw_test.h"
 #include "vw_tph.h"
+#include "apply.h"
 #include "cfgdump.h"
 #include "layout.h"
+#include "tph.h"
 
 static __u64 rng_state = 0x9e3779b97f4a7c15ULL;
 
@@ -121,6 +124,40 @@ static void test_uapi(void)
 	vw_tph_policy_default(&p);
 	p.uapi_version = 2;
 	CHECK_EQ(vw_tph_policy_check(&p), 32);
+}
+
+/* The loader checks every layer's TPH policy before it writes a map: with
+ * no maps at all (fds -1), a bad policy is refused with -EINVAL, a good one
+ * gets as far as the first map write (-EBADF). */
+static void test_loader_check(void)
+{
+	static const char yaml[] = "version: 1\ndevices:\n  - match: {vendor: \"8086\"}\n"
+				   "    tph: {cpus: \"0-3\"}\n  - match: {vendor: \"1b36\"}\n"
+				   "    header: deny\n";
+	static struct vw_policy pol;
+	static struct vw_apply_report rep;
+	struct vw_tph_policy *dev_tph = &pol.entries[1].prof.tph;
+	struct vw_maps m;
+	char err[256];
+	int k;
+
+	for (k = 0; k < VW_MAP_COUNT; k++)
+		m.fd[k] = -1;
+	CHECK(vw_policy_parse("t.yaml", yaml, sizeof(yaml) - 1, &pol, err, sizeof(err)) == 0, "%s", err);
+	CHECK_EQ(pol.nentries, 3);
+	CHECK_EQ(pol.entries[2].prof.tph.uapi_version, 0);	/* no tph: asks the default layer */
+	CHECK_EQ(vw_apply_policy(&m, &pol, 1, &rep), -EBADF);
+	dev_tph->mem_types_allowed |= 0x10;
+	CHECK_EQ(vw_apply_policy(&m, &pol, 1, &rep), -EINVAL);
+	dev_tph->mem_types_allowed &= ~0x10;
+	dev_tph->uapi_version = VW_TPH_UAPI_VERSION + 1;	/* written for another uAPI */
+	CHECK_EQ(vw_apply_policy(&m, &pol, 1, &rep), -EINVAL);
+	dev_tph->uapi_version = VW_TPH_UAPI_VERSION;
+	pol.entries[0].prof.tph.cfg_write_action = VW_SCRUB;
+	CHECK_EQ(vw_apply_policy(&m, &pol, 1, &rep), -EINVAL);
+	pol.entries[0].prof.tph.cfg_write_action = VW_AUDIT;
+	pol.entries[2].prof.tph.cpu_mode = 9;	/* ignored: that layer has no TPH policy */
+	CHECK_EQ(vw_apply_policy(&m, &pol, 1, &rep), -EBADF);
 }
 
 /* ---- entries ---------------------------------------------------------- */
@@ -1095,6 +1132,7 @@ int main(void)
 		rng_state = strtoull(seed, NULL, 0) | 1;
 	printf("seed 0x%llx\n", (unsigned long long)rng_state);
 	test_uapi();
+	test_loader_check();
 	test_entries();
 	test_header();
 	test_cfg();
