@@ -13,8 +13,9 @@ LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf 
 LDLIBS    += $(LIBBPF_LIBS) -lyaml -ljson-c
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 # The VM matrix: every kernel the selftests (and `make attack`) boot. 7.3 has
-# only fully preemptible modes; 6.12:preempt=full boots 6.12 that way too.
-KERNELS   ?= 6.12 6.1 7.3 6.12:preempt=full
+# only fully preemptible modes; 6.12:preempt=full boots 6.12 that way too;
+# 6.12:lockdown=integrity is what a UEFI Secure Boot host runs.
+KERNELS   ?= 6.12 6.1 7.3 6.12:preempt=full 6.12:lockdown=integrity
 
 # install: PREFIX for the binary and the unit, DESTDIR for staging (packages, tests).
 # The configuration lives in /etc whatever PREFIX is: the unit names it.
@@ -35,13 +36,13 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 BPF_HDRS  := $(wildcard bpf/*.h) $(wildcard include/*.h)
 # Every BPF object is built alike, so the selftest object runs the bytecode the product runs.
-BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -D__VW_BPF__ -Iinclude -I$(B)
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -D__VW_BPF__ -Iinclude -Ibpf/vmlinux/$(ARCH)
 # Generated cases shared by the host unit tests and the VM bytecode test (tests/vm/bytecode.c).
 CASE_HDRS := $(wildcard tests/cases/*.h)
 VM_SRCS   := $(wildcard tests/vm/*.c) $(wildcard tests/cases/*.c)
 VM_BINS   := $(B)/vm/vw-selftest
 
-.PHONY: all clean check unit vmtest demo bench deps fuzz install attack uninstall
+.PHONY: all clean check unit vmtest demo bench deps fuzz install attack uninstall vmlinux-h
 # keep sanitizer objects between test builds
 .SECONDARY:
 all: $(B)/vfio-warden $(VM_BINS)
@@ -52,12 +53,14 @@ deps:
 $(B) $(B)/user $(B)/san $(B)/san/cases $(B)/unit $(B)/vm:
 	mkdir -p $@
 
-# Types of the running kernel; module types (vfio) are declared in bpf/vfio_types.h
-# with CO-RE flavours, because the build host need not have vfio loaded.
-$(B)/vmlinux.h: | $(B)
-	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+# Kernel types, vendored per architecture as libbpf-tools does: CO-RE relocates
+# them against the running kernel's BTF at load, so the build host needs no BTF
+# of its own (a container, a kernel without BTF) and every build sees the same
+# types. Module types (vfio) are declared in bpf/vfio_types.h with CO-RE flavours.
+# `make vmlinux-h` regenerates it from the matrix's Debian 6.12 kernel (one VM boot).
+VMLINUX_H := bpf/vmlinux/$(ARCH)/vmlinux.h
 
-$(B)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(B)/vmlinux.h | $(B)
+$(B)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(VMLINUX_H) | $(B)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	llvm-strip -g $@ 2>/dev/null || true
 
@@ -123,6 +126,13 @@ demo:
 	$(MAKE) deps KERNELS=6.12
 	$(MAKE) all
 	tests/vm/demo.sh
+
+vmlinux-h:
+	mkdir -p $(B)/btf-run
+	tests/vm/boot.sh --kernel 6.12 --rwdir $(B)/btf-run -- bash -c \
+		'bpftool btf dump file /sys/kernel/btf/vmlinux format c > "$$VW_RWDIR/vmlinux.h"'
+	mkdir -p $(dir $(VMLINUX_H))
+	mv $(B)/btf-run/vmlinux.h $(VMLINUX_H)
 
 # Benchmarks are not tests: no thresholds, just the table (see README).
 bench:

@@ -10,6 +10,7 @@
 #include "apply.h"
 #include "cfgdump.h"
 #include "layout.h"
+#include "lockdown.h"
 #include "vw_decide.h"
 #include "tph.h"
 
@@ -263,6 +264,23 @@ int vw_active_gen(const struct vw_maps *m, unsigned *gen)
 	return 0;
 }
 
+/* What kernel lockdown took from the policy, per entry (status shows it). */
+static json_object *degraded_json(const struct vw_policy *p)
+{
+	json_object *a = json_object_new_array();
+	char what[96], line[192];
+	int i;
+
+	for (i = 0; i < p->nentries; i++) {
+		if (!p->entries[i].degraded)
+			continue;
+		vw_policy_degraded_text(p, i, what, sizeof(what));
+		snprintf(line, sizeof(line), "%s: %s", p->entries[i].label, what);
+		json_object_array_add(a, json_object_new_string(line));
+	}
+	return a;
+}
+
 int vw_write_policy_info(const struct vw_policy *p, const struct vw_apply_report *rep)
 {
 	json_object *root = json_object_new_object(), *labels = json_object_new_array();
@@ -273,6 +291,8 @@ int vw_write_policy_info(const struct vw_policy *p, const struct vw_apply_report
 	for (i = 0; i < p->nentries; i++)
 		json_object_array_add(labels, json_object_new_string(p->entries[i].label));
 	json_object_object_add(root, "labels", labels);
+	json_object_object_add(root, "lockdown", json_object_new_string(vw_lockdown_name(p->lockdown)));
+	json_object_object_add(root, "degraded", degraded_json(p));
 	mkdir(VW_RUN_DIR, 0700);
 	rc = json_object_to_file_ext(VW_POLICY_INFO, root, JSON_C_TO_STRING_PLAIN);
 	json_object_put(root);

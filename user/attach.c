@@ -6,6 +6,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -14,6 +15,7 @@
 #include "apply.h"
 #include "attach.h"
 #include "kallsyms.h"
+#include "lockdown.h"
 #include "pinned.h"
 
 #define BPF_FS_MAGIC 0xcafe4a11
@@ -128,6 +130,8 @@ static int pin_all(struct warden *skel, const char *dir)
 			return -errno ?: -ENOENT;
 	}
 	for (i = 0; vw_link_names[i]; i++) {
+		if (!links[i])
+			continue;	/* not loaded: the scrub under kernel lockdown */
 		snprintf(path, sizeof(path), "%s/%s", dir, vw_link_names[i]);
 		if (bpf_link__pin(links[i], path))
 			return -errno;
@@ -183,6 +187,9 @@ int vw_attach(const struct vw_attach_opts *o)
 	bpf_program__set_autoload(skel->progs.vw_lsm_file_ioctl, lsm);
 	bpf_program__set_autoload(skel->progs.vw_file_permission, !lsm);
 	bpf_program__set_autoload(skel->progs.vw_file_ioctl, !lsm);
+	/* lockdown=integrity refuses a program that calls bpf_probe_write_user at load; the
+	 * policy was adapted already (scrub applies as audit), so nothing arms the scrub */
+	bpf_program__set_autoload(skel->progs.vw_config_rw_exit, o->lockdown == VW_LOCKDOWN_NONE);
 	if (!lsm)
 		fprintf(stderr, "vfio-warden: warning: the bpf LSM is not active (add it to the lsm= boot "
 			"parameter); vetoing with fmod_ret, which a fully preemptible kernel can skip\n");
@@ -194,7 +201,7 @@ int vw_attach(const struct vw_attach_opts *o)
 		goto out;
 	}
 	/* The policy goes in before any program runs: no access is judged by an empty map. */
-	if (maps_from_skel(skel, &m) || (err = vw_apply_policy(&m, o->policy, 0, &rep)) ||
+	if ((err = maps_from_skel(skel, &m)) || (err = vw_apply_policy(&m, o->policy, 0, &rep)) ||
 	    (err = vw_flip_gen(&m, 0))) {
 		fprintf(stderr, "vfio-warden: writing the policy into the maps failed: %s\n", strerror(-err));
 		rc = VW_EXIT_ERROR;
@@ -219,6 +226,9 @@ int vw_attach(const struct vw_attach_opts *o)
 	if (!o->quiet) {
 		fprintf(stderr, "vfio-warden: attached (veto: %s), policy %s, %d vfio device%s\n",
 			lsm ? "bpf lsm" : "fmod_ret", o->policy->source, rep.ndevs, rep.ndevs == 1 ? "" : "s");
+		if (o->lockdown != VW_LOCKDOWN_NONE)
+			fprintf(stderr, "  kernel lockdown (%s): the DSN serial cannot be rewritten here; DSN scrub "
+				"rules apply as audit, virtual serials do not apply\n", vw_lockdown_name(o->lockdown));
 		for (i = 0; i < rep.ndevs; i++)
 			fprintf(stderr, "  %s %04x:%04x (%s): %s\n", rep.devs[i].sys.bdf, rep.devs[i].sys.vendor,
 				rep.devs[i].sys.device_id, rep.devs[i].sys.driver, rep.devs[i].status);
@@ -229,10 +239,65 @@ out:
 	return rc;
 }
 
+/* IDs of the programs behind the pinned links (at most max), for wait_progs_gone. */
+static int pinned_prog_ids(__u32 *ids, int max)
+{
+	struct bpf_link_info li;
+	__u32 len;
+	char path[512];
+	int i, fd, n = 0;
+
+	for (i = 0; vw_link_names[i] && n < max; i++) {
+		snprintf(path, sizeof(path), "%s/%s", VW_PIN_DIR, vw_link_names[i]);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		memset(&li, 0, sizeof(li));
+		len = sizeof(li);
+		if (!bpf_link_get_info_by_fd(fd, &li, &len) && li.prog_id)
+			ids[n++] = li.prog_id;
+		close(fd);
+	}
+	return n;
+}
+
+/*
+ * The kernel frees an unpinned link from a workqueue: the program stays attached
+ * (a DSN read still scrubbed, seen for seconds) until then. A program's ID goes
+ * only after its last link released it, so "no ID left" means "detached".
+ */
+static int wait_progs_gone(const __u32 *ids, int n, int timeout_ms)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	int i, fd, left = n, waited;
+
+	for (waited = 0; left && waited <= timeout_ms; waited += 10) {
+		for (i = 0, left = 0; i < n; i++) {
+			fd = bpf_prog_get_fd_by_id(ids[i]);
+			if (fd >= 0) {
+				close(fd);
+				left++;
+			}
+		}
+		if (left)
+			nanosleep(&tick, NULL);	/* polling the condition: the kernel's workqueue */
+	}
+	for (i = 0; left && i < n; i++) {
+		fd = bpf_prog_get_fd_by_id(ids[i]);
+		if (fd >= 0) {
+			fprintf(stderr, "vfio-warden: program id %u is still loaded %d s after detach: another "
+				"process holds it (`bpftool prog show id %u`)\n", ids[i], timeout_ms / 1000, ids[i]);
+			close(fd);
+		}
+	}
+	return left ? -EBUSY : 0;
+}
+
 int vw_detach(int quiet)
 {
+	__u32 ids[16];
 	char path[512];
-	int fd;
+	int fd, nids;
 
 	if (!vw_is_attached()) {
 		fprintf(stderr, "vfio-warden: not attached\n");
@@ -245,13 +310,16 @@ int vw_detach(int quiet)
 		vw_retire(fd);
 		close(fd);
 	}
-	/* then links: enforcement ends the moment the last link goes */
+	/* then links: enforcement ends once the kernel has released the last one */
+	nids = pinned_prog_ids(ids, sizeof(ids) / sizeof(ids[0]));
 	remove_pin_dir(VW_PIN_DIR);
 	if (access(VW_PIN_DIR, F_OK) == 0) {
 		fprintf(stderr, "vfio-warden: could not remove %s: %s\n", VW_PIN_DIR, strerror(errno));
 		return VW_EXIT_ERROR;
 	}
 	unlink(VW_POLICY_INFO);
+	if (wait_progs_gone(ids, nids, 10000))
+		return VW_EXIT_ERROR;
 	if (!quiet)
 		fprintf(stderr, "vfio-warden: detached\n");
 	return VW_EXIT_OK;

@@ -8,11 +8,13 @@ struct vw_attach_opts {
 	const struct vw_policy *policy;
 	unsigned ringbuf_size;	/* bytes, power of two >= 4096; 0 = default 1 MiB */
 	int quiet;
+	int lockdown;	/* enum vw_lockdown: the policy was adapted to it (lockdown.h) */
 };
 
 /* Load, fill maps, attach, pin under VW_PIN_DIR. Returns an enum vw_exit code. */
 int vw_attach(const struct vw_attach_opts *o);
-/* Unpin everything: programs detach once no process holds them. Returns enum vw_exit. */
+/* Unpin everything and wait until the kernel has let go of every program, so the
+ * next access sees plain vfio-pci. Returns enum vw_exit. */
 int vw_detach(int quiet);
 
 #endif

@@ -12,6 +12,7 @@
 #include "cfgdump.h"
 #include "commands.h"
 #include "layout.h"
+#include "lockdown.h"
 #include "pinned.h"
 #include "serial.h"
 #include "sysdev.h"
@@ -66,6 +67,12 @@ int vw_cmd_dsn(const struct vw_cli *cli)
 		return VW_EXIT_USAGE;
 	}
 	rc = vw_require_root("dsn");
+	if (!rc && !strcmp(op, "set") && vw_lockdown_current() != VW_LOCKDOWN_NONE) {
+		fprintf(stderr, "vfio-warden dsn set: kernel lockdown (%s) forbids bpf_probe_write_user, so "
+			"vfio-warden cannot rewrite the serial readers see; on this host DSN scrub rules apply "
+			"as audit (README: Secure Boot)\n", vw_lockdown_name(vw_lockdown_current()));
+		return VW_EXIT_NO_SUPPORT;
+	}
 	if (!rc)
 		rc = check_device(cli->args[1], bdf);
 	if (!rc)

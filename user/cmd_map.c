@@ -6,8 +6,32 @@
 #include "cfgdump.h"
 #include "commands.h"
 #include "explain.h"
+#include "lockdown.h"
 #include "maprender.h"
 #include "pinned.h"
+
+/* The verdicts that really apply: those of this host's lockdown mode, or --lockdown's. */
+static int adapt_to_lockdown(const struct vw_cli *cli, struct vw_policy *policy)
+{
+	enum vw_lockdown mode;
+
+	if (!cli->lockdown) {
+		mode = vw_lockdown_current();
+	} else if (vw_lockdown_parse(cli->lockdown, &mode)) {
+		fprintf(stderr, "vfio-warden map: --lockdown takes none, integrity or confidentiality, not '%s'\n",
+			cli->lockdown);
+		return VW_EXIT_USAGE;
+	}
+	if (mode == VW_LOCKDOWN_CONFIDENTIALITY)
+		fprintf(stderr, "vfio-warden map: note: under lockdown=confidentiality vfio-warden cannot attach "
+			"at all; the verdicts below are those of lockdown=integrity\n");
+	if (vw_policy_adapt_lockdown(policy, mode)) {
+		fprintf(stderr, "vfio-warden map: kernel lockdown (%s): the DSN serial cannot be rewritten; "
+			"verdicts shown as they apply:\n", vw_lockdown_name(mode));
+		vw_policy_print_degraded(stderr, policy, "  ");
+	}
+	return 0;
+}
 
 int vw_cmd_map(const struct vw_cli *cli)
 {
@@ -27,6 +51,9 @@ int vw_cmd_map(const struct vw_cli *cli)
 		fprintf(stderr, "%s\n", err);
 		return VW_EXIT_USAGE;
 	}
+	rc = adapt_to_lockdown(cli, &policy);
+	if (rc)
+		return rc;
 	if (vw_cfg_load(cli->args[0], cli->device, cfg, &size, bdf, err, sizeof(err))) {
 		fprintf(stderr, "vfio-warden map: %s\n", err);
 		return VW_EXIT_USAGE;

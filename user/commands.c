@@ -8,6 +8,7 @@
 
 #include "apply.h"
 #include "attach.h"
+#include "lockdown.h"
 #include "commands.h"
 #include "pinned.h"
 #include "policy.h"
@@ -30,7 +31,11 @@ static void install_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-/* Parse the policy named by -p (or the built-in default); on error print it. */
+/*
+ * Parse the policy named by -p (or the built-in default) and adapt it to the running
+ * kernel's lockdown mode, saying what that changed (even with -q: enforcement differs
+ * from the file). On error print it.
+ */
 static int load_policy(const struct vw_cli *cli, struct vw_policy *p)
 {
 	char err[512];
@@ -41,7 +46,26 @@ static int load_policy(const struct vw_cli *cli, struct vw_policy *p)
 		fprintf(stderr, "%s\n", err);
 		return VW_EXIT_USAGE;
 	}
+	if (vw_policy_adapt_lockdown(p, vw_lockdown_current())) {
+		fprintf(stderr, "vfio-warden: kernel lockdown (%s) forbids rewriting the DSN serial "
+			"(bpf_probe_write_user); degraded:\n", vw_lockdown_name(p->lockdown));
+		vw_policy_print_degraded(stderr, p, "  ");
+	}
 	return 0;
+}
+
+/* confidentiality forbids what every program needs: refuse before loading anything. */
+static int lockdown_allows_attach(const char *what)
+{
+	enum vw_lockdown mode = vw_lockdown_current();
+
+	if (mode != VW_LOCKDOWN_CONFIDENTIALITY)
+		return 0;
+	fprintf(stderr, "vfio-warden %s: kernel lockdown is in %s mode (/sys/kernel/security/lockdown), "
+		"which forbids the BPF helper bpf_probe_read_kernel and kprobes that every vfio-warden "
+		"program needs; vfio-warden cannot attach. lockdown=integrity (what Secure Boot enables) "
+		"is supported.\n", what, vw_lockdown_name(mode));
+	return VW_EXIT_NO_SUPPORT;
 }
 
 /*
@@ -95,11 +119,14 @@ static int attach_locked(const struct vw_cli *cli, const char *what, int adopt)
 	int rc, lock;
 
 	rc = vw_require_root(what);
+	if (!rc)
+		rc = lockdown_allows_attach(what);
 	if (rc)
 		return rc;
 	rc = load_policy(cli, &policy);
 	if (rc)
 		return rc;	/* a bad policy changes nothing, attached or not */
+	o.lockdown = policy.lockdown;
 	/* a service's `run --keep` restarting during a reload waits its turn rather than
 	 * exiting busy; attach/reload/detach from people keep failing fast (exit 7) */
 	lock = adopt ? vw_lock_wait(what, 30) : vw_lock(what);

@@ -12,6 +12,7 @@ struct vw_cli {
 	const char *policy_path;
 	const char *output;
 	const char *device;
+	const char *lockdown;	/* map: the lockdown mode to show verdicts for */
 	enum vw_format format;
 	unsigned long ringbuf_size;
 	int keep, json, quiet;

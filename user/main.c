@@ -22,7 +22,7 @@
 const char *argp_program_version = "vfio-warden 0.1";
 const char *argp_program_bug_address = "the project's issue tracker";
 
-enum { OPT_KEEP = 0x100, OPT_RINGBUF, OPT_JSON, OPT_DEVICE };
+enum { OPT_KEEP = 0x100, OPT_RINGBUF, OPT_JSON, OPT_DEVICE, OPT_LOCKDOWN };
 
 static struct vw_cli cli = { .format = VW_FMT_JSON };
 
@@ -35,6 +35,8 @@ static const struct argp_option options[] = {
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0, "Event ring buffer size, power of two >= 4096 (run/attach)", 0 },
 	{ "json", OPT_JSON, NULL, 0, "JSON output (status/map)", 0 },
 	{ "device", OPT_DEVICE, "BDF", 0, "map: which device of a multi-device lspci dump", 0 },
+	{ "lockdown", OPT_LOCKDOWN, "none|integrity|confidentiality", 0, "map: show the verdicts a host in "
+	  "this kernel lockdown mode applies (default: this host's)", 0 },
 	{ "quiet", 'q', NULL, 0, "Fewer messages on stderr", 0 },
 	{},
 };
@@ -50,7 +52,7 @@ static const char doc[] =
 	"  status [--json]          attachment, policy per device, counters, lost events\n"
 	"  log [-f json|text] [-o FILE]   stream events from the pinned ring buffer\n"
 	"  check POLICY             validate a policy file\n"
-	"  map [-p POLICY] [--json] [--device BDF] TARGET   config-space layout and verdicts\n"
+	"  map [-p POLICY] [--json] [--device BDF] [--lockdown MODE] TARGET   config-space layout and verdicts\n"
 	"  dsn get|set|clear BDF [SERIAL]   the virtual Device Serial Number readers see\n"
 	"\nExit codes: 0 ok, 1 error, 2 bad usage or policy, 3 not root, 4 already attached,\n"
 	"5 not attached, 6 kernel support missing, 7 busy (another attach/reload/detach).";
@@ -66,6 +68,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_KEEP: cli.keep = 1; break;
 	case OPT_JSON: cli.json = 1; break;
 	case OPT_DEVICE: cli.device = arg; break;
+	case OPT_LOCKDOWN: cli.lockdown = arg; break;
 	case 'f':
 		if (vw_parse_format(arg, &cli.format))
 			argp_error(state, "unknown format '%s' (json or text)", arg);

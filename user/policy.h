@@ -26,11 +26,13 @@ struct vw_policy_entry {
 	struct vw_profile prof;	/* every rule VW_UNSET unless the file set it */
 	int has_serial;		/* device entries: a virtual DSN ("serial:") */
 	uint64_t serial;
+	unsigned degraded;	/* VW_DEGRADED_*: what kernel lockdown took (lockdown.h) */
 };
 
 struct vw_policy {
 	char source[256];	/* file name, or "<built-in default>" */
 	int nentries;		/* entries[0] is always the default layer */
+	int lockdown;		/* enum vw_lockdown it was adapted to (lockdown.h), 0: none */
 	struct vw_policy_entry entries[VW_MAX_PROFILES];
 };
 

@@ -10,6 +10,7 @@
 #include "apply.h"
 #include "events.h"
 #include "kallsyms.h"
+#include "lockdown.h"
 #include "pinned.h"
 #include "status.h"
 #include "stream.h"
@@ -43,6 +44,29 @@ static const char *veto_kind(void)
 	if (linked_prog("link_file_permission", &pi))
 		return "unknown";
 	return strncmp(pi.name, "vw_lsm_", 7) ? "fmod_ret (skippable on fully preemptible kernels)" : "bpf lsm";
+}
+
+/*
+ * Kernel lockdown and what it took: the running mode, whether the DSN scrub runs
+ * (its program is not loaded under lockdown) and the policy entries it degraded.
+ */
+static void lockdown_json(json_object *root, json_object *info)
+{
+	enum vw_lockdown mode = vw_lockdown_current();
+	struct bpf_prog_info pi;
+	json_object *deg = NULL;
+	char text[160];
+
+	json_object_object_add(root, "lockdown", json_object_new_string(vw_lockdown_name(mode)));
+	if (!linked_prog("link_config_rw_exit", &pi))
+		snprintf(text, sizeof(text), "active");
+	else
+		snprintf(text, sizeof(text), "unavailable (lockdown=%s forbids bpf_probe_write_user): DSN scrub "
+			 "rules apply as audit, virtual serials do not apply", vw_lockdown_name(mode));
+	json_object_object_add(root, "dsn_scrub", json_object_new_string(text));
+	if (info && json_object_object_get_ex(info, "degraded", &deg))
+		json_object_get(deg);
+	json_object_object_add(root, "degraded", deg ? deg : json_object_new_array());
 }
 
 /*
@@ -143,8 +167,17 @@ static void print_text(json_object *root)
 	printf("veto: %s   tickets rebuilt from pread/pwrite registers: %lld\n",
 	       json_object_get_string(json_object_object_get(root, "veto")),
 	       (long long)json_object_get_int64(json_object_object_get(root, "syscall_tickets")));
-	printf("DSN scrubs the kernel skipped: %lld\n",
+	printf("DSN scrub: %s   scrubs the kernel skipped: %lld\n",
+	       json_object_get_string(json_object_object_get(root, "dsn_scrub")),
 	       (long long)json_object_get_int64(json_object_object_get(root, "scrub_missed")));
+	printf("kernel lockdown: %s\n", json_object_get_string(json_object_object_get(root, "lockdown")));
+	{
+		json_object *deg = json_object_object_get(root, "degraded");
+		size_t k;
+
+		for (k = 0; k < json_object_array_length(deg); k++)
+			printf("  degraded by lockdown: %s\n", json_object_get_string(json_object_array_get_idx(deg, k)));
+	}
 	{
 		json_object *sk = json_object_object_get(root, "skipped_runs");
 
@@ -240,6 +273,7 @@ int vw_status(int json)
 	json_object_object_add(root, "contended", json_object_new_int64(g.contended));
 	json_object_object_add(root, "syscall_tickets", json_object_new_int64(g.syscall_tickets));
 	json_object_object_add(root, "scrub_missed", json_object_new_int64(g.scrub_missed));
+	lockdown_json(root, info);
 	/* TPH: the ioctl check always runs; the point-of-use watch needs the kernel's TPH helpers */
 	json_object_object_add(root, "tph_protection", json_object_new_string(
 		vw_kallsyms_has("pcie_tph_get_cpu_st", NULL) ?

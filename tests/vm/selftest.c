@@ -43,6 +43,8 @@ int vw_t_pass, vw_t_fail;
 #define WAIT_S 60	/* bound for conditions in a TCG guest; never a fixed sleep */
 
 static const char *E1, *E2, *IGB, *NVME, *RWDIR;
+/* The guest kernel runs in lockdown=integrity: no DSN scrub, scrub rules apply as audit. */
+static int LOCKED;
 static char EVFILE[512];
 static pid_t log_pid;
 static char out[1 << 16];
@@ -113,6 +115,20 @@ static long long counter(const char *bdf, const char *path)
 	return v;
 }
 
+/* Whether the guest booted with lockdown=integrity (securityfs brackets the mode). */
+static int lockdown_integrity(void)
+{
+	char buf[128] = "";
+	FILE *f = fopen("/sys/kernel/security/lockdown", "r");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	return strstr(buf, "[integrity]") != NULL;
+}
+
 static int attach(const char *policy, const char *ringbuf)
 {
 	int rc;
@@ -172,13 +188,19 @@ static void test_assigned_and_reads(struct vw_dev *d)
 			     "size", "4", "action", "audit", "region", "unassigned", "errno", "0", NULL), 1);
 	CHECK_EQ(vw_cfg_pread(d, 0, full, sizeof(full)), 4096);	/* QEMU's start-up read */
 	CHECK(full[0] == 0x86 && full[1] == 0x80, "full read vendor %02x%02x", full[1], full[0]);
-	/* the DSN inside makes the start-up read a scrub: the strongest action wins */
-	CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "device", E1, "op", "read", "offset", "0", "size", "4096",
-			     "action", "scrub", "region", "capability", "cap_name", "Device Serial Number",
-			     "count", "1", NULL), 1);
 	CHECK_EQ(counter(E1, "write.allow") - allow0, 1);
-	CHECK_EQ(counter(E1, "read.audit") - audit0, 1);
-	CHECK_EQ(counter(E1, "read.scrub"), 1);
+	if (LOCKED) {	/* no scrub under lockdown: the start-up read is audited, and succeeds */
+		CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "device", E1, "op", "read", "offset", "0",
+				     "size", "4096", "action", "audit", NULL), 1);
+		CHECK_EQ(counter(E1, "read.audit") - audit0, 2);
+		CHECK_EQ(counter(E1, "read.scrub"), 0);
+	} else {	/* the DSN inside makes the start-up read a scrub: the strongest action wins */
+		CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "device", E1, "op", "read", "offset", "0", "size", "4096",
+				     "action", "scrub", "region", "capability", "cap_name", "Device Serial Number",
+				     "count", "1", NULL), 1);
+		CHECK_EQ(counter(E1, "read.audit") - audit0, 1);
+		CHECK_EQ(counter(E1, "read.scrub"), 1);
+	}
 	CHECK_EQ(events_count(EVFILE, "device", E1, "offset", "4", NULL), 0);	/* allowed: counted, no event */
 }
 
@@ -387,6 +409,38 @@ static void test_dsn_scrub(struct vw_dev *d)
 			     "cap_name", "Device Serial Number", NULL), 12);
 }
 
+/*
+ * Secure Boot hosts (lockdown=integrity): the serial cannot be rewritten. Every read
+ * gets the real serial and is audited, QEMU's 4 KiB start-up read succeeds, writes
+ * stay denied, and attach, status, map and `dsn set` all say so.
+ */
+static void test_dsn_lockdown(struct vw_dev *d)
+{
+	json_object *st = cli_status(), *deg;
+	const char *scrub;
+
+	check_scrubbed(d, real_serial, "lockdown: the real serial, audited");
+	CHECK(events_wait(EVFILE, 1, WAIT_S, "device", E1, "op", "read", "offset", num(DSN + 4), "action", "audit",
+			  "cap_name", "Device Serial Number", NULL) >= 1, "serial reads are audited");
+	CHECK_STR(json_object_get_string(json_object_object_get(st, "lockdown")), "integrity");
+	scrub = json_object_get_string(json_object_object_get(st, "dsn_scrub"));
+	CHECK(scrub && !strncmp(scrub, "unavailable (lockdown=integrity", 31), "dsn_scrub: %s", scrub);
+	deg = json_object_object_get(st, "degraded");
+	CHECK(json_object_array_length(deg) == 1 &&
+	      strstr(json_object_get_string(json_object_array_get_idx(deg, 0)), "default: dsn read scrub applies as audit"),
+	      "degraded: %s", json_object_to_json_string(deg));
+	json_object_put(st);
+	/* a virtual serial is impossible here: refused, not ignored */
+	CHECK_EQ(cli_run(out, sizeof(out), "dsn", "set", E1, "00-11-22-33-44-55-66-77", NULL), 6);
+	CHECK(strstr(out, "lockdown (integrity)"), "%s", out);
+	/* map shows the verdict that applies: audit here, scrub on an unlocked host */
+	CHECK_EQ(cli_run(out, sizeof(out), "map", "--json", E1, NULL), 0);
+	CHECK(strstr(out, "\"name\":\"Device Serial Number\",\"version\":1,\"read\":\"audit\""), "map: %.300s", out);
+	CHECK_EQ(cli_run(out, sizeof(out), "map", "--json", "--lockdown", "none", E1, NULL), 0);
+	CHECK(strstr(out, "\"read\":\"scrub\""), "map --lockdown none: %.300s", out);
+	CHECK_EQ(cli_run(out, sizeof(out), "dsn", "get", E1, NULL), 0);
+}
+
 static void test_dsn_virtual(struct vw_dev *d)
 {
 	static const uint8_t v1[8] = { 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11, 0x00 };
@@ -432,6 +486,7 @@ static void test_dsn_modes(struct vw_dev *d)
 	const char *pol = policy_path("dsn-mode.yaml");
 	char text[256];
 	uint32_t v;
+	int n;
 
 	snprintf(text, sizeof(text), fmt, "allow");
 	write_file(pol, text);
@@ -440,9 +495,12 @@ static void test_dsn_modes(struct vw_dev *d)
 	snprintf(text, sizeof(text), fmt, "audit");
 	write_file(pol, text);
 	CHECK_EQ(cli_run(out, sizeof(out), "reload", "-q", "-p", pol, NULL), 0);
+	/* one more audit event at the serial (under lockdown the earlier scrub reads were audits too) */
+	n = events_count(EVFILE, "device", E1, "op", "read", "offset", num(DSN + 4), "action", "audit",
+			 "cap_name", "Device Serial Number", NULL);
 	CHECK_EQ(rd32(d, DSN + 4), 0xff123456);
-	CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "device", E1, "op", "read", "offset", num(DSN + 4),
-			     "action", "audit", "cap_name", "Device Serial Number", NULL), 1);
+	CHECK_EQ(events_wait(EVFILE, n + 1, WAIT_S, "device", E1, "op", "read", "offset", num(DSN + 4),
+			     "action", "audit", "cap_name", "Device Serial Number", NULL), n + 1);
 	snprintf(text, sizeof(text), fmt, "deny");
 	write_file(pol, text);
 	CHECK_EQ(cli_run(out, sizeof(out), "reload", "-q", "-p", pol, NULL), 0);
@@ -453,7 +511,22 @@ static void test_dsn_modes(struct vw_dev *d)
 	snprintf(text, sizeof(text), fmt, "scrub");
 	write_file(pol, text);
 	CHECK_EQ(cli_run(out, sizeof(out), "reload", "-q", "-p", pol, NULL), 0);
-	CHECK_EQ(rd32(d, DSN + 4), 0x44556677);	/* the virtual serial survived four reloads */
+	if (LOCKED) {	/* said even with -q, and the serial stays real */
+		CHECK(strstr(out, "dsn read scrub applies as audit"), "reload under lockdown: %s", out);
+		CHECK_EQ(rd32(d, DSN + 4), 0xff123456);
+	} else {
+		CHECK_EQ(rd32(d, DSN + 4), 0x44556677);	/* the virtual serial survived four reloads */
+	}
+	/* the first access after reload returns is judged by the new policy */
+	write_file(pol, "version: 1\ndefault:\n  unassigned: {read: audit, write: allow}\n");
+	CHECK_EQ(cli_run(out, sizeof(out), "reload", "-q", "-p", pol, NULL), 0);
+	CHECK_EQ(vw_cfg_write(d, UNASSIGNED, 4, 0), 0);
+	CHECK_EQ(rd32(d, DSN + 4), 0xff123456);	/* no scrub rule: the real serial at once */
+	snprintf(text, sizeof(text), fmt, "scrub");
+	write_file(pol, text);
+	CHECK_EQ(cli_run(out, sizeof(out), "reload", "-q", "-p", pol, NULL), 0);
+	CHECK_EQ(vw_cfg_write(d, UNASSIGNED, 4, 0), -EPERM);
+	CHECK_EQ(rd32(d, DSN + 4), LOCKED ? 0xff123456 : 0x44556677);
 }
 
 
@@ -628,7 +701,8 @@ static void test_reload_overrides(struct vw_dev *d)
 	CHECK_EQ(json_object_get_int(json_object_object_get(st, "generation")), 1);
 	json_object_put(st);
 
-	CHECK_EQ(rd32(d, DSN + 4), 0x44556677);	/* virtual serial survives reload */
+	/* virtual serial survives reload (lockdown: none can be set, the real one shows) */
+	CHECK_EQ(rd32(d, DSN + 4), LOCKED ? 0xff123456 : 0x44556677);
 	CHECK_EQ(vw_cfg_write(d, UNASSIGNED, 4, 0x1), 0);	/* per-BDF range */
 	CHECK_EQ(vw_cfg_write(d, UNASSIGNED + 4, 4, 0x2), -EPERM);	/* next dword: still default */
 	CHECK_EQ(vw_cfg_write(d, 0xf10, 4, 0x3), 0);	/* vendor:device layer under the BDF layer */
@@ -659,10 +733,17 @@ static void test_bound_after_attach(void)
 	CHECK_EQ(vw_cfg_write(&d2, 0x04, 2, 0x0), 0);	/* header */
 	CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "type", "device", "device", E2, NULL), 1);
 	/* DSN found from vfio-pci's map; two devices, two serials */
-	CHECK_EQ(rd32(&d2, DSN + 4), 0);
-	CHECK_EQ(cli_run(out, sizeof(out), "dsn", "set", E2, "aa-bb-cc-dd-ee-ff-00-11", NULL), 0);
-	CHECK_EQ(rd32(&d2, DSN + 4), 0xeeff0011);
-	CHECK_EQ(rd32(&d2, DSN + 8), 0xaabbccdd);
+	if (LOCKED) {	/* no scrub: E2's own serial (MAC ...:57), audited */
+		CHECK_EQ(rd32(&d2, DSN + 4), 0xff123457);
+		CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "device", E2, "op", "read", "offset", num(DSN + 4),
+				     "action", "audit", NULL), 1);
+		CHECK_EQ(cli_run(out, sizeof(out), "dsn", "set", E2, "aa-bb-cc-dd-ee-ff-00-11", NULL), 6);
+	} else {
+		CHECK_EQ(rd32(&d2, DSN + 4), 0);
+		CHECK_EQ(cli_run(out, sizeof(out), "dsn", "set", E2, "aa-bb-cc-dd-ee-ff-00-11", NULL), 0);
+		CHECK_EQ(rd32(&d2, DSN + 4), 0xeeff0011);
+		CHECK_EQ(rd32(&d2, DSN + 8), 0xaabbccdd);
+	}
 	CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "device", E2, "action", "deny", "offset", num(UNASSIGNED), NULL), 1);
 	st = cli_status();
 	devs = json_object_object_get(st, "devices");
@@ -749,9 +830,35 @@ static void test_cli_errors(void)
 	CHECK_EQ(system("setpriv --reuid=65534 --regid=65534 --clear-groups ls /sys/fs/bpf/vfio-warden >/dev/null 2>&1") >> 8 != 0, 1);
 }
 
+/*
+ * lockdown=confidentiality also forbids bpf_probe_read_kernel and kprobes: attach must
+ * refuse before loading anything, naming lockdown and the mode (exit 6), not dump a
+ * verifier log. Raised at run time (securityfs allows raising, never lowering).
+ */
+static void test_lockdown_confidentiality(void)
+{
+	int fd = open("/sys/kernel/security/lockdown", O_WRONLY);
+
+	CHECK(fd >= 0 && write(fd, "confidentiality", 15) == 15, "raising lockdown: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	CHECK_EQ(cli_run(out, sizeof(out), "attach", NULL), 6);
+	CHECK(strstr(out, "lockdown is in confidentiality mode") && !strstr(out, "libbpf"),
+	      "attach under confidentiality: %s", out);
+	CHECK_EQ(cli_run(out, sizeof(out), "status", NULL), 5);	/* nothing was pinned */
+}
+
 static void test_detach_restores(struct vw_dev *d)
 {
+	if (!LOCKED) {	/* a scrubbed, virtual serial right up to the detach */
+		CHECK_EQ(cli_run(out, sizeof(out), "reload", "-q", "-p", "policies/default.yaml", NULL), 0);
+		CHECK_EQ(cli_run(out, sizeof(out), "dsn", "set", E1, "00-11-22-33-44-55-66-77", NULL), 0);
+		CHECK_EQ(rd32(d, DSN + 4), 0x44556677);
+	}
 	CHECK_EQ(cli_run(out, sizeof(out), "detach", NULL), 0);
+	/* the first access after detach returns: no program of ours left to scrub it */
+	CHECK_EQ(rd32(d, DSN + 4), 0xff123456);
+	CHECK_EQ(rd32(d, DSN + 8), 0x525400ff);
 	CHECK_EQ(cli_run(out, sizeof(out), "status", NULL), 5);
 	CHECK_EQ(cli_run(out, sizeof(out), "detach", NULL), 5);
 	CHECK_EQ(vw_cfg_write(d, UNASSIGNED, 4, 0x0), 0);	/* plain vfio-pci behaviour again */
@@ -933,6 +1040,8 @@ int main(int argc, char **argv)
 	/* guest-local: the streamer writes each event with its own write(), and the
 	 * shared rwdir (9p under TCG) would make it the bottleneck */
 	snprintf(EVFILE, sizeof(EVFILE), "/tmp/vw-events.jsonl");
+	LOCKED = lockdown_integrity();
+	printf("kernel lockdown: %s\n", LOCKED ? "integrity" : "none");
 
 #define RUN(t, ...) do { printf("== %s\n", #t); t(__VA_ARGS__); } while (0)
 	RUN(test_bytecode);	/* needs no device: the judges' bytecode against their host build */
@@ -944,13 +1053,18 @@ int main(int argc, char **argv)
 	}
 	RUN(test_unassigned_writes_denied, &d);
 	RUN(test_assigned_and_reads, &d);
-	RUN(test_dsn_scrub, &d);
-	RUN(test_dsn_virtual, &d);
+	if (LOCKED) {
+		RUN(test_dsn_lockdown, &d);
+		printf("== test_dsn_scrub, test_dsn_virtual: not under lockdown (the refusal is tested above)\n");
+	} else {
+		RUN(test_dsn_scrub, &d);
+		RUN(test_dsn_virtual, &d);
+	}
 	RUN(test_other_paths, &d);
 	RUN(test_tph_default, &d);
 	RUN(test_non_vfio_untouched, &d);
 	RUN(test_threads, &d);
-	RUN(test_preempt_stress, &d, DSN, real_serial);
+	RUN(test_preempt_stress, &d, DSN, real_serial, !LOCKED);
 	{	/* the adversarial campaign, short form (`make attack` runs the long one) */
 		struct attack_opts ao = { .bdfs = { E1, IGB, NVME }, .threads = 4, .per_thread = 2500,
 					  .evfile = EVFILE };
@@ -970,6 +1084,7 @@ int main(int argc, char **argv)
 	RUN(test_tiny_ringbuf, &d);
 	vw_dev_close(&d);
 	cli_run(out, sizeof(out), "detach", NULL);
+	RUN(test_lockdown_confidentiality);	/* last: lockdown can only be raised until reboot */
 	printf("vm: ");
 	return vw_test_done();
 }

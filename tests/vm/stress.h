@@ -13,6 +13,7 @@
  * "lazy", ...; from debugfs, mounted if needed), or "unknown". */
 const char *preempt_model(void);
 
-void test_preempt_stress(struct vw_dev *d, unsigned dsn_off, const uint8_t real_serial[8]);
+/* scrubbed: the policy scrubs the serial (0 under kernel lockdown: readers get it, audited) */
+void test_preempt_stress(struct vw_dev *d, unsigned dsn_off, const uint8_t real_serial[8], int scrubbed);
 
 #endif
