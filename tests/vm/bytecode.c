@@ -17,6 +17,7 @@
  *   cfg       every TPH config write: action and reason.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +36,8 @@ _Static_assert(VW_DC_QUERIES <= ST_QUERIES, "a round's queries fit one run");
 
 static struct vw_selftest *sk;
 
+#define FIRST_LEN 320
+
 /* What one kind of case came to. */
 struct tally {
 	const char *name;
@@ -43,7 +46,21 @@ struct tally {
 	unsigned long host;	/* results that differ from the host build */
 	unsigned long ref;	/* results (bytes for compile) that differ from the reference */
 	double seconds;
+	char host_first[FIRST_LEN];	/* the first case that differed from the host build */
+	char ref_first[FIRST_LEN];	/* ... from the reference: its inputs and both results */
 };
+
+/* Remember the first mismatch of a kind, so a failure names a case to debug. */
+static void __attribute__((format(printf, 2, 3))) first_diff(char first[FIRST_LEN], const char *fmt, ...)
+{
+	va_list ap;
+
+	if (first[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(first, FIRST_LEN, fmt, ap);
+	va_end(ap);
+}
 
 /* Run a syscall program on ctx: 0, or its non-zero return or error. */
 static long run_prog(struct bpf_program *prog, void *ctx, __u32 size)
@@ -84,8 +101,17 @@ static void decide_round(const struct vw_device *host, struct tally *t)
 		struct st_query want = { .q = dq[q] };
 
 		want.act = vw_decide(host, dq[q].off, dq[q].len, dq[q].write, &want.at);
-		t->host += memcmp(&want, got, sizeof(want)) != 0;
-		t->ref += vw_dc_decide_differs(&bss->st_dev, &dq[q], got->act, got->at);
+		if (memcmp(&want, got, sizeof(want))) {
+			t->host++;
+			first_diff(t->host_first, "query %lu (off 0x%x len %u %s): BPF act %d at 0x%x, host build act %d at 0x%x",
+				   t->cases, dq[q].off, dq[q].len, dq[q].write ? "write" : "read",
+				   got->act, got->at, want.act, want.at);
+		}
+		if (vw_dc_decide_differs(&bss->st_dev, &dq[q], got->act, got->at)) {
+			t->ref++;
+			first_diff(t->ref_first, "query %lu (off 0x%x len %u %s): BPF act %d at 0x%x, brute force disagrees",
+				   t->cases, dq[q].off, dq[q].len, dq[q].write ? "write" : "read", got->act, got->at);
+		}
 		t->cases++;
 	}
 }
@@ -95,7 +121,7 @@ static void bc_decide(struct tally *cmp, struct tally *dec)
 	static struct vw_dc_round r;
 	static struct vw_device host;
 	struct vw_selftest__bss *bss = sk->bss;
-	unsigned round, k;
+	unsigned round, k, bad;
 
 	vw_dc_seed(VW_DC_SEED);
 	for (round = 0; round < VW_DC_ROUNDS; round++) {
@@ -115,8 +141,21 @@ static void bc_decide(struct tally *cmp, struct tally *dec)
 		c.dev = &host;
 		vw_compile(&c);
 		cmp->errors += run_prog(sk->progs.st_compile, &run, sizeof(run)) != 0;
-		cmp->host += memcmp(&bss->st_dev, &host, sizeof(host)) != 0;
-		cmp->ref += vw_dc_oracle_mismatches(&r, &bss->st_dev);
+		if (memcmp(&bss->st_dev, &host, sizeof(host))) {
+			const __u8 *b = (const __u8 *)&bss->st_dev, *h = (const __u8 *)&host;
+			size_t i = 0;
+
+			while (b[i] == h[i])
+				i++;
+			cmp->host++;
+			first_diff(cmp->host_first, "round %u (layers 0x%x): struct vw_device first differs at byte %zu: "
+				   "BPF 0x%02x, host build 0x%02x", round, run.layers, i, b[i], h[i]);
+		}
+		bad = vw_dc_oracle_mismatches(&r, &bss->st_dev);
+		if (bad)
+			first_diff(cmp->ref_first, "round %u (layers 0x%x): %u action bytes of the BPF-compiled device "
+				   "differ from the oracle", round, run.layers, bad);
+		cmp->ref += bad;
 		cmp->cases++;
 		cmp->seconds += now() - t0;
 		t0 = now();
@@ -176,9 +215,21 @@ static void hdr_check(const void *in, const void *out, struct tally *t)
 	want.entries = vw_tph_entries_to_check(c->op, c->count);
 	want.verdict = vw_tph_verdict(want.act, want.nbad, &reason);
 	want.vreason = reason;
-	t->host += memcmp(&want, got, sizeof(want)) != 0;
+	if (memcmp(&want, got, sizeof(want))) {
+		t->host++;
+		first_diff(t->host_first, "header %lu (op %u mode %u argsz %u count %u%s): BPF act %d reason %d entries %u "
+			   "verdict %d/%d, host build act %d reason %d entries %u verdict %d/%d",
+			   t->cases, c->op, c->mode, c->argsz, c->count, c->pol_null ? ", no policy" : "",
+			   got->act, got->reason, got->entries, got->verdict, got->vreason,
+			   want.act, want.reason, want.entries, want.verdict, want.vreason);
+	}
 	ra = vw_tc_ref_header(p, c->argsz, c->op, c->mode, c->count, &rr);
-	t->ref += got->act != ra || got->reason != rr;
+	if (got->act != ra || got->reason != rr) {
+		t->ref++;
+		first_diff(t->ref_first, "header %lu (op %u mode %u argsz %u count %u%s): BPF act %d reason %d, "
+			   "reference act %d reason %d", t->cases, c->op, c->mode, c->argsz, c->count,
+			   c->pol_null ? ", no policy" : "", got->act, got->reason, ra, rr);
+	}
 	t->cases++;
 }
 
@@ -212,9 +263,19 @@ static void cfg_check(const void *in, const void *out, struct tally *t)
 
 	want.act = vw_tph_cfg_write(p, c->cap_off, c->cap_len, c->in_cap, c->off, c->len, data, &reason);
 	want.reason = reason;
-	t->host += memcmp(&want, got, sizeof(want)) != 0;
+	if (memcmp(&want, got, sizeof(want))) {
+		t->host++;
+		first_diff(t->host_first, "config write %lu (layout %s, cap at 0x%x, write off 0x%x len %u): BPF act %d "
+			   "reason %d, host build act %d reason %d", t->cases, vw_tc_layouts[c->layout].name,
+			   c->cap_off, c->off, c->len, got->act, got->reason, want.act, want.reason);
+	}
 	ra = vw_tc_ref_cfg(p, c->cap_off, c->cap_len, c->in_cap, c->off, c->len, data, &rr);
-	t->ref += got->act != ra || got->reason != rr;
+	if (got->act != ra || got->reason != rr) {
+		t->ref++;
+		first_diff(t->ref_first, "config write %lu (layout %s, cap at 0x%x, write off 0x%x len %u): BPF act %d "
+			   "reason %d, reference act %d reason %d", t->cases, vw_tc_layouts[c->layout].name,
+			   c->cap_off, c->off, c->len, got->act, got->reason, ra, rr);
+	}
 	t->cases++;
 }
 
@@ -237,8 +298,8 @@ static void bc_cfgs(struct tally *t)
 
 /* ---- TPH batches --------------------------------------------------------- */
 
-/* Batch b checked in chunks of chunk entries, by BPF and by the host. */
-static void batch_once(const struct vw_tc_batch *b, __u32 chunk, struct tally *t)
+/* Batch b (number trial) checked in chunks of chunk entries, by BPF and by the host. */
+static void batch_once(const struct vw_tc_batch *b, __u32 trial, __u32 chunk, struct tally *t)
 {
 	static struct vw_tph_scratch host;
 	struct vw_selftest__bss *bss = sk->bss;
@@ -251,9 +312,21 @@ static void batch_once(const struct vw_tc_batch *b, __u32 chunk, struct tally *t
 	t->errors += run_prog(sk->progs.st_tph_batch, &a, sizeof(a)) != 0 || a.unreadable;
 	vw_tc_run_batch(b, &host, chunk);
 	v = vw_tph_verdict(VW_ALLOW, host.res.nbad, &reason);
-	t->host += memcmp(&bss->st_scratch.res, &host.res, sizeof(host.res)) != 0 ||
-		   a.verdict != v || a.reason != reason;
-	t->ref += vw_tc_batch_differs(&bss->st_scratch.res, b);
+	if (memcmp(&bss->st_scratch.res, &host.res, sizeof(host.res)) || a.verdict != v || a.reason != reason) {
+		t->host++;
+		first_diff(t->host_first, "batch %u (%u entries in chunks of %u%s%s): BPF %u refused (first at index %u), "
+			   "verdict %d reason %d; host build %u refused (first at index %u), verdict %d reason %d",
+			   trial, b->count, chunk, b->pol_null ? ", no policy" : "",
+			   b->caller_null ? ", no caller mask" : "", bss->st_scratch.res.nbad,
+			   bss->st_scratch.res.nrec ? bss->st_scratch.res.bad_idx[0] : 0, a.verdict, a.reason,
+			   host.res.nbad, host.res.nrec ? host.res.bad_idx[0] : 0, v, reason);
+	}
+	if (vw_tc_batch_differs(&bss->st_scratch.res, b)) {
+		t->ref++;
+		first_diff(t->ref_first, "batch %u (%u entries in chunks of %u): BPF's %u refused entries (first at index %u) "
+			   "differ from the per-CPU truth table", trial, b->count, chunk, bss->st_scratch.res.nbad,
+			   bss->st_scratch.res.nrec ? bss->st_scratch.res.bad_idx[0] : 0);
+	}
 	t->cases++;
 }
 
@@ -265,10 +338,10 @@ static void bc_batches(struct tally *t, unsigned long *entries)
 	vw_tc_seed(VW_TC_SEED);
 	for (trial = 0; trial < VW_TC_BATCHES; trial++) {
 		vw_tc_batch(&b, trial);
-		batch_once(&b, VW_TPH_CHUNK, t);
+		batch_once(&b, trial, VW_TPH_CHUNK, t);
 		*entries += b.count;
 		if (b.chunk2) {
-			batch_once(&b, b.chunk2, t);
+			batch_once(&b, trial, b.chunk2, t);
 			*entries += b.count;
 		}
 	}
@@ -282,8 +355,10 @@ static void report(const struct tally *t, const char *ref_name)
 	       t->name, t->cases, t->seconds, t->host, t->ref, ref_name, t->errors);
 	CHECK(t->cases > 0, "%s: no cases ran", t->name);
 	CHECK(t->errors == 0, "%s: %lu runs failed", t->name, t->errors);
-	CHECK(t->host == 0, "%s: %lu results differ from the host build", t->name, t->host);
-	CHECK(t->ref == 0, "%s: %lu results differ from the reference (%s)", t->name, t->ref, ref_name);
+	CHECK(t->host == 0, "%s: %lu results differ from the host build; first: %s", t->name, t->host,
+	      t->host_first);
+	CHECK(t->ref == 0, "%s: %lu results differ from the reference (%s); first: %s", t->name, t->ref,
+	      ref_name, t->ref_first);
 }
 
 void test_bytecode(void)
@@ -291,7 +366,7 @@ void test_bytecode(void)
 	struct tally t[5] = { { .name = "compile" }, { .name = "decide" }, { .name = "header" },
 			      { .name = "batch" }, { .name = "cfg" } };
 	unsigned long entries = 0, total = 0;
-	double t0;
+	double t0, start = now();
 	int k;
 
 	sk = vw_selftest__open_and_load();
@@ -319,5 +394,5 @@ void test_bytecode(void)
 	for (k = 0; k < 5; k++)
 		total += t[k].cases;
 	printf("bytecode: %lu cases compared, BPF build against host build and references "
-	       "(%lu TPH entries checked in batches)\n", total, entries);
+	       "(%lu TPH entries checked in batches), %.1f s with loading\n", total, entries, now() - start);
 }
