@@ -9,7 +9,7 @@
  *
  * A test object only: it has its own skeleton (vw_selftest) and is never
  * embedded in the vfio-warden binary. Syscall programs need CAP_BPF and
- * kernel 5.14 or later.
+ * kernel 5.14 or later; bpf_loop (which warden needs too) 5.17.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
