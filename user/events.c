@@ -12,7 +12,7 @@
 #include "layout.h"
 #include "vm.h"
 #include "vw_decide.h"
-#include "vw_tph.h"
+#include "tph.h"
 
 static const char *const action_names[] = { "allow", "audit", "scrub", "deny" };
 static const char *const region_names[] = { "header", "capability", "unassigned" };

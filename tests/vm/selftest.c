@@ -9,6 +9,7 @@
  *   vw-selftest ENVFILE           run the selftests
  *   vw-selftest --demo ENVFILE    drive demo traffic (make demo)
  *   vw-selftest --bench ENVFILE   ns per config read/write (make bench)
+ *   vw-selftest --bytecode        only the shared judges as BPF bytecode (bytecode.c)
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -28,6 +29,7 @@
 
 #include "../unit/vw_test.h"
 #include "bench.h"
+#include "bytecode.h"
 #include "cli.h"
 #include "fleet.h"
 #include "demo-traffic.h"
@@ -1046,6 +1048,11 @@ int main(int argc, char **argv)
 			return 2;
 		return bench_config(getenv("E1000E_BDF"), getenv("VW_BENCH_N") ? atoi(getenv("VW_BENCH_N")) : 20000);
 	}
+	if (argc == 2 && !strcmp(argv[1], "--bytecode")) {
+		test_bytecode();
+		printf("vm: ");
+		return vw_test_done();
+	}
 	if (argc < 2 || vw_env_load(argv[1])) {
 		fprintf(stderr, "usage: vw-selftest ENVFILE (from tests/vm/guest-setup.sh)\n");
 		return 2;
@@ -1066,6 +1073,7 @@ int main(int argc, char **argv)
 	printf("kernel lockdown: %s\n", LOCKED ? "integrity" : "none");
 
 #define RUN(t, ...) do { printf("== %s\n", #t); t(__VA_ARGS__); } while (0)
+	RUN(test_bytecode);	/* needs no device: the judges' bytecode against their host build */
 	CHECK_EQ(attach(NULL, NULL), 0);
 	start_log();
 	if (vw_dev_open(&d, E1)) {
