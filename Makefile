@@ -9,7 +9,8 @@ B         := build
 ARCH      := x86
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Iinclude -Iuser -I$(B)
-LDLIBS    += $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -lyaml -ljson-c
+LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+LDLIBS    += $(LIBBPF_LIBS) -lyaml -ljson-c -lmicrohttpd -laudit -lsystemd
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 # The VM matrix: every kernel the selftests (and `make attack`) boot. 7.3 has
 # only fully preemptible modes; 6.12:preempt=full boots 6.12 that way too;
@@ -33,9 +34,12 @@ LIB_OBJS  := $(filter-out $(B)/user/main.o,$(USER_OBJS))
 SAN_OBJS  := $(patsubst $(B)/user/%.o,$(B)/san/%.o,$(LIB_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
-BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_HDRS  := $(wildcard bpf/*.h) $(wildcard include/*.h)
-VM_SRCS   := $(wildcard tests/vm/*.c)
+# Every BPF object is built alike, so the selftest object runs the bytecode the product runs.
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -D__VW_BPF__ -Iinclude -Ibpf/vmlinux/$(ARCH)
+# Generated cases shared by the host unit tests and the VM bytecode test (tests/vm/bytecode.c).
+CASE_HDRS := $(wildcard tests/cases/*.h)
+VM_SRCS   := $(wildcard tests/vm/*.c) $(wildcard tests/cases/*.c)
 VM_BINS   := $(B)/vm/vw-selftest
 
 .PHONY: all clean check unit vmtest demo bench deps fuzz install attack uninstall vmlinux-h
@@ -46,7 +50,7 @@ all: $(B)/vfio-warden $(VM_BINS)
 deps:
 	VW_KERNELS="$(KERNELS)" scripts/install-deps.sh
 
-$(B) $(B)/user $(B)/san $(B)/unit $(B)/vm:
+$(B) $(B)/user $(B)/san $(B)/san/cases $(B)/unit $(B)/vm:
 	mkdir -p $@
 
 # Kernel types, vendored per architecture as libbpf-tools does: CO-RE relocates
@@ -56,13 +60,19 @@ $(B) $(B)/user $(B)/san $(B)/unit $(B)/vm:
 # `make vmlinux-h` regenerates it from the matrix's Debian 6.12 kernel (one VM boot).
 VMLINUX_H := bpf/vmlinux/$(ARCH)/vmlinux.h
 
-$(B)/warden.bpf.o: $(BPF_SRCS) $(BPF_HDRS) $(VMLINUX_H) | $(B)
-	$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -D__VW_BPF__ \
-		-Iinclude -Ibpf/vmlinux/$(ARCH) -c bpf/warden.bpf.c -o $@
+$(B)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(VMLINUX_H) | $(B)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	llvm-strip -g $@ 2>/dev/null || true
 
 $(B)/warden.skel.h: $(B)/warden.bpf.o
 	$(BPFTOOL) gen skeleton $< name warden > $@.tmp && mv $@.tmp $@
+
+# The shared judges as BPF bytecode, for the VM selftest only: never in vfio-warden.
+# It holds the generated cases in the layouts tests/cases defines.
+$(B)/selftest.bpf.o: BPF_CFLAGS += -Itests/cases
+$(B)/selftest.bpf.o: $(CASE_HDRS)
+$(B)/selftest.skel.h: $(B)/selftest.bpf.o
+	$(BPFTOOL) gen skeleton $< name vw_selftest > $@.tmp && mv $@.tmp $@
 
 $(B)/user/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/*.h) $(B)/warden.skel.h | $(B)/user
 	$(CC) $(CFLAGS) -c $< -o $@
@@ -78,8 +88,16 @@ $(B)/san/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/*.h) $(B)/warden.
 	$(CC) $(CFLAGS) $(SAN) -c $< -o $@
 $(B)/san/policy_default.o: policies/default.yaml
 
-$(B)/unit/%: tests/unit/%.c tests/unit/vw_test.h $(SAN_OBJS) | $(B)/unit
-	$(CC) $(CFLAGS) $(SAN) -Itests/unit $< $(SAN_OBJS) $(LDLIBS) -o $@
+$(B)/san/cases/%.o: tests/cases/%.c $(CASE_HDRS) $(wildcard include/*.h) | $(B)/san/cases
+	$(CC) $(CFLAGS) $(SAN) -Itests/cases -c $< -o $@
+
+# The unit tests whose generated cases tests/vm/bytecode.c runs through BPF too.
+$(B)/unit/test_decide: $(B)/san/cases/decide_cases.o
+$(B)/unit/test_tph: $(B)/san/cases/tph_cases.o
+
+$(B)/unit/%: tests/unit/%.c tests/unit/vw_test.h $(CASE_HDRS) $(SAN_OBJS) | $(B)/unit
+	$(CC) $(CFLAGS) $(SAN) -Itests/unit -Itests/cases $< $(filter $(B)/san/cases/%,$^) $(SAN_OBJS) \
+		$(LDLIBS) -o $@
 
 # test_install.sh stages `make install` into a temporary DESTDIR (the binary it
 # installs is built here first, so the nested make has nothing to build).
@@ -91,8 +109,9 @@ FUZZ_SECONDS ?= 300
 fuzz:
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-$(B)/vm/vw-selftest: $(VM_SRCS) $(wildcard tests/vm/*.h) $(wildcard include/*.h) | $(B)/vm
-	$(CC) $(CFLAGS) -DVW_TEST_EXTERN -Itests/vm -Iinclude $(VM_SRCS) -luring -lpthread -ljson-c -o $@
+$(B)/vm/vw-selftest: $(VM_SRCS) $(wildcard tests/vm/*.h) $(CASE_HDRS) $(BPF_HDRS) $(B)/selftest.skel.h | $(B)/vm
+	$(CC) $(CFLAGS) -DVW_TEST_EXTERN -Itests/vm -Itests/cases -Ibpf -Iinclude $(VM_SRCS) \
+		-luring -lpthread $(LIBBPF_LIBS) -ljson-c -laudit -o $@
 
 vmtest: all
 	tests/vm/run-matrix.sh $(KERNELS)

@@ -172,6 +172,8 @@ static __always_inline void vw_event_fill(struct vw_event *e, __u32 type, const 
 	__builtin_memset(e, 0, sizeof(*e));
 	e->ts_boot_ns = bpf_ktime_get_boot_ns();
 	e->cgroup_id = bpf_get_current_cgroup_id();
+	/* user space names the VM once per process: a reused pid starts later */
+	e->start_ns = bpf_get_current_task_btf()->group_leader->start_boottime;
 	e->type = type;
 	e->pid = id >> 32;
 	e->tid = (__u32)id;

@@ -5,17 +5,21 @@
  *
  *  - the proposed VFIO_DEVICE_PCI_TPH ioctl (GET_ST hands out the steering
  *    tag of any CPU, SET_ST programs tags into the device, ENABLE turns the
- *    requester on in a chosen mode), judged by an fmod_ret on
- *    security_file_ioctl: the op header, then every entry of a GET_ST/SET_ST
- *    batch;
+ *    requester on in a chosen mode), judged by the file_ioctl veto
+ *    (lsm/file_ioctl, or fmod_ret on security_file_ioctl): the op header,
+ *    then every entry of a GET_ST/SET_ST batch;
  *  - plain config-space writes to the TPH Requester Control register and to
  *    an ST table held inside the capability, judged like any other config
  *    write.
  *
- * Shared by BPF (-D__VW_BPF__) and the host (loader, unit tests), with the
- * rules of vw_decide.h: bounded loops only, data-dependent loops through
- * VW_LOOP with every position derived from the loop index, array indexes
- * masked, no libc. The names at the end are host only.
+ * This file is the judge: the policy's defaults, the verdict on a call's
+ * header, the entry checker and the config-write rules. It is shared by BPF
+ * (-D__VW_BPF__) and the host (loader, unit tests), with the rules of
+ * vw_decide.h: bounded loops only, data-dependent loops through VW_LOOP with
+ * every position derived from the loop index, array indexes masked, no libc.
+ * The uAPI and register layouts are in vw_tph_uapi.h; names, name lookups,
+ * CPU lists and the loader's policy check are host only, in user/tph.h.
+ * tests/vm/bytecode.c runs this file as BPF bytecode against its host build.
  *
  * How the BPF side is meant to use it, for one VFIO_DEVICE_PCI_TPH call:
  *   1. read struct vw_tph_op_hdr, and the 8 bytes after it (ctrl.mode or
@@ -41,197 +45,10 @@
 #define VW_TPH_H
 
 #include "vw_types.h"
+#include "vw_tph_uapi.h"
 #include "vw_decide.h"	/* VW_LOOP */
 
 #define VW_TPH_UNUSED __attribute__((unused))
-
-/* ---- the uAPI --------------------------------------------------------- */
-
-/*
- * VFIO_DEVICE_PCI_TPH as PROPOSED, NOT MERGED: the vfio-pci TPH series under
- * review in April 2026 (see DESIGN.md, threat table), transcribed from the
- * project's brief. No kernel release has it; every layout and number below
- * may change when (if) it is merged, hence the version: bump it with any
- * change here, and BPF and user space refuse a policy written for another
- * (vw_tph_policy.uapi_version). An older, different proposal (DPDK's
- * kernel/linux/uapi vfio_tph.h: struct vfio_pci_tph with flags-encoded ops
- * and 16-byte entries) used the same ioctl number; it is NOT this layout.
- */
-#define VW_TPH_UAPI_VERSION 1
-
-/* _IO(VFIO_TYPE, VFIO_BASE + 22): VFIO_TYPE ';' (0x3b), VFIO_BASE 100; no
- * direction or size bits. = 0x3b7a */
-#define VW_TPH_IOCTL ((0x3bu << 8) | (100u + 22u))
-
-enum vw_tph_op_code {
-	VW_TPH_OP_GET_CAP = 0,
-	VW_TPH_OP_ENABLE = 1,
-	VW_TPH_OP_DISABLE = 2,
-	VW_TPH_OP_GET_ST = 3,
-	VW_TPH_OP_SET_ST = 4,
-};
-#define VW_TPH_NOPS 5
-#define VW_TPH_OP_BIT(op) (1u << (op))
-#define VW_TPH_OPS_KNOWN  ((1u << VW_TPH_NOPS) - 1)
-
-/* ENABLE modes: one of these, as a value (they are also the policy's bits). */
-#define VW_TPH_MODE_NS 1	/* no steering tag */
-#define VW_TPH_MODE_IV 2	/* interrupt vector: STs in the MSI-X/ST table */
-#define VW_TPH_MODE_DS 4	/* device specific */
-#define VW_TPH_MODES_KNOWN (VW_TPH_MODE_NS | VW_TPH_MODE_IV | VW_TPH_MODE_DS)
-
-/* Entry memory types */
-#define VW_TPH_MEM_VM 0		/* volatile memory */
-#define VW_TPH_MEM_PM 1		/* persistent memory */
-#define VW_TPH_NMEM 2
-#define VW_TPH_MEM_BIT(m) (1u << (m))
-#define VW_TPH_MEMS_KNOWN ((1u << VW_TPH_NMEM) - 1)
-
-#define VW_TPH_MAX_ENTRIES 2048	/* st.count limit */
-
-struct vw_tph_op_hdr {
-	__u32 argsz;		/* bytes the caller says it passed, header included */
-	__u32 op;		/* enum vw_tph_op_code */
-};
-
-/* The union after the header; which member depends on op. */
-struct vw_tph_cap_info {	/* GET_CAP, out */
-	__u8 supported_modes;	/* VW_TPH_MODE_* bits */
-	__u8 st_table_present;
-	__u16 st_table_sz;
-	__u32 reserved;
-};
-
-struct vw_tph_ctrl {		/* ENABLE, in */
-	__u8 mode;		/* VW_TPH_MODE_* */
-	__u8 reserved[7];
-};
-
-struct vw_tph_st_hdr {		/* GET_ST / SET_ST, followed by count entries */
-	__u32 count;		/* 1..VW_TPH_MAX_ENTRIES */
-	__u32 reserved;
-};
-
-struct vw_tph_entry {
-	__u32 cpu;		/* in: target CPU */
-	__u8 mem_type;		/* in: VW_TPH_MEM_* */
-	__u8 r0;
-	__u16 index;		/* in: ST/MSI-X table index (SET_ST) */
-	__u16 st;		/* GET_ST: out; SET_ST: in */
-	__u16 r1;
-};
-
-/* The whole fixed part: header + the 8-byte union. Entries start after it. */
-struct vw_tph_op {
-	struct vw_tph_op_hdr hdr;
-	union {
-		struct vw_tph_cap_info cap;
-		struct vw_tph_ctrl ctrl;
-		struct vw_tph_st_hdr st;
-	};
-};
-
-#define VW_TPH_HDR_SIZE     8u	/* argsz, op */
-#define VW_TPH_FIXED_SIZE   16u	/* header + union */
-#define VW_TPH_ENTS_OFF     VW_TPH_FIXED_SIZE
-#define VW_TPH_ENTRY_SIZE   12u
-
-_Static_assert(sizeof(struct vw_tph_op_hdr) == VW_TPH_HDR_SIZE, "tph header");
-_Static_assert(sizeof(struct vw_tph_cap_info) == 8, "tph cap");
-_Static_assert(sizeof(struct vw_tph_ctrl) == 8, "tph ctrl");
-_Static_assert(sizeof(struct vw_tph_st_hdr) == 8, "tph st");
-_Static_assert(sizeof(struct vw_tph_op) == VW_TPH_FIXED_SIZE, "tph op");
-_Static_assert(sizeof(struct vw_tph_entry) == VW_TPH_ENTRY_SIZE, "tph entry");
-
-/*
- * Smallest argsz the op needs (our reading of the proposal: the header plus
- * the union member the op uses; DISABLE uses none). GET_ST/SET_ST also need
- * count entries: vw_tph_st_argsz().
- */
-static inline __u32 vw_tph_min_argsz(__u32 op)
-{
-	return op == VW_TPH_OP_DISABLE ? VW_TPH_HDR_SIZE : VW_TPH_FIXED_SIZE;
-}
-
-/* argsz covering count entries; count must already be <= VW_TPH_MAX_ENTRIES. */
-static inline __u32 vw_tph_st_argsz(__u32 count)
-{
-	return VW_TPH_FIXED_SIZE + count * VW_TPH_ENTRY_SIZE;
-}
-
-/* ---- the capability (PCIe Base Spec, "TPH Requester Extended Capability") */
-
-#define VW_EXT_CAP_TPH        0x17
-#define VW_TPH_CAP_REG        0x04	/* TPH Requester Capability */
-#define VW_TPH_CTRL_REG       0x08	/* TPH Requester Control */
-#define VW_TPH_ST_TABLE_OFF   0x0c	/* ST table, when located in the capability */
-#define VW_TPH_CAP_MIN_LEN    0x0c
-
-/* Capability register */
-#define VW_TPH_CAP_NS         (1u << 0)	/* No ST Mode Supported */
-#define VW_TPH_CAP_IV         (1u << 1)	/* Interrupt Vector Mode Supported */
-#define VW_TPH_CAP_DS         (1u << 2)	/* Device Specific Mode Supported */
-#define VW_TPH_CAP_EXT        (1u << 8)	/* Extended TPH Requester Supported */
-#define VW_TPH_CAP_LOC_SHIFT  9		/* ST Table Location, bits 10:9 */
-#define VW_TPH_CAP_LOC_MASK   3u
-#define VW_TPH_LOC_NONE       0		/* no ST table */
-#define VW_TPH_LOC_CAP        1		/* in the TPH capability */
-#define VW_TPH_LOC_MSIX       2		/* in the MSI-X table */
-#define VW_TPH_LOC_RSVD       3
-#define VW_TPH_CAP_SIZE_SHIFT 16	/* ST Table Size, bits 26:16, N-1 encoded */
-#define VW_TPH_CAP_SIZE_MASK  0x7ffu
-#define VW_TPH_ST_ENTRY_SIZE  2		/* bytes per ST table entry */
-
-/* Control register */
-#define VW_TPH_CTRL_MODE_MASK 0x7u	/* ST Mode Select, bits 2:0 */
-#define VW_TPH_CTRL_MODE_NS   0
-#define VW_TPH_CTRL_MODE_IV   1
-#define VW_TPH_CTRL_MODE_DS   2
-#define VW_TPH_CTRL_EN_SHIFT  8		/* TPH Requester Enable, bits 9:8 */
-#define VW_TPH_CTRL_EN_MASK   3u
-
-static inline __u32 vw_tph_rd32(const __u8 *b)
-{
-	return (__u32)b[0] | (__u32)b[1] << 8 | (__u32)b[2] << 16 | (__u32)b[3] << 24;
-}
-
-/* ST Table Location of a TPH Requester Capability register value. */
-static inline __u32 vw_tph_st_location(__u32 capreg)
-{
-	return (capreg >> VW_TPH_CAP_LOC_SHIFT) & VW_TPH_CAP_LOC_MASK;
-}
-
-/*
- * cap: the first 8 bytes of the capability, as read from config space
- * (extended header, then the TPH Requester Capability register). Returns 1
- * when the ST table is inside the capability, else 0 (also when the header is
- * not TPH's). *st_bytes: the table's size in bytes, (ST Table Size + 1) * 2,
- * when it is in the capability or in the MSI-X table; 0 otherwise.
- */
-static inline int vw_tph_st_table(const __u8 *cap, __u32 *st_bytes)
-{
-	__u32 hdr = vw_tph_rd32(cap), capreg = vw_tph_rd32(cap + VW_TPH_CAP_REG);
-	__u32 loc = vw_tph_st_location(capreg);
-
-	*st_bytes = 0;
-	if ((hdr & 0xffff) != VW_EXT_CAP_TPH)
-		return 0;
-	if (loc == VW_TPH_LOC_CAP || loc == VW_TPH_LOC_MSIX)
-		*st_bytes = (((capreg >> VW_TPH_CAP_SIZE_SHIFT) & VW_TPH_CAP_SIZE_MASK) + 1) *
-			    VW_TPH_ST_ENTRY_SIZE;
-	return loc == VW_TPH_LOC_CAP;
-}
-
-/* Length of the capability in config space: 12 bytes, plus the ST table
- * rounded up to a dword when it is inside (what user/layout.c's walker says). */
-static inline __u32 vw_tph_cap_length(const __u8 *cap)
-{
-	__u32 st;
-
-	if (!vw_tph_st_table(cap, &st))
-		return VW_TPH_CAP_MIN_LEN;
-	return VW_TPH_CAP_MIN_LEN + ((st + 3) & ~3u);
-}
 
 /* ---- policy ----------------------------------------------------------- */
 
@@ -262,22 +79,6 @@ static inline void vw_tph_policy_default(struct vw_tph_policy *p)
 		p->pad2[w] = 0;
 }
 
-/* What a loader should refuse to install. Returns 0, or a bit per problem:
- * 1 unknown op bits, 2 unknown mode bits, 4 unknown mem-type bits, 8 cpu_mode,
- * 16 cfg_write_action (not allow/audit/deny), 32 uapi_version. */
-static inline int vw_tph_policy_check(const struct vw_tph_policy *p)
-{
-	int bad = 0;
-
-	bad |= (p->ops_allowed & ~VW_TPH_OPS_KNOWN) ? 1 : 0;
-	bad |= (p->modes_allowed & ~VW_TPH_MODES_KNOWN) ? 2 : 0;
-	bad |= (p->mem_types_allowed & ~VW_TPH_MEMS_KNOWN) ? 4 : 0;
-	bad |= p->cpu_mode > VW_TPH_CPUS_LIST ? 8 : 0;
-	bad |= (p->cfg_write_action != VW_ALLOW && p->cfg_write_action != VW_AUDIT &&
-		p->cfg_write_action != VW_DENY) ? 16 : 0;
-	bad |= p->uapi_version != VW_TPH_UAPI_VERSION ? 32 : 0;
-	return bad;
-}
 
 /* ---- reasons ---------------------------------------------------------- */
 
@@ -625,207 +426,5 @@ static inline __attribute__((always_inline)) int vw_tph_cfg_write(const struct v
 	}
 	return *reason == VW_TPH_R_NONE ? VW_ALLOW : vw_tph_cfg_action(p);
 }
-
-/* ---- names (host only) ------------------------------------------------ */
-#ifndef __VW_BPF__
-
-static inline const char *vw_tph_op_name(__u32 op)
-{
-	static const char *const n[VW_TPH_NOPS] = { "get_cap", "enable", "disable", "get_st", "set_st" };
-
-	return op < VW_TPH_NOPS ? n[op] : "unknown";
-}
-
-static inline const char *vw_tph_mode_name(__u32 mode)
-{
-	switch (mode) {
-	case VW_TPH_MODE_NS: return "ns";
-	case VW_TPH_MODE_IV: return "iv";
-	case VW_TPH_MODE_DS: return "ds";
-	default: return "invalid";
-	}
-}
-
-static inline const char *vw_tph_mem_name(__u32 mem_type)
-{
-	switch (mem_type) {
-	case VW_TPH_MEM_VM: return "vm";
-	case VW_TPH_MEM_PM: return "pm";
-	default: return "unknown";
-	}
-}
-
-static inline const char *vw_tph_cpu_mode_name(__u32 mode)
-{
-	switch (mode) {
-	case VW_TPH_CPUS_CALLER: return "caller";
-	case VW_TPH_CPUS_ALL: return "all";
-	case VW_TPH_CPUS_LIST: return "list";
-	default: return "invalid";
-	}
-}
-
-/* ST Table Location */
-static inline const char *vw_tph_loc_name(__u32 loc)
-{
-	switch (loc) {
-	case VW_TPH_LOC_NONE: return "none";
-	case VW_TPH_LOC_CAP: return "capability";
-	case VW_TPH_LOC_MSIX: return "msix";
-	default: return "reserved";
-	}
-}
-
-static inline const char *vw_tph_reason_name(__u32 r)
-{
-	static const char *const n[VW_TPH_NREASONS] = {
-		[VW_TPH_R_NONE] = "none",
-		[VW_TPH_R_OP_UNKNOWN] = "op_unknown",
-		[VW_TPH_R_OP_DENIED] = "op_not_allowed",
-		[VW_TPH_R_MODE_INVALID] = "mode_invalid",
-		[VW_TPH_R_MODE_DENIED] = "mode_not_allowed",
-		[VW_TPH_R_ARGSZ] = "argsz_too_small",
-		[VW_TPH_R_COUNT_ZERO] = "count_zero",
-		[VW_TPH_R_COUNT_BIG] = "count_too_big",
-		[VW_TPH_R_ARGSZ_COUNT] = "argsz_short_of_entries",
-		[VW_TPH_R_UNREADABLE] = "unreadable",
-		[VW_TPH_R_ENTRIES] = "entries_not_allowed",
-		[VW_TPH_R_CFG_ENABLE] = "requester_enable",
-		[VW_TPH_R_CFG_DS] = "ds_mode_select",
-		[VW_TPH_R_CFG_ST_TABLE] = "st_table_write",
-		[VW_TPH_R_CFG_UNSEEN] = "control_write_unseen",
-	};
-
-	return r < VW_TPH_NREASONS ? n[r] : "unknown";
-}
-
-/* One VW_TPH_BAD_* bit. */
-static inline const char *vw_tph_bad_name(__u32 bit)
-{
-	switch (bit) {
-	case VW_TPH_BAD_CPU_RANGE: return "cpu_out_of_range";
-	case VW_TPH_BAD_CPU: return "cpu_not_allowed";
-	case VW_TPH_BAD_MEM: return "mem_type_not_allowed";
-	default: return "unknown";
-	}
-}
-
-static inline int vw_tph_streq(const char *a, const char *b)
-{
-	while (*a && *a == *b)
-		a++, b++;
-	return *a == *b;
-}
-
-/* Name to value for the policy parser: op, mode (as its bit), mem type,
- * cpu mode. -1 when unknown. */
-static inline int vw_tph_op_lookup(const char *s)
-{
-	__u32 i;
-
-	for (i = 0; i < VW_TPH_NOPS; i++)
-		if (vw_tph_streq(s, vw_tph_op_name(i)))
-			return (int)i;
-	return -1;
-}
-
-static inline int vw_tph_mode_lookup(const char *s)
-{
-	return vw_tph_streq(s, "ns") ? VW_TPH_MODE_NS : vw_tph_streq(s, "iv") ? VW_TPH_MODE_IV :
-	       vw_tph_streq(s, "ds") ? VW_TPH_MODE_DS : -1;
-}
-
-static inline int vw_tph_mem_lookup(const char *s)
-{
-	return vw_tph_streq(s, "vm") ? VW_TPH_MEM_VM : vw_tph_streq(s, "pm") ? VW_TPH_MEM_PM : -1;
-}
-
-static inline int vw_tph_cpu_mode_lookup(const char *s)
-{
-	return vw_tph_streq(s, "caller") ? VW_TPH_CPUS_CALLER :
-	       vw_tph_streq(s, "all") ? VW_TPH_CPUS_ALL : -1;
-}
-
-/*
- * A CPU list as in cpuset/taskset -c: "0-3,8", items separated by commas,
- * each N or N-M (N <= M), CPUs 0..255, no blanks. ORs into cpus[]. Returns 0,
- * or -1 (cpus[] may be partly set) for an empty string or item, a reversed
- * range, a CPU >= 256, or any other character.
- */
-static inline int vw_tph_parse_cpus(const char *s, __u64 cpus[VW_TPH_CPU_WORDS])
-{
-	for (;;) {
-		__u32 lo = 0, hi, c, nd = 0;
-
-		while (*s >= '0' && *s <= '9' && nd < 4)
-			lo = lo * 10 + (__u32)(*s++ - '0'), nd++;
-		if (!nd || (*s >= '0' && *s <= '9'))
-			return -1;
-		hi = lo;
-		if (*s == '-') {
-			s++;
-			hi = 0;
-			nd = 0;
-			while (*s >= '0' && *s <= '9' && nd < 4)
-				hi = hi * 10 + (__u32)(*s++ - '0'), nd++;
-			if (!nd || (*s >= '0' && *s <= '9'))
-				return -1;
-		}
-		if (lo > hi || hi >= VW_TPH_MAX_CPUS)
-			return -1;
-		for (c = lo; c <= hi; c++)
-			cpus[c >> 6] |= 1ULL << (c & 63);
-		if (!*s)
-			return 0;
-		if (*s++ != ',')
-			return -1;
-	}
-}
-
-/* The inverse: "0-3,8" ("" for none) into buf of size len (>= 1), truncated
- * to fit. Returns the length it needed (without NUL), like snprintf. */
-static inline __u32 vw_tph_format_cpus(const __u64 cpus[VW_TPH_CPU_WORDS], char *buf, __u32 len)
-{
-	__u32 c = 0, out = 0, lo, k, item = 0;
-	char num[2][4];
-	__u32 nlen[2];
-
-	while (c < VW_TPH_MAX_CPUS) {
-		if (!((cpus[c >> 6] >> (c & 63)) & 1)) {
-			c++;
-			continue;
-		}
-		lo = c;
-		while (c + 1 < VW_TPH_MAX_CPUS && ((cpus[(c + 1) >> 6] >> ((c + 1) & 63)) & 1))
-			c++;
-		for (k = 0; k < 2; k++) {	/* decimal of lo and of c */
-			__u32 v = k ? c : lo, d = v >= 100 ? 3 : v >= 10 ? 2 : 1, j;
-
-			for (j = d; j-- > 0; v /= 10)
-				num[k][j] = (char)('0' + v % 10);
-			nlen[k] = d;
-		}
-		if (item++ && out + 1 < len)
-			buf[out] = ',';
-		out += item > 1;
-		for (k = 0; k < (lo == c ? 1u : 2u); k++) {
-			__u32 j;
-
-			if (k) {
-				if (out + 1 < len)
-					buf[out] = '-';
-				out++;
-			}
-			for (j = 0; j < nlen[k]; j++, out++)
-				if (out + 1 < len)
-					buf[out] = num[k][j];
-		}
-		c++;
-	}
-	buf[out < len ? out : len - 1] = 0;
-	return out;
-}
-
-#endif /* !__VW_BPF__ */
 
 #endif /* VW_TPH_H */

@@ -218,6 +218,7 @@ enum vw_path {
 struct vw_event {
 	__u64 ts_boot_ns;	/* bpf_ktime_get_boot_ns() */
 	__u64 cgroup_id;
+	__u64 start_ns;		/* the process's start, ns since boot: pid + this name one process */
 	__u64 value;		/* write data, little endian, first 8 bytes */
 	__u32 type;		/* enum vw_event_type */
 	__u32 action;		/* enum vw_action */

@@ -27,6 +27,9 @@ have_all() {
 	command -v vng >/dev/null && command -v qemu-system-x86_64 >/dev/null &&
 	[ -f /usr/include/yaml.h ] && [ -f /usr/include/json-c/json.h ] &&
 	[ -f /usr/include/liburing.h ] && [ -f /usr/include/gelf.h ] &&
+	[ -f /usr/include/microhttpd.h ] && [ -f /usr/include/libaudit.h ] &&
+	[ -f /usr/include/systemd/sd-journal.h ] && command -v promtool >/dev/null &&
+	[ -x /lib/systemd/systemd-journald ] && python3 -c 'import jsonschema' 2>/dev/null &&
 	pkg-config --atleast-version=1.4 libbpf 2>/dev/null &&
 	ls /boot/vmlinuz-6.12.*+deb12-amd64 >/dev/null 2>&1 &&
 	{ ! want 6.1 || ls /boot/vmlinuz-6.1.0-*-amd64 >/dev/null 2>&1; } &&
@@ -74,9 +77,12 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	make gcc clang llvm libelf-dev zlib1g-dev pkg-config pciutils \
-	libyaml-dev libjson-c-dev liburing-dev kmod busybox-static
-# Only virtme-ng from trixie: "-t trixie" would let trixie's libc and friends win too.
-apt-get install -y -qq --no-install-recommends virtme-ng/trixie
+	libyaml-dev libjson-c-dev liburing-dev kmod busybox-static \
+	libmicrohttpd-dev libaudit-dev systemd python3-jsonschema
+# Only virtme-ng and promtool (Prometheus' checker, a static Go binary: bookworm's
+# prometheus package would also start a server) from trixie: "-t trixie" would let
+# trixie's libc and friends win too.
+apt-get install -y -qq --no-install-recommends virtme-ng/trixie promtool/trixie
 # Exactly one kernel per series: the newest plain (not cloud, not rt) bookworm build.
 newest_kernel() { # $1: regex for the package name
 	apt-cache search --names-only "$1" | awk '{print $1}' | sort -V | tail -n 1
@@ -85,6 +91,9 @@ k612=$(newest_kernel '^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$')
 [ -n "$k612" ] || { echo "install-deps: no 6.12 kernel package found" >&2; exit 1; }
 apt-get install -y -qq --no-install-recommends -t bookworm-backports \
 	"$k612" qemu-system-x86 bpftool libbpf-dev
+# The journal's headers at the version of the libsystemd0 now installed (backports'
+# QEMU may have moved it past bookworm's libsystemd-dev).
+apt-get install -y -qq --no-install-recommends "libsystemd-dev=$(dpkg-query -W -f='${Version}' libsystemd0)"
 if [[ " $KERNELS " == *" 6.1 "* ]]; then
 	k61=$(newest_kernel '^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$')
 	[ -n "$k61" ] || { echo "install-deps: no 6.1 kernel package found" >&2; exit 1; }

@@ -12,7 +12,7 @@
 #include "layout.h"
 #include "lockdown.h"
 #include "vw_decide.h"
-#include "vw_tph.h"
+#include "tph.h"
 
 /* Delete every key of generation gen from a hash map whose keys start with __u32 gen. */
 static int clear_gen(int fd, size_t key_size, unsigned gen)
@@ -149,6 +149,32 @@ static int compile_device(const struct vw_maps *m, const struct vw_policy *p, un
 	return 0;
 }
 
+/*
+ * A TPH policy with bits, modes or a uAPI version this build does not know
+ * would be read differently by its BPF programs than its author meant: refused
+ * before any map changes, saying which entry and keys; -EINVAL. (A layer with
+ * uapi_version 0 has no TPH policy: it asks a less specific layer.)
+ */
+static int check_tph(const struct vw_policy *p)
+{
+	int i, bad, bit;
+
+	for (i = 0; i < p->nentries; i++) {
+		const struct vw_tph_policy *t = &p->entries[i].prof.tph;
+
+		if (!t->uapi_version || !(bad = vw_tph_policy_check(t)))
+			continue;
+		fprintf(stderr, "vfio-warden: policy entry '%s': its TPH policy has values this build "
+			"(TPH uAPI version %u) does not know:", p->entries[i].label, VW_TPH_UAPI_VERSION);
+		for (bit = 1; bit <= bad; bit <<= 1)
+			if (bad & bit)
+				fprintf(stderr, " %s", vw_tph_policy_problem(bit));
+		fputc('\n', stderr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int vw_apply_policy(const struct vw_maps *m, const struct vw_policy *p, unsigned gen,
 		    struct vw_apply_report *rep)
 {
@@ -159,7 +185,9 @@ int vw_apply_policy(const struct vw_maps *m, const struct vw_policy *p, unsigned
 
 	memset(rep, 0, sizeof(*rep));
 	rep->gen = gen;
-	rc = clear_gen(m->fd[VW_MAP_SELECTORS], sizeof(struct vw_sel_key), gen);
+	rc = check_tph(p);
+	if (!rc)
+		rc = clear_gen(m->fd[VW_MAP_SELECTORS], sizeof(struct vw_sel_key), gen);
 	if (!rc)
 		rc = clear_gen(m->fd[VW_MAP_DEVICES], sizeof(struct vw_dev_key), gen);
 	if (!rc)
@@ -208,7 +236,7 @@ int vw_retire(int active_gen_fd)
 	return bpf_map_update_elem(active_gen_fd, &zero, &g, BPF_ANY) ? -errno : 0;
 }
 
-int vw_active_gen(const struct vw_maps *m, unsigned *gen)
+int vw_read_active_gen(const struct vw_maps *m, unsigned *gen)
 {
 	__u32 zero = 0, g = 0;
 

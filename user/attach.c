@@ -98,7 +98,7 @@ static void remove_pin_dir(const char *dir)
 	char path[512];
 	int i;
 
-	for (i = 0; vw_link_names[i]; i++) {
+	for (i = 0; i < VW_LINK_COUNT; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, vw_link_names[i]);
 		unlink(path);
 	}
@@ -109,31 +109,39 @@ static void remove_pin_dir(const char *dir)
 	rmdir(dir);
 }
 
+/* The link a hook's pin holds: its program's, or the alternative's that was loaded instead. */
+static struct bpf_link *skel_link(struct warden *skel, enum vw_link_id id)
+{
+#define VW_LINK_CASE(id, pin, prog, alt) \
+	case VW_LINK_##id: return skel->links.prog ? skel->links.prog : skel->links.alt;
+	switch (id) {
+	VW_LINKS(VW_LINK_CASE)
+	case VW_LINK_COUNT: break;
+	}
+#undef VW_LINK_CASE
+	return NULL;
+}
+
 static int pin_all(struct warden *skel, const char *dir)
 {
-	/* same order as vw_link_names; the veto is whichever attachment was loaded */
-	struct bpf_link *links[] = {
-		skel->links.vw_rw_verify_area, skel->links.vw_rw_verify_area_kp,
-		skel->links.vw_lsm_file_permission ? skel->links.vw_lsm_file_permission : skel->links.vw_file_permission,
-		skel->links.vw_lsm_file_ioctl ? skel->links.vw_lsm_file_ioctl : skel->links.vw_file_ioctl,
-		skel->links.vw_config_rw_exit, skel->links.vw_config_rw };
-	struct bpf_map *map;
+	struct bpf_link *link;
 	char path[512];
 	int i;
 
 	if (mkdir(dir, 0700) && errno != EEXIST)
 		return -errno;
 	for (i = 0; i < VW_MAP_COUNT; i++) {
-		map = bpf_object__find_map_by_name(skel->obj, vw_map_names[i]);
 		snprintf(path, sizeof(path), "%s/%s", dir, vw_map_names[i]);
-		if (!map || bpf_map__pin(map, path))
-			return -errno ?: -ENOENT;
+		if (bpf_map__pin(vw_skel_map(skel, i), path))
+			return -errno;
 	}
-	for (i = 0; vw_link_names[i]; i++) {
-		if (!links[i])
+	/* in VW_LINKS order: the "attached" marker last */
+	for (i = 0; i < VW_LINK_COUNT; i++) {
+		link = skel_link(skel, i);
+		if (!link)
 			continue;	/* not loaded: the scrub under kernel lockdown */
 		snprintf(path, sizeof(path), "%s/%s", dir, vw_link_names[i]);
-		if (bpf_link__pin(links[i], path))
+		if (bpf_link__pin(link, path))
 			return -errno;
 	}
 	return 0;
@@ -144,18 +152,26 @@ static int maps_from_skel(struct warden *skel, struct vw_maps *m)
 	int i;
 
 	for (i = 0; i < VW_MAP_COUNT; i++) {
-		struct bpf_map *map = bpf_object__find_map_by_name(skel->obj, vw_map_names[i]);
-
-		m->fd[i] = map ? bpf_map__fd(map) : -1;
+		m->fd[i] = bpf_map__fd(vw_skel_map(skel, i));
 		if (m->fd[i] < 0)
 			return -ENOENT;
 	}
 	return 0;
 }
 
+static int attach_with(const struct vw_attach_opts *o, struct vw_apply_report *rep);
+
 int vw_attach(const struct vw_attach_opts *o)
 {
-	static struct vw_apply_report rep;
+	struct vw_apply_report *rep = calloc(1, sizeof(*rep));	/* large: not on the stack */
+	int rc = rep ? attach_with(o, rep) : VW_EXIT_ERROR;
+
+	free(rep);
+	return rc;
+}
+
+static int attach_with(const struct vw_attach_opts *o, struct vw_apply_report *rep)
+{
 	struct warden *skel = NULL;
 	struct vw_maps m;
 	int rc, err, i, lsm;
@@ -201,7 +217,7 @@ int vw_attach(const struct vw_attach_opts *o)
 		goto out;
 	}
 	/* The policy goes in before any program runs: no access is judged by an empty map. */
-	if ((err = maps_from_skel(skel, &m)) || (err = vw_apply_policy(&m, o->policy, 0, &rep)) ||
+	if ((err = maps_from_skel(skel, &m)) || (err = vw_apply_policy(&m, o->policy, 0, rep)) ||
 	    (err = vw_flip_gen(&m, 0))) {
 		fprintf(stderr, "vfio-warden: writing the policy into the maps failed: %s\n", strerror(-err));
 		rc = VW_EXIT_ERROR;
@@ -222,16 +238,16 @@ int vw_attach(const struct vw_attach_opts *o)
 		rc = VW_EXIT_ERROR;
 		goto out;
 	}
-	vw_write_policy_info(o->policy, &rep);
+	vw_write_policy_info(o->policy, rep);
 	if (!o->quiet) {
 		fprintf(stderr, "vfio-warden: attached (veto: %s), policy %s, %d vfio device%s\n",
-			lsm ? "bpf lsm" : "fmod_ret", o->policy->source, rep.ndevs, rep.ndevs == 1 ? "" : "s");
+			lsm ? "bpf lsm" : "fmod_ret", o->policy->source, rep->ndevs, rep->ndevs == 1 ? "" : "s");
 		if (o->lockdown != VW_LOCKDOWN_NONE)
 			fprintf(stderr, "  kernel lockdown (%s): the DSN serial cannot be rewritten here; DSN scrub "
 				"rules apply as audit, virtual serials do not apply\n", vw_lockdown_name(o->lockdown));
-		for (i = 0; i < rep.ndevs; i++)
-			fprintf(stderr, "  %s %04x:%04x (%s): %s\n", rep.devs[i].sys.bdf, rep.devs[i].sys.vendor,
-				rep.devs[i].sys.device_id, rep.devs[i].sys.driver, rep.devs[i].status);
+		for (i = 0; i < rep->ndevs; i++)
+			fprintf(stderr, "  %s %04x:%04x (%s): %s\n", rep->devs[i].sys.bdf, rep->devs[i].sys.vendor,
+				rep->devs[i].sys.device_id, rep->devs[i].sys.driver, rep->devs[i].status);
 	}
 	rc = VW_EXIT_OK;
 out:
@@ -247,7 +263,7 @@ static int pinned_prog_ids(__u32 *ids, int max)
 	char path[512];
 	int i, fd, n = 0;
 
-	for (i = 0; vw_link_names[i] && n < max; i++) {
+	for (i = 0; i < VW_LINK_COUNT && n < max; i++) {
 		snprintf(path, sizeof(path), "%s/%s", VW_PIN_DIR, vw_link_names[i]);
 		fd = bpf_obj_get(path);
 		if (fd < 0)

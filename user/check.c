@@ -6,6 +6,7 @@
  */
 #include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -97,25 +98,37 @@ static int entry_hints(const char *file, const struct vw_policy *p, int e, const
 	return hints;
 }
 
-int vw_cmd_check(const struct vw_cli *cli)
+/* What check works on: large, so on the heap rather than the stack. */
+struct check_work {
+	struct vw_policy policy;
+	struct host_dev devs[MAX_HOST_DEVS];
+};
+
+static int check_with(const char *file, struct check_work *w)
 {
-	static struct vw_policy policy;
-	static struct host_dev devs[MAX_HOST_DEVS];
-	const char *file = cli->args[0];
 	char err[512];
 	int n, e, hints = 0;
 
-	if (vw_policy_load_file(file, &policy, err, sizeof(err))) {
+	if (vw_policy_load_file(file, &w->policy, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		return VW_EXIT_USAGE;
 	}
-	printf("%s: ok (%d device entr%s besides the default)\n", file, policy.nentries - 1,
-	       policy.nentries == 2 ? "y" : "ies");
-	n = load_host_devices(devs, MAX_HOST_DEVS);
-	for (e = 0; e < policy.nentries; e++)
-		hints += entry_hints(file, &policy, e, devs, n);
+	printf("%s: ok (%d device entr%s besides the default)\n", file, w->policy.nentries - 1,
+	       w->policy.nentries == 2 ? "y" : "ies");
+	n = load_host_devices(w->devs, MAX_HOST_DEVS);
+	for (e = 0; e < w->policy.nentries; e++)
+		hints += entry_hints(file, &w->policy, e, w->devs, n);
 	if (hints && geteuid() != 0)
 		printf("(checked against the %d PCI devices in sysfs; as root, extended capabilities are "
 		       "seen too)\n", n);
 	return VW_EXIT_OK;
+}
+
+int vw_cmd_check(const struct vw_cli *cli)
+{
+	struct check_work *w = calloc(1, sizeof(*w));
+	int rc = w ? check_with(cli->args[0], w) : VW_EXIT_ERROR;
+
+	free(w);
+	return rc;
 }

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 
@@ -19,9 +20,8 @@
 #include "vw_dsn.h"
 
 /* The device must exist, be bound to a vfio driver and have a DSN capability. */
-static int check_device(const char *bdf_in, char bdf[VW_NAME_LEN])
+static int check_device_with(const char *bdf_in, char bdf[VW_NAME_LEN], struct vw_layout *lay)
 {
-	static struct vw_layout lay;
 	struct vw_sysdev sys;
 	uint8_t cfg[VW_CFG_SIZE];
 	char err[256];
@@ -37,15 +37,24 @@ static int check_device(const char *bdf_in, char bdf[VW_NAME_LEN])
 			sys.driver[0] ? sys.driver : "none");
 		return VW_EXIT_USAGE;
 	}
-	if (vw_cfg_read_sysfs(bdf, cfg, &size, err, sizeof(err)) || vw_walk(cfg, size, &lay)) {
+	if (vw_cfg_read_sysfs(bdf, cfg, &size, err, sizeof(err)) || vw_walk(cfg, size, lay)) {
 		fprintf(stderr, "vfio-warden dsn: cannot read the config space of %s: %s\n", bdf, err);
 		return VW_EXIT_ERROR;
 	}
-	for (i = 0; i < lay.ncaps; i++)
-		if (lay.caps[i].extended && lay.caps[i].id == VW_EXT_CAP_DSN)
+	for (i = 0; i < lay->ncaps; i++)
+		if (lay->caps[i].extended && lay->caps[i].id == VW_EXT_CAP_DSN)
 			return 0;
 	fprintf(stderr, "vfio-warden dsn: %s has no Device Serial Number capability\n", bdf);
 	return VW_EXIT_USAGE;
+}
+
+static int check_device(const char *bdf_in, char bdf[VW_NAME_LEN])
+{
+	struct vw_layout *lay = calloc(1, sizeof(*lay));	/* large: not on the stack */
+	int rc = lay ? check_device_with(bdf_in, bdf, lay) : VW_EXIT_ERROR;
+
+	free(lay);
+	return rc;
 }
 
 int vw_cmd_dsn(const struct vw_cli *cli)

@@ -33,11 +33,18 @@ static int adapt_to_lockdown(const struct vw_cli *cli, struct vw_policy *policy)
 	return 0;
 }
 
-int vw_cmd_map(const struct vw_cli *cli)
+/* What map works on: large, so on the heap rather than the stack. */
+struct map_work {
+	struct vw_policy policy;
+	struct vw_layout lay;
+	struct vw_explained x;
+};
+
+static int map_with(const struct vw_cli *cli, struct map_work *w)
 {
-	static struct vw_policy policy;
-	static struct vw_layout lay;
-	static struct vw_explained x;
+	struct vw_policy *const policy = &w->policy;
+	struct vw_layout *const lay = &w->lay;
+	struct vw_explained *const x = &w->x;
 	const char *rules[VW_MAX_RULE_NAMES];
 	struct vw_map_input in = {};
 	uint8_t cfg[VW_CFG_SIZE];
@@ -45,33 +52,42 @@ int vw_cmd_map(const struct vw_cli *cli)
 	size_t size = 0;
 	int i, rc;
 
-	rc = cli->policy_path ? vw_policy_load_file(cli->policy_path, &policy, err, sizeof(err))
-			      : vw_policy_load_default(&policy, err, sizeof(err));
+	rc = cli->policy_path ? vw_policy_load_file(cli->policy_path, policy, err, sizeof(err))
+			      : vw_policy_load_default(policy, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "%s\n", err);
 		return VW_EXIT_USAGE;
 	}
-	rc = adapt_to_lockdown(cli, &policy);
+	rc = adapt_to_lockdown(cli, policy);
 	if (rc)
 		return rc;
 	if (vw_cfg_load(cli->args[0], cli->device, cfg, &size, bdf, err, sizeof(err))) {
 		fprintf(stderr, "vfio-warden map: %s\n", err);
 		return VW_EXIT_USAGE;
 	}
-	if (vw_walk(cfg, size, &lay)) {
+	if (vw_walk(cfg, size, lay)) {
 		fprintf(stderr, "vfio-warden map: %s: not PCI config space (vendor ID %02x%02x)\n",
 			cli->args[0], cfg[1], cfg[0]);
 		return VW_EXIT_USAGE;
 	}
-	vw_explain(&policy, &lay, bdf, &x);
-	for (i = 0; i < x.nnames; i++)
-		rules[i] = x.names[i];
+	vw_explain(policy, lay, bdf, x);
+	for (i = 0; i < x->nnames; i++)
+		rules[i] = x->names[i];
 	in.target = bdf[0] ? bdf : cli->args[0];
-	in.layout = &lay;
-	in.act = x.dev.act;
-	in.rule = x.rule;
+	in.layout = lay;
+	in.act = x->dev.act;
+	in.rule = x->rule;
 	in.rules = rules;
-	in.nrules = x.nnames;
+	in.nrules = x->nnames;
 	rc = cli->json ? vw_map_print_json(stdout, &in, false) : vw_map_print_text(stdout, &in);
 	return rc ? VW_EXIT_ERROR : VW_EXIT_OK;
+}
+
+int vw_cmd_map(const struct vw_cli *cli)
+{
+	struct map_work *w = calloc(1, sizeof(*w));
+	int rc = w ? map_with(cli, w) : VW_EXIT_ERROR;
+
+	free(w);
+	return rc;
 }

@@ -10,6 +10,7 @@
 #include "attach.h"
 #include "lockdown.h"
 #include "commands.h"
+#include "metrics_http.h"
 #include "pinned.h"
 #include "policy.h"
 #include "status.h"
@@ -78,29 +79,34 @@ static int lockdown_allows_attach(const char *what)
 static int apply_pinned_locked(const struct vw_policy *policy, const char *what, const char *verb,
 			       int quiet)
 {
-	static struct vw_apply_report rep;
+	struct vw_apply_report *rep = calloc(1, sizeof(*rep));	/* large: not on the stack */
 	struct vw_maps m;
 	unsigned gen;
 	int rc, err;
 
+	if (!rep)
+		return VW_EXIT_ERROR;
 	rc = vw_maps_open_pinned(&m);
-	if (rc)
+	if (rc) {
+		free(rep);
 		return rc;
-	err = vw_active_gen(&m, &gen);
+	}
+	err = vw_read_active_gen(&m, &gen);
 	if (!err)
-		err = vw_apply_policy(&m, policy, gen ^ 1, &rep);
+		err = vw_apply_policy(&m, policy, gen ^ 1, rep);
 	if (!err)
 		err = vw_flip_gen(&m, gen ^ 1);
 	if (err) {
 		fprintf(stderr, "vfio-warden %s: %s; the previous policy stays in force\n", what, strerror(-err));
 		rc = VW_EXIT_ERROR;
 	} else {
-		vw_write_policy_info(policy, &rep);
+		vw_write_policy_info(policy, rep);
 		if (!quiet)
 			fprintf(stderr, "vfio-warden: %s, policy %s (generation %u), %d vfio device%s\n",
-				verb, policy->source, gen ^ 1, rep.ndevs, rep.ndevs == 1 ? "" : "s");
+				verb, policy->source, gen ^ 1, rep->ndevs, rep->ndevs == 1 ? "" : "s");
 	}
 	vw_maps_close(&m);
+	free(rep);
 	return rc;
 }
 
@@ -112,10 +118,9 @@ static int apply_pinned_locked(const struct vw_policy *policy, const char *what,
  * that exists is an error (exit 4): a run that detaches on exit must not take
  * over, and then remove, enforcement it did not create.
  */
-static int attach_locked(const struct vw_cli *cli, const char *what, int adopt)
+static int attach_locked_with(const struct vw_cli *cli, const char *what, int adopt, struct vw_policy *policy)
 {
-	static struct vw_policy policy;
-	struct vw_attach_opts o = { .policy = &policy, .ringbuf_size = cli->ringbuf_size, .quiet = cli->quiet };
+	struct vw_attach_opts o = { .policy = policy, .ringbuf_size = cli->ringbuf_size, .quiet = cli->quiet };
 	int rc, lock;
 
 	rc = vw_require_root(what);
@@ -123,10 +128,10 @@ static int attach_locked(const struct vw_cli *cli, const char *what, int adopt)
 		rc = lockdown_allows_attach(what);
 	if (rc)
 		return rc;
-	rc = load_policy(cli, &policy);
+	rc = load_policy(cli, policy);
 	if (rc)
 		return rc;	/* a bad policy changes nothing, attached or not */
-	o.lockdown = policy.lockdown;
+	o.lockdown = policy->lockdown;
 	/* a service's `run --keep` restarting during a reload waits its turn rather than
 	 * exiting busy; attach/reload/detach from people keep failing fast (exit 7) */
 	lock = adopt ? vw_lock_wait(what, 30) : vw_lock(what);
@@ -137,11 +142,20 @@ static int attach_locked(const struct vw_cli *cli, const char *what, int adopt)
 			fprintf(stderr, "vfio-warden %s: --ringbuf-size ignored: the pinned ring buffer keeps "
 				"the size it was attached with\n", what);
 		/* said even with -q: the log should show a restart took over, not attached anew */
-		rc = apply_pinned_locked(&policy, what, "adopted the enforcement pinned at " VW_PIN_DIR, 0);
+		rc = apply_pinned_locked(policy, what, "adopted the enforcement pinned at " VW_PIN_DIR, 0);
 	} else {
 		rc = vw_attach(&o);
 	}
 	vw_unlock(lock);
+	return rc;
+}
+
+static int attach_locked(const struct vw_cli *cli, const char *what, int adopt)
+{
+	struct vw_policy *policy = calloc(1, sizeof(*policy));	/* large: not on the stack */
+	int rc = policy ? attach_locked_with(cli, what, adopt, policy) : VW_EXIT_ERROR;
+
+	free(policy);
 	return rc;
 }
 
@@ -157,25 +171,40 @@ int vw_attach_as(const struct vw_cli *cli, const char *what)
 
 static int stream_pinned(const struct vw_cli *cli)
 {
+	struct vw_sinks sinks = { .audit = cli->linux_audit, .journal = cli->journal };
 	struct vw_stream_opts so = { .fmt = cli->format, .out_path = cli->output,
-				     .stop = &stop_flag, .reopen = &reopen_flag };
+				     .stop = &stop_flag, .reopen = &reopen_flag, .sinks = &sinks };
 	struct vw_maps m;
 	int rc;
 
-	rc = vw_maps_open_pinned(&m);
+	rc = vw_sinks_open(&sinks);
 	if (rc)
 		return rc;
+	rc = vw_maps_open_pinned(&m);
+	if (rc) {
+		vw_sinks_close(&sinks);
+		return rc;
+	}
 	if (!cli->quiet)
 		fprintf(stderr, "vfio-warden: streaming events (SIGINT/SIGTERM to stop)\n");
 	rc = vw_stream(&m, &so);
 	vw_maps_close(&m);
+	vw_sinks_close(&sinks);
 	return rc;
 }
 
 int vw_cmd_run(const struct vw_cli *cli)
 {
+	struct vw_metrics_http *http = NULL;
+	struct sockaddr_storage sa;
+	char err[256];
 	int rc, lock;
 
+	/* a bad address is a usage error before anything is attached */
+	if (cli->metrics_listen && vw_parse_listen(cli->metrics_listen, &sa, err, sizeof(err))) {
+		fprintf(stderr, "vfio-warden run: %s\n", err);
+		return VW_EXIT_USAGE;
+	}
 	/* before attaching: a SIGTERM right after the pins appear must still detach */
 	install_signals();
 	/* --keep never detaches, so it can take over what an earlier run --keep left
@@ -183,7 +212,15 @@ int vw_cmd_run(const struct vw_cli *cli)
 	rc = attach_locked(cli, "run", cli->keep);
 	if (rc)
 		return rc;
-	rc = stream_pinned(cli);
+	if (cli->metrics_listen) {
+		http = vw_metrics_http_start(cli->metrics_listen);
+		if (!http)
+			stop_flag = 1;	/* asked for metrics and cannot serve them: stop as any failed run does */
+		else if (!cli->quiet)
+			fprintf(stderr, "vfio-warden: metrics on http://%s/metrics\n", cli->metrics_listen);
+	}
+	rc = http || !cli->metrics_listen ? stream_pinned(cli) : VW_EXIT_ERROR;
+	vw_metrics_http_stop(http);
 	if (cli->keep) {
 		if (!cli->quiet)
 			fprintf(stderr, "vfio-warden: --keep: enforcement stays attached\n");
@@ -208,7 +245,7 @@ int vw_cmd_log(const struct vw_cli *cli)
 
 int vw_cmd_reload(const struct vw_cli *cli)
 {
-	static struct vw_policy policy;
+	struct vw_policy *policy;
 	int rc, lock;
 
 	if (!cli->policy_path) {
@@ -216,15 +253,18 @@ int vw_cmd_reload(const struct vw_cli *cli)
 		return VW_EXIT_USAGE;
 	}
 	rc = vw_require_root("reload");
-	if (!rc)
-		rc = load_policy(cli, &policy);
 	if (rc)
-		return rc;	/* a bad policy changes nothing */
-	lock = vw_lock("reload");
-	if (lock < 0)
-		return -lock;
-	rc = apply_pinned_locked(&policy, "reload", "reloaded", cli->quiet);
-	vw_unlock(lock);
+		return rc;
+	policy = calloc(1, sizeof(*policy));	/* large: not on the stack */
+	if (!policy)
+		return VW_EXIT_ERROR;
+	rc = load_policy(cli, policy);
+	if (!rc) {	/* a bad policy changes nothing */
+		lock = vw_lock("reload");
+		rc = lock < 0 ? -lock : apply_pinned_locked(policy, "reload", "reloaded", cli->quiet);
+		vw_unlock(lock);
+	}
+	free(policy);
 	return rc;
 }
 

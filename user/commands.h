@@ -4,6 +4,7 @@
 #define VW_COMMANDS_H
 
 #include "events.h"
+#include "sinks.h"
 
 struct vw_cli {
 	const char *command;
@@ -13,6 +14,9 @@ struct vw_cli {
 	const char *output;
 	const char *device;
 	const char *lockdown;	/* map: the lockdown mode to show verdicts for */
+	const char *metrics_listen;	/* run: ADDR:PORT to serve /metrics on */
+	enum vw_audit_mode linux_audit;	/* run/log: events to the kernel audit log */
+	int journal;			/* run/log: events to the systemd journal */
 	enum vw_format format;
 	unsigned long ringbuf_size;
 	int keep, json, quiet;
@@ -42,5 +46,6 @@ int vw_cmd_learn(const struct vw_cli *cli);
 int vw_cmd_import(const struct vw_cli *cli);
 /* attach as `attach` does (the lock, -p or the default policy), named what in messages */
 int vw_attach_as(const struct vw_cli *cli, const char *what);
+int vw_cmd_metrics(const struct vw_cli *cli);
 
 #endif

@@ -10,8 +10,9 @@
 
 #include "events.h"
 #include "layout.h"
+#include "vm.h"
 #include "vw_decide.h"
-#include "vw_tph.h"
+#include "tph.h"
 
 static const char *const action_names[] = { "allow", "audit", "scrub", "deny" };
 static const char *const region_names[] = { "header", "capability", "unassigned" };
@@ -146,14 +147,36 @@ static void tph_json(json_object *o, const struct vw_event *e)
 	json_object_object_add(o, "errno", json_object_new_int(e->err));
 }
 
+/* The VM behind the access, with what it was derived from; nothing when not a VM. */
+static void vm_json(json_object *o, const struct vw_vm *vm)
+{
+	json_object *v;
+
+	if (!vw_vm_known(vm))
+		return;
+	v = json_object_new_object();
+	if (vm->name[0]) {
+		json_object_object_add(v, "name", json_object_new_string(vm->name));
+		json_object_object_add(v, "name_from", json_object_new_string(vm->name_from));
+	}
+	if (vm->uuid[0])
+		json_object_object_add(v, "uuid", json_object_new_string(vm->uuid));
+	if (vm->unit[0])
+		json_object_object_add(v, "unit", json_object_new_string(vm->unit));
+	json_object_object_add(o, "vm", v);
+}
+
 static void print_json(FILE *out, const struct vw_event *e)
 {
 	json_object *o = json_object_new_object();
+	const char *cgroup = vw_cgroup_path(e->cgroup_id);
+	struct vw_vm vm;
 	char buf[64], dev[8];
 	const char *cap_name;
 	int kind, ext;
 
 	vw_format_time(e->ts_boot_ns, buf, sizeof(buf));
+	json_object_object_add(o, "schema", json_object_new_int(VW_EVENT_SCHEMA));
 	json_object_object_add(o, "time", json_object_new_string(buf));
 	json_object_object_add(o, "type", json_object_new_string(type_name(e->type)));
 	if (e->type != VW_EV_DEVICE)
@@ -166,7 +189,9 @@ static void print_json(FILE *out, const struct vw_event *e)
 	json_object_object_add(o, "pid", json_object_new_int64(e->pid));
 	json_object_object_add(o, "tid", json_object_new_int64(e->tid));
 	json_object_object_add(o, "comm", json_object_new_string_len(e->comm, strnlen(e->comm, sizeof(e->comm))));
-	json_object_object_add(o, "cgroup", json_object_new_string(vw_cgroup_path(e->cgroup_id)));
+	json_object_object_add(o, "cgroup", json_object_new_string(cgroup));
+	vw_vm_of(e->pid, e->start_ns, cgroup, &vm);
+	vm_json(o, &vm);
 	if (e->type == VW_EV_DEVICE) {
 		json_object_object_add(o, "source", json_object_new_string("vfio-pci map"));
 		goto print;
@@ -203,21 +228,26 @@ print:
 
 static void print_text(FILE *out, const struct vw_event *e)
 {
-	char t[64], val[40] = "";
+	const char *cgroup = vw_cgroup_path(e->cgroup_id);
+	char t[64], val[40] = "", vmtext[160] = "";
 	const char *cap_name;
+	struct vw_vm vm;
 	int kind, ext;
 
 	vw_format_time(e->ts_boot_ns, t, sizeof(t));
+	vw_vm_of(e->pid, e->start_ns, cgroup, &vm);
+	if (vm.name[0])
+		snprintf(vmtext, sizeof(vmtext), " vm=%s", vm.name);
 	if (e->type == VW_EV_DEVICE) {
 		fprintf(out, "%s device %s [%04x:%04x] first seen after attach; policy compiled from vfio-pci's map\n",
 			t, e->bdf, e->vendor, e->device_id);
 		return;
 	}
 	if (e->type == VW_EV_TPH) {
-		fprintf(out, "%s %-6s tph   %s [%04x:%04x] op=%s count=%u reason=%s refused=%u pid=%u comm=%.16s cgroup=%s%s\n",
+		fprintf(out, "%s %-6s tph   %s [%04x:%04x] op=%s count=%u reason=%s refused=%u pid=%u comm=%.16s cgroup=%s%s%s\n",
 			t, vw_action_name(e->action), e->bdf, e->vendor, e->device_id, vw_tph_op_name(e->tph_op),
 			e->tph_count, vw_tph_reason_name(e->tph_reason), e->tph_nbad, e->pid, e->comm,
-			vw_cgroup_path(e->cgroup_id), e->err ? " errno=EPERM" : "");
+			cgroup, vmtext, e->err ? " errno=EPERM" : "");
 		return;
 	}
 	region_of(e, &kind, &ext, &cap_name);
@@ -225,12 +255,12 @@ static void print_text(FILE *out, const struct vw_event *e)
 		strcpy(val, " value=");
 		hex_value(e, val + 7, sizeof(val) - 7);
 	}
-	fprintf(out, "%s %-6s %-5s %s [%04x:%04x] %s off=0x%03x size=%u%s at=0x%03x %s%s%s%s pid=%u comm=%.16s cgroup=%s%s\n",
+	fprintf(out, "%s %-6s %-5s %s [%04x:%04x] %s off=0x%03x size=%u%s at=0x%03x %s%s%s%s pid=%u comm=%.16s cgroup=%s%s%s\n",
 		t, e->type == VW_EV_BYPASS ? "BYPASS" : vw_action_name(e->action),
 		e->dir == VW_DIR_WRITE ? "write" : "read", e->bdf, e->vendor, e->device_id,
 		e->path < 10 ? path_names[e->path] : "unknown", e->offset, e->size, val, e->at,
 		vw_region_name(kind), cap_name ? " (" : "", cap_name ? cap_name : "", cap_name ? ")" : "",
-		e->pid, e->comm, vw_cgroup_path(e->cgroup_id), e->err ? " errno=EPERM" : "");
+		e->pid, e->comm, cgroup, vmtext, e->err ? " errno=EPERM" : "");
 }
 
 void vw_print_event(FILE *out, enum vw_format fmt, const struct vw_event *e)
@@ -249,7 +279,8 @@ void vw_print_lost(FILE *out, enum vw_format fmt, uint64_t count, uint64_t total
 	clock_gettime(CLOCK_BOOTTIME, &bt);
 	vw_format_time((uint64_t)bt.tv_sec * 1000000000ULL + bt.tv_nsec, t, sizeof(t));
 	if (fmt == VW_FMT_JSON)
-		fprintf(out, "{\"time\":\"%s\",\"type\":\"lost\",\"count\":%llu,\"total\":%llu}\n", t,
+		fprintf(out, "{\"schema\":%d,\"time\":\"%s\",\"type\":\"lost\",\"count\":%llu,\"total\":%llu}\n",
+			VW_EVENT_SCHEMA, t,
 			(unsigned long long)count, (unsigned long long)total);
 	else
 		fprintf(out, "%s LOST   %llu events (ring buffer full; %llu in total since attach)\n", t,

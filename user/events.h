@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Audit events: BPF records to JSON Lines or text. Schema in README.md. */
+/* Audit events: BPF records to JSON Lines or text. Schema: user/events.schema.json. */
 #ifndef VW_EVENTS_H
 #define VW_EVENTS_H
 
@@ -8,6 +8,9 @@
 #include "vw_types.h"
 
 enum vw_format { VW_FMT_JSON, VW_FMT_TEXT };
+
+/* The "schema" field of every JSON event: user/events.schema.json describes version 1. */
+#define VW_EVENT_SCHEMA 1
 
 int vw_parse_format(const char *s, enum vw_format *out);
 const char *vw_action_name(int action);

@@ -22,18 +22,25 @@
 const char *argp_program_version = "vfio-warden 0.1";
 const char *argp_program_bug_address = "the project's issue tracker";
 
-enum { OPT_KEEP = 0x100, OPT_RINGBUF, OPT_JSON, OPT_DEVICE, OPT_LOCKDOWN, OPT_MATCH, OPT_ELSE, OPT_DIFF,
-       OPT_DURATION };
+enum { OPT_KEEP = 0x100, OPT_RINGBUF, OPT_JSON, OPT_DEVICE, OPT_LOCKDOWN, OPT_METRICS_LISTEN, OPT_LINUX_AUDIT, OPT_JOURNAL,
+       OPT_MATCH, OPT_ELSE, OPT_DIFF, OPT_DURATION };
 
 static struct vw_cli cli = { .format = VW_FMT_JSON };
 
 static const struct argp_option options[] = {
 	{ "policy", 'p', "FILE", 0, "Policy file (run/attach/reload; default: built-in default policy)", 0 },
 	{ "format", 'f', "json|text", 0, "Event format (run/log; default json)", 0 },
-	{ "output", 'o', "FILE", 0, "Append events to FILE instead of stdout; reopened on SIGHUP (run/log)", 0 },
+	{ "output", 'o', "FILE", 0, "Append events to FILE instead of stdout; reopened on SIGHUP (run/log); "
+	  "metrics: replace FILE atomically (node_exporter textfile collector)", 0 },
+	{ "metrics-listen", OPT_METRICS_LISTEN, "[ADDR:]PORT", 0, "run: serve Prometheus metrics on "
+	  "http://ADDR:PORT/metrics (ADDR defaults to 127.0.0.1; [::1]:PORT for IPv6)", 0 },
 	{ "keep", OPT_KEEP, NULL, 0, "run: leave enforcement attached (pinned) on exit, and adopt "
 	  "enforcement already pinned (applying -p or the default policy, as reload does)", 0 },
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0, "Event ring buffer size, power of two >= 4096 (run/attach)", 0 },
+	{ "linux-audit", OPT_LINUX_AUDIT, "deny|all", 0, "run/log: also send denials (deny) or every "
+	  "event (all) to the kernel audit log (type TRUSTED_APP; ausearch -m TRUSTED_APP)", 0 },
+	{ "journal", OPT_JOURNAL, NULL, 0, "run/log: also send every event to the systemd journal, with "
+	  "VFIO_WARDEN_* fields", 0 },
 	{ "json", OPT_JSON, NULL, 0, "JSON output (status/map)", 0 },
 	{ "device", OPT_DEVICE, "BDF", 0, "map: which device of a multi-device lspci dump; learn: learn this "
 	  "device, keyed by its bdf", 0 },
@@ -53,11 +60,14 @@ static const char doc[] =
 	"Commands:\n"
 	"  run [-p POLICY] [-f json|text] [-o FILE] [--keep]   attach and stream events until SIGINT/SIGTERM\n"
 	"                           --keep: stay attached on exit; adopt what is pinned\n"
+	"      [--metrics-listen [ADDR:]PORT] [--linux-audit deny|all] [--journal]\n"
+	"                           serve /metrics; events also to the audit log, the journal\n"
 	"  attach [-p POLICY]       attach and pin under " VW_PIN_DIR "; enforcement persists\n"
 	"  reload -p POLICY         swap the policy of the attached programs atomically\n"
 	"  detach                   remove the programs and pinned state\n"
 	"  status [--json]          attachment, policy per device, counters, lost events\n"
-	"  log [-f json|text] [-o FILE]   stream events from the pinned ring buffer\n"
+	"  log [-f json|text] [-o FILE] [--linux-audit deny|all] [--journal]\n"
+	"                           stream events from the pinned ring buffer\n"
 	"  check POLICY             validate a policy file\n"
 	"  map [-p POLICY] [--json] [--device BDF] [--lockdown MODE] TARGET   config-space layout and verdicts\n"
 	"  dsn get|set|clear BDF [SERIAL]   the virtual Device Serial Number readers see\n"
@@ -65,6 +75,7 @@ static const char doc[] =
 	"                           record which config bytes guests touch, write a least-privilege policy\n"
 	"  learn --diff POLICY      record, then report what POLICY would audit or deny of it\n"
 	"  import pciback FILE [-p BASE] [-o POLICY]   Xen pciback quirk lines to allowed-write ranges\n"
+	"  metrics [-o FILE]        counters in the Prometheus text format\n"
 	"\nExit codes: 0 ok, 1 error, 2 bad usage or policy, 3 not root, 4 already attached,\n"
 	"5 not attached, 6 kernel support missing, 7 busy (another attach/reload/detach).";
 
@@ -95,6 +106,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		cli.duration = strtod(arg, &end);
 		if (errno || *end || !(cli.duration > 0))
 			argp_error(state, "--duration takes a positive number of seconds, got '%s'", arg);
+		break;
+	case OPT_METRICS_LISTEN: cli.metrics_listen = arg; break;
+	case OPT_JOURNAL: cli.journal = 1; break;
+	case OPT_LINUX_AUDIT:
+		if (vw_parse_audit_mode(arg, &cli.linux_audit))
+			argp_error(state, "--linux-audit takes deny or all, got '%s'", arg);
 		break;
 	case 'f':
 		if (vw_parse_format(arg, &cli.format))
@@ -138,6 +155,7 @@ static const struct vw_command commands[] = {
 	{ "dsn", vw_cmd_dsn, 2, 3 },
 	{ "learn", vw_cmd_learn, 0, 0 },
 	{ "import", vw_cmd_import, 2, 2 },
+	{ "metrics", vw_cmd_metrics, 0, 0 },
 };
 
 int main(int argc, char **argv)

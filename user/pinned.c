@@ -11,94 +11,103 @@
 
 #include "pinned.h"
 #include "vw_types.h"
-#include "vw_learn.h"
+#include "warden.skel.h"
+
+#define VW_MAP_NAME(id, name) [VW_MAP_##id] = #name,
+const char *const vw_map_names[VW_MAP_COUNT] = { VW_MAPS(VW_MAP_NAME) };
+#define VW_LINK_NAME(id, pin, prog, alt) [VW_LINK_##id] = #pin,
+const char *const vw_link_names[VW_LINK_COUNT] = { VW_LINKS(VW_LINK_NAME) };
+
+struct bpf_map *vw_skel_map(struct warden *skel, enum vw_map_id id)
+{
+#define VW_MAP_CASE(id, name) case VW_MAP_##id: return skel->maps.name;
+	switch (id) {
+	VW_MAPS(VW_MAP_CASE)
+	case VW_MAP_COUNT: break;
+	}
+#undef VW_MAP_CASE
+	return NULL;
+}
 
 /*
- * Value sizes this build expects: pinned maps from another vfio-warden build
- * (an upgrade while `run --keep` kept enforcement pinned) would be read and
- * written with the wrong layout.
+ * Pinned maps from another vfio-warden build (an upgrade while `run --keep`
+ * kept enforcement pinned) would be read and written with the wrong layout:
+ * each must have this build's type, key, value and size (the ring buffer's
+ * size is the operator's choice).
  */
-static const unsigned int vw_map_value_size[VW_MAP_COUNT] = {
-	[VW_MAP_ACTIVE_GEN] = sizeof(__u32),
-	[VW_MAP_STATE] = sizeof(struct vw_state),
-	[VW_MAP_PROFILES] = sizeof(struct vw_profile),
-	[VW_MAP_DEVICES] = sizeof(struct vw_device),
-	[VW_MAP_COUNTERS] = sizeof(struct vw_counters),
-	[VW_MAP_GLOBAL] = sizeof(struct vw_global_counters),
-	[VW_MAP_LEARN] = sizeof(struct vw_learn),
-	[VW_MAP_LEARNING] = sizeof(__u32),
-};
-
-static int pinned_layout_matches(int fd, int i)
+static int pinned_layout_matches(int fd, const struct bpf_map *def)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
 
-	if (!vw_map_value_size[i])
-		return 1;
-	return !bpf_map_get_info_by_fd(fd, &info, &len) && info.value_size == vw_map_value_size[i];
+	if (!def || bpf_map_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.type == (__u32)bpf_map__type(def) && info.key_size == bpf_map__key_size(def) &&
+	       info.value_size == bpf_map__value_size(def) &&
+	       (info.type == BPF_MAP_TYPE_RINGBUF || info.max_entries == bpf_map__max_entries(def));
 }
 
-const char *const vw_map_names[VW_MAP_COUNT] = {
-	[VW_MAP_ACTIVE_GEN] = "vw_active_gen",
-	[VW_MAP_STATE] = "vw_state_map",
-	[VW_MAP_PROFILES] = "vw_profiles",
-	[VW_MAP_SELECTORS] = "vw_selectors",
-	[VW_MAP_DEVICES] = "vw_devices",
-	[VW_MAP_SLOTS] = "vw_slots",
-	[VW_MAP_COUNTERS] = "vw_counters",
-	[VW_MAP_GLOBAL] = "vw_global",
-	[VW_MAP_EVENTS] = "vw_events",
-	[VW_MAP_SERIALS] = "vw_serials",
-	[VW_MAP_LEARN] = "vw_learn",
-	[VW_MAP_LEARNING] = "vw_learning",
-};
+/* The program behind a pinned link (by link file name); 0 or -1. */
+int vw_linked_prog(enum vw_link_id link, struct bpf_prog_info *pi)
+{
+	struct bpf_link_info li = {};
+	__u32 ll = sizeof(li), pl = sizeof(*pi);
+	char path[256];
+	int lfd, pfd = -1, rc = -1;
 
-/* Links are what keep the programs attached; "attached" means these exist. */
-const char *const vw_link_names[] = {
-	"link_rw_verify_area", "link_rw_verify_area_kp", "link_file_permission", "link_file_ioctl", "link_config_rw_exit",
-	"link_config_rw",	/* last: the "attached" marker */
-	NULL,
-};
+	snprintf(path, sizeof(path), "%s/%s", VW_PIN_DIR, vw_link_names[link]);
+	lfd = bpf_obj_get(path);
+	memset(pi, 0, sizeof(*pi));
+	if (lfd >= 0 && !bpf_link_get_info_by_fd(lfd, &li, &ll) && (pfd = bpf_prog_get_fd_by_id(li.prog_id)) >= 0 &&
+	    !bpf_prog_get_info_by_fd(pfd, pi, &pl))
+		rc = 0;
+	if (pfd >= 0)
+		close(pfd);
+	if (lfd >= 0)
+		close(lfd);
+	return rc;
+}
 
 bool vw_is_attached(void)
 {
-	char path[256];
-
 	/* the link pinned last by attach */
-	snprintf(path, sizeof(path), "%s/%s", VW_PIN_DIR, "link_config_rw");
-	return access(path, F_OK) == 0;
+	return access(VW_ATTACHED_MARKER, F_OK) == 0;
 }
 
 int vw_maps_open_pinned(struct vw_maps *m)
 {
+	struct warden *defs = warden__open();	/* this build's map definitions; nothing is loaded */
 	char path[256];
-	int i;
+	int i, rc = 0;
 
 	for (i = 0; i < VW_MAP_COUNT; i++)
 		m->fd[i] = -1;
+	if (!defs) {
+		fprintf(stderr, "vfio-warden: cannot open this build's BPF object: %s\n", strerror(errno));
+		return VW_EXIT_ERROR;
+	}
 	if (!vw_is_attached()) {
 		fprintf(stderr, "vfio-warden: not attached (nothing pinned at %s)\n", VW_PIN_DIR);
-		return VW_EXIT_NOT_ATTACHED;
+		rc = VW_EXIT_NOT_ATTACHED;
 	}
-	for (i = 0; i < VW_MAP_COUNT; i++) {
+	for (i = 0; !rc && i < VW_MAP_COUNT; i++) {
 		snprintf(path, sizeof(path), "%s/%s", VW_PIN_DIR, vw_map_names[i]);
 		m->fd[i] = bpf_obj_get(path);
 		if (m->fd[i] < 0) {
 			int err = errno;
 
 			fprintf(stderr, "vfio-warden: cannot open pinned map %s: %s\n", path, strerror(err));
-			vw_maps_close(m);
-			return err == EACCES || err == EPERM ? VW_EXIT_NOT_ROOT : VW_EXIT_ERROR;
-		}
-		if (!pinned_layout_matches(m->fd[i], i)) {
+			rc = err == EACCES || err == EPERM ? VW_EXIT_NOT_ROOT : VW_EXIT_ERROR;
+		} else if (!pinned_layout_matches(m->fd[i], vw_skel_map(defs, i))) {
 			fprintf(stderr, "vfio-warden: the pinned %s comes from a different vfio-warden build; "
 				"`vfio-warden detach`, then attach with this one\n", vw_map_names[i]);
-			vw_maps_close(m);
-			return VW_EXIT_ERROR;
+			rc = VW_EXIT_ERROR;
 		}
 	}
-	return 0;
+	if (rc)
+		vw_maps_close(m);
+	warden__destroy(defs);
+	return rc;
 }
 
 void vw_maps_close(struct vw_maps *m)

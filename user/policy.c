@@ -29,8 +29,8 @@
 #include "layout.h"
 #include "policy.h"
 #include "serial.h"
+#include "tph.h"
 #include "vw_select.h"
-#include "vw_tph.h"
 
 /* ------------------------------------------------------------------ */
 /* Tree                                                                */

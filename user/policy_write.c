@@ -7,6 +7,7 @@
 #include "layout.h"
 #include "policy_write.h"
 #include "serial.h"
+#include "tph.h"
 #include "vw_tph.h"
 
 const char *vw_policy_action_word(int action)

@@ -15,33 +15,12 @@
 #include "status.h"
 #include "stream.h"
 
-/* The program behind a pinned link (by link file name); 0 or -1. */
-static int linked_prog(const char *link, struct bpf_prog_info *pi)
-{
-	struct bpf_link_info li = {};
-	__u32 ll = sizeof(li), pl = sizeof(*pi);
-	char path[256];
-	int lfd, pfd = -1, rc = -1;
-
-	snprintf(path, sizeof(path), "%s/%s", VW_PIN_DIR, link);
-	lfd = bpf_obj_get(path);
-	memset(pi, 0, sizeof(*pi));
-	if (lfd >= 0 && !bpf_link_get_info_by_fd(lfd, &li, &ll) && (pfd = bpf_prog_get_fd_by_id(li.prog_id)) >= 0 &&
-	    !bpf_prog_get_info_by_fd(pfd, pi, &pl))
-		rc = 0;
-	if (pfd >= 0)
-		close(pfd);
-	if (lfd >= 0)
-		close(lfd);
-	return rc;
-}
-
 /* Which program the pinned veto link runs: the BPF LSM one or the fmod_ret one. */
 static const char *veto_kind(void)
 {
 	struct bpf_prog_info pi;
 
-	if (linked_prog("link_file_permission", &pi))
+	if (vw_linked_prog(VW_LINK_FILE_PERMISSION, &pi))
 		return "unknown";
 	return strncmp(pi.name, "vw_lsm_", 7) ? "fmod_ret (skippable on fully preemptible kernels)" : "bpf lsm";
 }
@@ -58,7 +37,7 @@ static void lockdown_json(json_object *root, json_object *info)
 	char text[160];
 
 	json_object_object_add(root, "lockdown", json_object_new_string(vw_lockdown_name(mode)));
-	if (!linked_prog("link_config_rw_exit", &pi))
+	if (!vw_linked_prog(VW_LINK_CONFIG_RW_EXIT, &pi))
 		snprintf(text, sizeof(text), "active");
 	else
 		snprintf(text, sizeof(text), "unavailable (lockdown=%s forbids bpf_probe_write_user): DSN scrub "
@@ -80,8 +59,8 @@ static json_object *skipped_runs_json(void)
 	struct bpf_prog_info pi;
 	int i;
 
-	for (i = 0; vw_link_names[i]; i++)
-		if (!linked_prog(vw_link_names[i], &pi))
+	for (i = 0; i < VW_LINK_COUNT; i++)
+		if (!vw_linked_prog(i, &pi))
 			json_object_object_add(o, pi.name, json_object_new_int64((int64_t)pi.recursion_misses));
 	return o;
 }
@@ -254,7 +233,7 @@ int vw_status(int json)
 	info = json_object_from_file(VW_POLICY_INFO);
 	if (info)
 		labels = json_object_object_get(info, "labels");
-	vw_active_gen(&m, &gen);
+	vw_read_active_gen(&m, &gen);
 	vw_percpu_sum(m.fd[VW_MAP_GLOBAL], 0, &g, sizeof(g));
 	bpf_map_get_info_by_fd(m.fd[VW_MAP_EVENTS], &minfo, &mlen);
 

@@ -36,15 +36,25 @@ int vw_percpu_sum(int fd, __u32 key, void *out, size_t value_size)
 struct stream_ctx {
 	FILE *out;
 	enum vw_format fmt;
+	uint64_t unreadable;
+	struct vw_sinks *sinks;
 };
 
 static int on_event(void *ctx, void *data, size_t len)
 {
 	struct stream_ctx *s = ctx;
 
-	if (len < sizeof(struct vw_event))
+	if (len != sizeof(struct vw_event)) {
+		/* programs pinned by another build (run --keep across an upgrade): said, never dropped quietly */
+		if (s->unreadable++ % 1000 == 0)
+			fprintf(stderr, "vfio-warden: %llu event record(s) of %zu bytes, this build reads %zu: "
+				"the attached programs come from another vfio-warden build; detach and attach "
+				"with this one\n", (unsigned long long)s->unreadable, len, sizeof(struct vw_event));
 		return 0;
+	}
 	vw_print_event(s->out, s->fmt, data);
+	if (s->sinks)
+		vw_sinks_event(s->sinks, data);
 	/* written before the ring buffer forgets it (libbpf moves the consumer
 	 * position after each callback): a kill -9 can then repeat an event in
 	 * the next reader, never lose one */
@@ -73,7 +83,7 @@ static uint64_t global_lost(const struct vw_maps *m)
 
 int vw_stream(const struct vw_maps *m, const struct vw_stream_opts *o)
 {
-	struct stream_ctx s = { .fmt = o->fmt };
+	struct stream_ctx s = { .fmt = o->fmt, .sinks = o->sinks };
 	struct ring_buffer *rb;
 	uint64_t lost_seen, lost;
 	int rc = VW_EXIT_OK, n;

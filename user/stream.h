@@ -6,12 +6,14 @@
 #include <stdint.h>
 #include "events.h"
 #include "pinned.h"
+#include "sinks.h"
 
 struct vw_stream_opts {
 	enum vw_format fmt;
 	const char *out_path;		/* NULL: stdout; reopened on SIGHUP */
 	volatile sig_atomic_t *stop;	/* set by SIGINT/SIGTERM */
 	volatile sig_atomic_t *reopen;	/* set by SIGHUP */
+	struct vw_sinks *sinks;		/* audit log, journal; NULL: none */
 };
 
 /* Stream events until *stop or until detached. Returns an enum vw_exit code. */

@@ -13,8 +13,11 @@
  *    none, reserved location, at the end of config space), byte-map reference;
  *  - the ST-table helper against the walker (user/layout.c), and the two real
  *    TPH devices in the shared pciutils fixtures;
- *  - names, lookups, CPU-list parsing.
- * Random cases use a fixed seed (VW_TPH_SEED overrides it).
+ *  - names, lookups, CPU-list parsing;
+ *  - the loader refusing a TPH policy vw_tph_policy_check finds bad.
+ * Random cases use a fixed seed (VW_TPH_SEED overrides it). The generated
+ * cases and the references are tests/cases/tph_cases.c, which
+ * tests/vm/bytecode.c runs through the BPF build too.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -23,25 +26,11 @@
 #include <linux/vfio.h>
 #include "vw_test.h"
 #include "vw_tph.h"
+#include "apply.h"
 #include "cfgdump.h"
 #include "layout.h"
-
-static __u64 rng_state = 0x9e3779b97f4a7c15ULL;
-
-static __u64 rnd(void)
-{
-	__u64 x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return rng_state = x;
-}
-
-static __u32 rnd_below(__u32 n)
-{
-	return (__u32)(rnd() % n);
-}
+#include "tph.h"
+#include "tph_cases.h"
 
 /* ---- uAPI constants --------------------------------------------------- */
 
@@ -123,215 +112,64 @@ static void test_uapi(void)
 	CHECK_EQ(vw_tph_policy_check(&p), 32);
 }
 
+/* The loader checks every layer's TPH policy before it writes a map: with
+ * no maps at all (fds -1), a bad policy is refused with -EINVAL, a good one
+ * gets as far as the first map write (-EBADF). */
+static void test_loader_check(void)
+{
+	static const char yaml[] = "version: 1\ndevices:\n  - match: {vendor: \"8086\"}\n"
+				   "    tph: {cpus: \"0-3\"}\n  - match: {vendor: \"1b36\"}\n"
+				   "    header: deny\n";
+	static struct vw_policy pol;
+	static struct vw_apply_report rep;
+	struct vw_tph_policy *dev_tph = &pol.entries[1].prof.tph;
+	struct vw_maps m;
+	char err[256];
+	int k;
+
+	for (k = 0; k < VW_MAP_COUNT; k++)
+		m.fd[k] = -1;
+	CHECK(vw_policy_parse("t.yaml", yaml, sizeof(yaml) - 1, &pol, err, sizeof(err)) == 0, "%s", err);
+	CHECK_EQ(pol.nentries, 3);
+	CHECK_EQ(pol.entries[2].prof.tph.uapi_version, 0);	/* no tph: asks the default layer */
+	CHECK_EQ(vw_apply_policy(&m, &pol, 1, &rep), -EBADF);
+	dev_tph->mem_types_allowed |= 0x10;
+	CHECK_EQ(vw_apply_policy(&m, &pol, 1, &rep), -EINVAL);
+	dev_tph->mem_types_allowed &= ~0x10;
+	dev_tph->uapi_version = VW_TPH_UAPI_VERSION + 1;	/* written for another uAPI */
+	CHECK_EQ(vw_apply_policy(&m, &pol, 1, &rep), -EINVAL);
+	dev_tph->uapi_version = VW_TPH_UAPI_VERSION;
+	pol.entries[0].prof.tph.cfg_write_action = VW_SCRUB;
+	CHECK_EQ(vw_apply_policy(&m, &pol, 1, &rep), -EINVAL);
+	pol.entries[0].prof.tph.cfg_write_action = VW_AUDIT;
+	pol.entries[2].prof.tph.cpu_mode = 9;	/* ignored: that layer has no TPH policy */
+	CHECK_EQ(vw_apply_policy(&m, &pol, 1, &rep), -EBADF);
+}
+
 /* ---- entries ---------------------------------------------------------- */
-
-/* Reference: which CPUs and mem types a policy allows, as plain tables. */
-struct ref_pol {
-	unsigned char cpu_ok[VW_TPH_MAX_CPUS];
-	unsigned char mem_ok[256];
-};
-
-static void ref_build(struct ref_pol *r, const struct vw_tph_policy *p, const __u64 *caller)
-{
-	int c, m;
-	int mode = p ? p->cpu_mode : 0;
-	unsigned mems = p ? p->mem_types_allowed : 3;
-
-	for (c = 0; c < VW_TPH_MAX_CPUS; c++) {
-		int word = c / 64, bit = c % 64;
-
-		switch (mode) {
-		case 0: r->cpu_ok[c] = caller ? (caller[word] >> bit) & 1 : 0; break;
-		case 1: r->cpu_ok[c] = 1; break;
-		case 2: r->cpu_ok[c] = (p->cpu_list[word] >> bit) & 1; break;
-		default: r->cpu_ok[c] = 0; break;
-		}
-	}
-	for (m = 0; m < 256; m++)
-		r->mem_ok[m] = (m == 0 && (mems & 1)) || (m == 1 && (mems & 2));
-}
-
-static unsigned ref_entry(const struct ref_pol *r, __u32 cpu, __u8 mem)
-{
-	unsigned why = 0;
-
-	if (cpu > 255)
-		why |= VW_TPH_BAD_CPU_RANGE;
-	else if (!r->cpu_ok[cpu])
-		why |= VW_TPH_BAD_CPU;
-	if (!r->mem_ok[mem])
-		why |= VW_TPH_BAD_MEM;
-	return why;
-}
-
-static void random_bitmap(__u64 *w)
-{
-	int k, density = rnd_below(5);
-
-	for (k = 0; k < VW_TPH_CPU_WORDS; k++)
-		switch (density) {
-		case 0: w[k] = 0; break;
-		case 1: w[k] = ~0ULL; break;
-		case 2: w[k] = rnd(); break;
-		case 3: w[k] = rnd() & rnd() & rnd(); break;	/* sparse */
-		default: w[k] = rnd() | rnd() | rnd(); break;	/* dense */
-		}
-	if (density == 4 && rnd_below(2))	/* a machine with few CPUs */
-		w[1] = w[2] = w[3] = 0;
-}
-
-static void random_policy(struct vw_tph_policy *p)
-{
-	static const __u8 modes[] = { 0, 0, 1, 2, 2, 3, 255 };
-
-	vw_tph_policy_default(p);
-	p->ops_allowed = (__u8)rnd();
-	p->modes_allowed = (__u8)rnd();
-	switch (rnd_below(4)) {
-	case 0: p->mem_types_allowed = 3; break;
-	case 1: p->mem_types_allowed = (__u8)rnd_below(4); break;
-	default: p->mem_types_allowed = (__u8)rnd(); break;
-	}
-	p->cpu_mode = modes[rnd_below(sizeof(modes))];
-	random_bitmap(p->cpu_list);
-}
-
-static __u32 random_cpu(void)
-{
-	switch (rnd_below(10)) {
-	case 0: return 0xffffffffu - rnd_below(3);
-	case 1: return 250 + rnd_below(12);	/* around the limit */
-	case 2: return (__u32)rnd();
-	case 3: return rnd_below(8);
-	default: return rnd_below(256);
-	}
-}
-
-static __u8 random_mem(void)
-{
-	switch (rnd_below(8)) {
-	case 0: return (__u8)rnd();
-	case 1: return 2 + rnd_below(2);
-	default: return (__u8)rnd_below(2);
-	}
-}
-
-/*
- * The whole batch as BPF checks it: chunks of VW_TPH_CHUNK copied into the
- * scratch (tail left as garbage), base = chunk * VW_TPH_CHUNK.
- */
-static void run_batch(const struct vw_tph_policy *p, const __u64 *caller,
-		      const struct vw_tph_entry *ents, __u32 count, struct vw_tph_scratch *s,
-		      __u32 chunk)
-{
-	struct vw_tph_batch b = {};
-	__u32 base, k;
-
-	memset(&s->res, 0x5a, sizeof(s->res));
-	vw_tph_result_reset(&s->res);
-	b.pol = p;
-	b.caller_cpus = caller;
-	b.res = &s->res;
-	for (base = 0; base < count; base += chunk) {
-		__u32 n = count - base < chunk ? count - base : chunk;
-
-		for (k = 0; k < VW_TPH_CHUNK; k++) {	/* stale data past n */
-			s->ents[k].cpu = 0xffffffff;
-			s->ents[k].mem_type = 0xff;
-		}
-		memcpy(s->ents, ents + base, n * sizeof(*ents));
-		b.ents = s->ents;
-		b.n = n;
-		b.base = base;
-		vw_tph_check_chunk(&b);
-	}
-}
-
-static int compare_result(const struct vw_tph_result *got, const struct ref_pol *r,
-			  const struct vw_tph_entry *ents, __u32 count)
-{
-	__u32 i, nbad = 0, rec = 0;
-	int bad = 0;
-
-	for (i = 0; i < count; i++) {
-		unsigned why = ref_entry(r, ents[i].cpu, ents[i].mem_type);
-
-		if (!why)
-			continue;
-		if (rec < VW_TPH_MAX_BAD) {
-			bad |= got->bad_idx[rec] != i;
-			bad |= got->bad_reason[rec] != why;
-			bad |= got->bad_cpu[rec] != ents[i].cpu;
-			bad |= got->bad_mem[rec] != ents[i].mem_type;
-			rec++;
-		}
-		nbad++;
-	}
-	bad |= got->nbad != nbad;
-	bad |= got->nrec != rec;
-	for (i = rec; i < VW_TPH_MAX_BAD; i++)	/* unused slots stay reset */
-		bad |= got->bad_idx[i] || got->bad_reason[i] || got->bad_cpu[i] || got->bad_mem[i];
-	return bad;
-}
 
 static void test_entries(void)
 {
+	static struct vw_tc_batch tb;
 	static struct vw_tph_entry ents[VW_TPH_MAX_ENTRIES];
 	static struct vw_tph_scratch s;
-	static const __u32 edge_counts[] = { 1, 2, 7, 8, 9, 63, 64, 65, 127, 128, 129, 1000,
-					     2047, 2048 };
 	struct vw_tph_policy p;
-	struct ref_pol r;
+	struct vw_tc_ref r;
 	__u64 caller[VW_TPH_CPU_WORDS];
 	__u32 trial, i, mismatches = 0, entries = 0, denied = 0, allowed = 0, full_rec = 0;
-	__u32 ntrials = 3000;
+	__u32 ntrials = VW_TC_BATCHES;
 
 	for (trial = 0; trial < ntrials; trial++) {
-		__u32 count = trial < sizeof(edge_counts) / sizeof(edge_counts[0]) * 4 ?
-			      edge_counts[trial / 4] : 1 + rnd_below(VW_TPH_MAX_ENTRIES);
-		const struct vw_tph_policy *pp = &p;
-		const __u64 *cp = caller;
-		int clean = rnd_below(2), rare = rnd_below(2);	/* clean: allowed entries only, */
-								/* rare: a few offenders */
 		int rc, hdr_reason, v;
 
-		random_policy(&p);
-		random_bitmap(caller);
-		if (rnd_below(16) == 0)
-			pp = NULL;	/* the defaults */
-		if (rnd_below(16) == 0)
-			cp = NULL;	/* no caller mask: nothing allowed in caller mode */
-		ref_build(&r, pp, cp);
-		for (i = 0; i < count; i++) {
-			ents[i].cpu = random_cpu();
-			ents[i].mem_type = random_mem();
-			ents[i].r0 = (__u8)rnd();
-			ents[i].index = (__u16)rnd();
-			ents[i].st = (__u16)rnd();
-			ents[i].r1 = (__u16)rnd();
-			if (clean) {	/* make it allowed, if anything is */
-				__u32 c;
-
-				for (c = 0; c < 256; c++)
-					if (r.cpu_ok[(ents[i].cpu + c) & 255]) {
-						ents[i].cpu = (ents[i].cpu + c) & 255;
-						break;
-					}
-				if (r.mem_ok[0])
-					ents[i].mem_type = 0;
-				else if (r.mem_ok[1])
-					ents[i].mem_type = 1;
-				if (rare && rnd_below(count) == 0)	/* a rare offender */
-					ents[i].cpu = 256 + rnd_below(1000);
-			}
-		}
+		vw_tc_batch(&tb, trial);
 		/* BPF's chunking, and the checker's own clamp of n */
-		run_batch(pp, cp, ents, count, &s, VW_TPH_CHUNK);
-		rc = compare_result(&s.res, &r, ents, count);
+		vw_tc_run_batch(&tb, &s, VW_TPH_CHUNK);
+		rc = vw_tc_batch_differs(&s.res, &tb);
 		if (rc && mismatches < 5)
-			fprintf(stderr, "batch trial %u (count %u) differs\n", trial, count);
+			fprintf(stderr, "batch trial %u (count %u) differs\n", trial, tb.count);
 		mismatches += rc;
-		entries += count;
+		entries += tb.count;
 		full_rec += s.res.nrec == VW_TPH_MAX_BAD;
 		hdr_reason = VW_TPH_R_NONE;
 		v = vw_tph_verdict(VW_ALLOW, s.res.nbad, &hdr_reason);
@@ -342,10 +180,9 @@ static void test_entries(void)
 			allowed++;
 			mismatches += v != VW_ALLOW || hdr_reason != VW_TPH_R_NONE;
 		}
-		/* smaller chunks give the same answer (n < VW_TPH_CHUNK at every base) */
-		if (trial % 8 == 0) {
-			run_batch(pp, cp, ents, count, &s, 1 + rnd_below(VW_TPH_CHUNK));
-			mismatches += compare_result(&s.res, &r, ents, count);
+		if (tb.chunk2) {
+			vw_tc_run_batch(&tb, &s, tb.chunk2);
+			mismatches += vw_tc_batch_differs(&s.res, &tb);
 		}
 	}
 	CHECK_EQ(mismatches, 0);
@@ -361,17 +198,17 @@ static void test_entries(void)
 		__u32 cases = 0, bad = 0, c, m, mode, pol;
 
 		for (pol = 0; pol < 6; pol++) {
-			random_policy(&p);
-			random_bitmap(caller);
+			vw_tc_random_policy(&p);
+			vw_tc_random_bitmap(caller);
 			for (mode = 0; mode < 4; mode++) {
 				p.cpu_mode = (__u8)mode;
-				ref_build(&r, &p, caller);
+				vw_tc_ref_build(&r, &p, caller);
 				for (c = 0; c < 301 + sizeof(extra) / sizeof(extra[0]); c++) {
 					__u32 cpu = c < 301 ? c : extra[c - 301];
 
 					for (m = 0; m < 256; m++) {
 						bad += vw_tph_entry_bad(&p, caller, cpu, m) !=
-						       ref_entry(&r, cpu, (__u8)m);
+						       vw_tc_ref_entry(&r, cpu, (__u8)m);
 						cases++;
 					}
 				}
@@ -459,119 +296,52 @@ static void test_entries(void)
 
 /* ---- header ----------------------------------------------------------- */
 
-/* Reference: list every problem the call has, then rank them. */
-static int ref_header(const struct vw_tph_policy *p, __u32 argsz, __u32 op, __u8 mode,
-		      __u32 count, int *reason)
-{
-	struct vw_tph_policy d;
-	int unknown = 0, denied = 0, short_fixed = 0, mode_bad = 0, mode_denied = 0;
-	int zero = 0, big = 0, short_ents = 0;
-	__u64 need;
+/* Header and config-write cases: how many, how many differ from the
+ * reference, and which reasons the judge gave. */
+struct tally {
+	__u32 cases, bad;
+	__u32 per_reason[VW_TPH_NREASONS];
+};
 
-	if (!p) {
-		vw_tph_policy_default(&d);
-		p = &d;
-	}
-	unknown = op > 4;
-	denied = !unknown && !((p->ops_allowed >> op) & 1);
-	need = op == 2 ? 8 : 16;
-	short_fixed = argsz < need;
-	if (op == 1) {
-		mode_bad = !(mode == 1 || mode == 2 || mode == 4);
-		mode_denied = !mode_bad && !(p->modes_allowed & mode);
-	}
-	if (op == 3 || op == 4) {
-		zero = count == 0;
-		big = count > 2048;
-		short_ents = (__u64)argsz < 16 + (__u64)count * 12;
-	}
-	if (unknown)
-		return *reason = VW_TPH_R_OP_UNKNOWN, VW_DENY;
-	if (denied)
-		return *reason = VW_TPH_R_OP_DENIED, VW_DENY;
-	if (short_fixed)	/* nothing past the header was passed */
-		return *reason = VW_TPH_R_ARGSZ, VW_AUDIT;
-	if (mode_bad)
-		return *reason = VW_TPH_R_MODE_INVALID, VW_DENY;
-	if (mode_denied)
-		return *reason = VW_TPH_R_MODE_DENIED, VW_DENY;
-	if (zero)
-		return *reason = VW_TPH_R_COUNT_ZERO, VW_AUDIT;
-	if (big)
-		return *reason = VW_TPH_R_COUNT_BIG, VW_AUDIT;
-	if (short_ents)
-		return *reason = VW_TPH_R_ARGSZ_COUNT, VW_AUDIT;
-	return *reason = VW_TPH_R_NONE, VW_ALLOW;
+/* Count a case: the judge's (a1, r1) against the reference's (a2, r2).
+ * Returns 1 for the first few that differ (to print them). */
+static int tally(struct tally *t, int a1, int r1, int a2, int r2)
+{
+	int differs = a1 != a2 || r1 != r2;
+
+	t->bad += differs;
+	if (r1 >= 0 && r1 < VW_TPH_NREASONS)
+		t->per_reason[r1]++;
+	t->cases++;
+	return differs && t->bad <= 5;
+}
+
+static void header_case(const struct vw_tc_hdr *c, void *arg)
+{
+	const struct vw_tph_policy *p = c->pol_null ? NULL : &c->pol;
+	int r1 = -1, r2 = -1, a1, a2;
+
+	a1 = vw_tph_judge_header(p, c->argsz, c->op, c->mode, c->count, &r1);
+	a2 = vw_tc_ref_header(p, c->argsz, c->op, c->mode, c->count, &r2);
+	if (tally(arg, a1, r1, a2, r2))
+		fprintf(stderr, "header op %u argsz %u mode %u count %u ops %02x modes %02x%s: %d/%d, ref %d/%d\n",
+			c->op, c->argsz, c->mode, c->count, c->pol.ops_allowed, c->pol.modes_allowed,
+			p ? "" : " (no policy)", a1, r1, a2, r2);
 }
 
 static void test_header(void)
 {
-	static const __u32 ops[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 31, 255, 0x100, 0x80000000u,
-				     0xffffffffu };
-	static const __u32 counts[] = { 0, 1, 2, 63, 64, 65, 2047, 2048, 2049, 4096, 0x15555556u,
-					0x80000000u, 0xffffffffu };
-	static const __u8 all_modes[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 16, 0x81, 0x82, 0xff };
+	static struct tally t;
 	struct vw_tph_policy p;
-	__u32 oi, ci, ai, mi, pa, pm, cases = 0, bad = 0;
-	__u32 per_reason[VW_TPH_NREASONS] = { 0 };
+	__u32 ci;
 
-	for (pa = 0; pa < 34; pa++)
-		for (pm = 0; pm < 9; pm++) {
-			vw_tph_policy_default(&p);
-			p.ops_allowed = pa < 32 ? (__u8)pa : pa == 32 ? 0xff : 0xe0;
-			p.modes_allowed = pm < 8 ? (__u8)pm : 0xff;
-			for (oi = 0; oi < sizeof(ops) / sizeof(ops[0]); oi++)
-				for (ci = 0; ci < sizeof(counts) / sizeof(counts[0]); ci++) {
-					__u32 c = counts[ci], ent = c <= 2048 ? 16 + c * 12 : 16;
-					__u32 argszs[] = { 0, 1, 4, 7, 8, 9, 12, 15, 16, 17, 27, 28,
-							   ent - 1, ent, ent + 1, 16 + 2048 * 12,
-							   0x10000, 0xffffffffu };
-
-					for (ai = 0; ai < sizeof(argszs) / sizeof(argszs[0]); ai++)
-						for (mi = 0; mi < sizeof(all_modes); mi++) {
-							int r1 = -1, r2 = -1, a1, a2;
-
-							if (ops[oi] != 1 && mi > 2)
-								break;	/* mode only matters to ENABLE */
-							a1 = vw_tph_judge_header(&p, argszs[ai], ops[oi],
-										 all_modes[mi], c, &r1);
-							a2 = ref_header(&p, argszs[ai], ops[oi],
-									all_modes[mi], c, &r2);
-							if ((a1 != a2 || r1 != r2) && bad < 5)
-								fprintf(stderr,
-									"header op %u argsz %u mode %u count %u ops %02x modes %02x: %d/%d, ref %d/%d\n",
-									ops[oi], argszs[ai], all_modes[mi], c,
-									p.ops_allowed, p.modes_allowed, a1, r1, a2,
-									r2);
-							bad += a1 != a2 || r1 != r2;
-							if (r1 >= 0 && r1 < VW_TPH_NREASONS)
-								per_reason[r1]++;
-							cases++;
-						}
-				}
-		}
-	CHECK_EQ(bad, 0);
-	CHECK(cases > 500000, "%u header cases", cases);
+	vw_tc_headers(header_case, &t);
+	CHECK_EQ(t.bad, 0);
+	CHECK(t.cases > 500000, "%u header cases", t.cases);
 	for (ci = VW_TPH_R_NONE; ci <= VW_TPH_R_ARGSZ_COUNT; ci++)
-		CHECK(per_reason[ci] > 0, "reason %u (%s) never produced", ci, vw_tph_reason_name(ci));
-	printf("header: %u cases\n", cases);
+		CHECK(t.per_reason[ci] > 0, "reason %u (%s) never produced", ci, vw_tph_reason_name(ci));
+	printf("header: %u cases\n", t.cases);
 
-	{	/* NULL policy = the defaults, on everything */
-		__u32 b2 = 0;
-
-		vw_tph_policy_default(&p);
-		for (oi = 0; oi < sizeof(ops) / sizeof(ops[0]); oi++)
-			for (ci = 0; ci < sizeof(counts) / sizeof(counts[0]); ci++)
-				for (mi = 0; mi < 256; mi++) {
-					int r1, r2;
-					__u32 argsz = mi * 97;
-
-					b2 += vw_tph_judge_header(NULL, argsz, ops[oi], (__u8)mi, counts[ci], &r1) !=
-					      vw_tph_judge_header(&p, argsz, ops[oi], (__u8)mi, counts[ci], &r2) ||
-					      r1 != r2;
-				}
-		CHECK_EQ(b2, 0);
-	}
 	{	/* readable cases, default policy */
 		int r;
 
@@ -630,147 +400,44 @@ static void test_header(void)
 
 /* ---- config space ----------------------------------------------------- */
 
-struct layout {
-	const char *name;
-	__u32 off;		/* capability offset */
-	__u32 capreg;		/* TPH Requester Capability register */
-	__u32 expect_len;	/* by hand, from the spec */
-	int expect_in_cap;
-	__u32 expect_st;	/* ST table bytes */
-};
-
-static const struct layout layouts[] = {
-	/* loc 01b, 16 entries: 12 + 32 */
-	{ "st-in-cap-16", 0x100, 0x000f0000 | 1u << 9 | VW_TPH_CAP_IV, 44, 1, 32 },
-	/* loc 01b, 1 entry: 2 bytes, dword padded */
-	{ "st-in-cap-1", 0x200, 0x00000000 | 1u << 9 | VW_TPH_CAP_NS, 16, 1, 2 },
-	/* loc 01b, 3 entries: 6 bytes -> 8 */
-	{ "st-in-cap-3", 0x140, 0x00020000 | 1u << 9 | VW_TPH_CAP_DS | VW_TPH_CAP_EXT, 20, 1, 6 },
-	/* loc 10b (MSI-X), 64 entries: capability is 12 bytes */
-	{ "st-in-msix", 0x180, 0x003f0000 | 2u << 9 | VW_TPH_CAP_IV | VW_TPH_CAP_NS, 12, 0, 128 },
-	/* loc 00b: no table */
-	{ "st-none", 0x1c0, VW_TPH_CAP_NS | VW_TPH_CAP_DS, 12, 0, 0 },
-	/* loc 11b: reserved, treated as no table in the capability */
-	{ "st-reserved", 0x104, 0x00070000 | 3u << 9, 12, 0, 0 },
-	/* at the very end of config space: 0xff4 + 12 = 0x1000 */
-	{ "end-of-space", 0xff4, VW_TPH_CAP_IV, 12, 0, 0 },
-	/* ST table in the capability ending exactly at 0x1000: 0xfd0 + 12 + 36 */
-	{ "st-to-end", 0xfd0, 0x00110000 | 1u << 9, 48, 1, 36 },
-};
-
-/* Reference: mark written bytes in a 4 KiB map, then look at the registers. */
-static int ref_val[VW_CFG_SIZE];	/* -1 not written, -2 written but unseen, else value */
-
-static int ref_cfg(const struct vw_tph_policy *p, __u32 cap, __u32 cap_len, int in_cap,
-		   __u32 off, __u32 len, const __u8 *data, int *reason)
+static void cfg_case(const struct vw_tc_cfg *c, void *arg)
 {
-	const int *val = ref_val;
-	__u32 i, n = 0;
-	int st = 0, act;
+	const struct vw_tph_policy *p = c->pol_null ? NULL : &c->pol;
+	const __u8 *dp = c->data_null ? NULL : c->data;
+	int r1 = -1, r2 = -1, a1, a2;
 
-	for (i = 0; i < len && off + i < VW_CFG_SIZE; i++, n++)
-		ref_val[off + i] = data && i < 8 ? data[i] : -2;
-	if (in_cap)
-		for (i = cap + 12; i < cap + cap_len && i < VW_CFG_SIZE; i++)
-			st |= val[i] != -1;
-	if (cap + 9 < VW_CFG_SIZE && val[cap + 9] >= 0 && (val[cap + 9] & 0x3))
-		*reason = VW_TPH_R_CFG_ENABLE;
-	else if (cap + 8 < VW_CFG_SIZE && val[cap + 8] >= 0 && (val[cap + 8] & 0x7) == 2)
-		*reason = VW_TPH_R_CFG_DS;
-	else if ((cap + 8 < VW_CFG_SIZE && val[cap + 8] == -2) ||
-		 (cap + 9 < VW_CFG_SIZE && val[cap + 9] == -2))
-		*reason = VW_TPH_R_CFG_UNSEEN;
-	else if (st)
-		*reason = VW_TPH_R_CFG_ST_TABLE;
-	else
-		*reason = VW_TPH_R_NONE;
-	for (i = 0; i < n; i++)	/* clean up for the next write */
-		ref_val[off + i] = -1;
-	if (*reason == VW_TPH_R_NONE)
-		return VW_ALLOW;
-	act = p ? p->cfg_write_action : VW_DENY;
-	return act == VW_ALLOW ? VW_ALLOW : act == VW_AUDIT || act == VW_SCRUB ? VW_AUDIT : VW_DENY;
+	a1 = vw_tph_cfg_write(p, c->cap_off, c->cap_len, c->in_cap, c->off, c->len, dp, &r1);
+	a2 = vw_tc_ref_cfg(p, c->cap_off, c->cap_len, c->in_cap, c->off, c->len, dp, &r2);
+	if (tally(arg, a1, r1, a2, r2))
+		fprintf(stderr, "cfg %s off %#x len %u: %d/%d ref %d/%d\n", vw_tc_layouts[c->layout].name, c->off, c->len,
+			a1, r1, a2, r2);
 }
 
-static void put_cap(__u8 *cfg, __u32 off, __u32 capreg, __u32 next)
+static void test_cfg(__u64 seed)
 {
-	__u32 hdr = VW_EXT_CAP_TPH | 1u << 16 | next << 20;
-	int k;
-
-	for (k = 0; k < 4; k++) {
-		cfg[off + k] = (__u8)(hdr >> (8 * k));
-		cfg[off + 4 + k] = (__u8)(capreg >> (8 * k));
-	}
-}
-
-static void test_cfg(void)
-{
-	static const __u8 actions[] = { VW_ALLOW, VW_AUDIT, VW_SCRUB, VW_DENY, VW_UNSET, 0x80 };
-	static const __u32 lens[] = { 1, 2, 3, 4, 8, 9, 12, 16, 64 };
+	static struct tally t;
 	struct vw_tph_policy p;
-	__u32 li, ai, off, lni, v, cases = 0, bad = 0;
-	__u32 per_reason[VW_TPH_NREASONS] = { 0 };
+	__u32 li, v;
 
-	for (v = 0; v < VW_CFG_SIZE; v++)
-		ref_val[v] = -1;
-	for (li = 0; li < sizeof(layouts) / sizeof(layouts[0]); li++) {
-		const struct layout *L = &layouts[li];
+	for (li = 0; li < vw_tc_nlayouts; li++) {
+		const struct vw_tc_layout *L = &vw_tc_layouts[li];
 		__u8 cap[8] = { 0 };
 		__u32 st, len;
 		int in;
 
-		memset(cap, 0, sizeof(cap));
-		put_cap(cap, 0, L->capreg, 0);
+		vw_tc_put_cap(cap, 0, L->capreg, 0);
 		in = vw_tph_st_table(cap, &st);
 		len = vw_tph_cap_length(cap);
 		CHECK(in == L->expect_in_cap && st == L->expect_st && len == L->expect_len,
 		      "%s: in %d st %u len %u", L->name, in, st, len);
-		for (ai = 0; ai <= sizeof(actions); ai++) {
-			const struct vw_tph_policy *pp = ai < sizeof(actions) ? &p : NULL;
-
-			vw_tph_policy_default(&p);
-			if (pp)
-				p.cfg_write_action = actions[ai];
-			for (off = L->off >= 24 ? L->off - 24 : 0; off < L->off + len + 24 && off < VW_CFG_SIZE; off++)
-				for (lni = 0; lni < sizeof(lens) / sizeof(lens[0]); lni++) {
-					__u32 n = lens[lni], nvals = n == 1 ? 256 : n == 2 ? 512 : 64;
-
-					for (v = 0; v < nvals + 1; v++) {
-						__u8 data[64];
-						const __u8 *dp = data;
-						__u32 k;
-						int r1 = -1, r2 = -1, a1, a2;
-
-						for (k = 0; k < n; k++)
-							data[k] = (__u8)rnd();
-						if (n == 1)
-							data[0] = (__u8)v;
-						if (n == 2 && v < 512)	/* every value, either byte */
-							data[(v >> 8) & 1] = (__u8)v, data[((v >> 8) & 1) ^ 1] = 0;
-						if (v % 8 == 0)	/* control-register values of note */
-							for (k = 0; k < n; k++)
-								data[k] = (__u8)((0x00000102u >> (8 * ((off + k - L->off) & 3))) & (v & 16 ? 0 : 0xff));
-						if (v == nvals)
-							dp = NULL;
-						a1 = vw_tph_cfg_write(pp, L->off, len, in, off, n, dp, &r1);
-						a2 = ref_cfg(pp, L->off, len, in, off, n, dp, &r2);
-						if ((a1 != a2 || r1 != r2) && bad < 5)
-							fprintf(stderr, "cfg %s off %#x len %u: %d/%d ref %d/%d\n",
-								L->name, off, n, a1, r1, a2, r2);
-						bad += a1 != a2 || r1 != r2;
-						if (r1 >= 0 && r1 < VW_TPH_NREASONS)
-							per_reason[r1]++;
-						cases++;
-					}
-				}
-		}
 	}
-	CHECK_EQ(bad, 0);
-	CHECK(cases > 500000, "%u cfg cases", cases);
+	vw_tc_cfgs(seed, cfg_case, &t);
+	CHECK_EQ(t.bad, 0);
+	CHECK(t.cases > 500000, "%u cfg cases", t.cases);
 	for (v = VW_TPH_R_CFG_ENABLE; v <= VW_TPH_R_CFG_UNSEEN; v++)
-		CHECK(per_reason[v] > 100, "reason %s: %u", vw_tph_reason_name(v), per_reason[v]);
-	CHECK(per_reason[VW_TPH_R_NONE] > 100, "allowed: %u", per_reason[VW_TPH_R_NONE]);
-	printf("cfg: %u writes judged over %zu layouts\n", cases, sizeof(layouts) / sizeof(layouts[0]));
+		CHECK(t.per_reason[v] > 100, "reason %s: %u", vw_tph_reason_name(v), t.per_reason[v]);
+	CHECK(t.per_reason[VW_TPH_R_NONE] > 100, "allowed: %u", t.per_reason[VW_TPH_R_NONE]);
+	printf("cfg: %u writes judged over %u layouts\n", t.cases, vw_tc_nlayouts);
 
 	{	/* readable cases: TPH at 0x100, ST table of 16 entries inside (44 bytes) */
 		const __u32 c = 0x100;
@@ -860,7 +527,7 @@ static void test_st_walker(void)
 			if (off != 0x100)	/* a DSN at 0x100 chaining to the TPH */
 				cfg[0x100] = 0x03, cfg[0x101] = 0, cfg[0x102] = (__u8)(1 | (off << 4)),
 				cfg[0x103] = (__u8)(off >> 4);
-			put_cap(cfg, off, capreg, 0);
+			vw_tc_put_cap(cfg, off, capreg, 0);
 			if (vw_walk(cfg, VW_CFG_SIZE, &L)) {
 				bad++;
 				continue;
@@ -1077,7 +744,7 @@ static void test_cpulist(void)
 		__u64 a[VW_TPH_CPU_WORDS], b2[VW_TPH_CPU_WORDS] = { 0 };
 		__u32 need;
 
-		random_bitmap(a);
+		vw_tc_random_bitmap(a);
 		need = vw_tph_format_cpus(a, buf, sizeof(buf));
 		bad += need != strlen(buf);
 		if (need)
@@ -1089,15 +756,18 @@ static void test_cpulist(void)
 
 int main(void)
 {
-	const char *seed = getenv("VW_TPH_SEED");
+	const char *env = getenv("VW_TPH_SEED");
+	__u64 seed;
 
-	if (seed && *seed)
-		rng_state = strtoull(seed, NULL, 0) | 1;
-	printf("seed 0x%llx\n", (unsigned long long)rng_state);
+	if (env && *env)
+		vw_tc_seed(strtoull(env, NULL, 0));
+	seed = vw_tc_seed_value();
+	printf("seed 0x%llx\n", (unsigned long long)seed);
 	test_uapi();
+	test_loader_check();
 	test_entries();
 	test_header();
-	test_cfg();
+	test_cfg(seed);
 	test_st_walker();
 	test_fixtures();
 	test_names();

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "../../user/pinned.h"
 
 #define MAX_ARGS 24
 
@@ -112,7 +113,7 @@ int cli_wait_attached(int attached, int timeout_s)
 	double end = now_s() + timeout_s;
 
 	while (now_s() < end) {
-		if ((access("/sys/fs/bpf/vfio-warden/link_config_rw", F_OK) == 0) == attached)
+		if ((access(VW_ATTACHED_MARKER, F_OK) == 0) == attached)
 			return 0;
 		short_pause();
 	}
@@ -170,13 +171,31 @@ long long status_counter(json_object *st, const char *bdf, const char *path)
 	return -1;
 }
 
+/* A field by dotted path ("vm.name"); 0 if absent. */
+static int get_path(json_object *o, const char *path, json_object **v)
+{
+	char part[64];
+	const char *dot;
+
+	for (;;) {
+		dot = strchr(path, '.');
+		snprintf(part, sizeof(part), "%.*s", dot ? (int)(dot - path) : (int)strlen(path), path);
+		if (!json_object_object_get_ex(o, part, v))
+			return 0;
+		if (!dot)
+			return 1;
+		o = *v;
+		path = dot + 1;
+	}
+}
+
 static int event_matches(json_object *ev, const char **kv, int n)
 {
 	json_object *v;
 	int i;
 
 	for (i = 0; i + 1 < n; i += 2) {
-		if (!json_object_object_get_ex(ev, kv[i], &v))
+		if (!get_path(ev, kv[i], &v))
 			return 0;
 		if (json_object_is_type(v, json_type_int)) {
 			if (json_object_get_int64(v) != strtoll(kv[i + 1], NULL, 0))

@@ -9,7 +9,8 @@ tests/vm/guest-setup.sh "$env_file" >/dev/null
 . "$env_file"
 audit_all="$VW_RWDIR/audit-all.yaml"
 printf 'version: 1\ndefault:\n  header: audit\n  capabilities: audit\n  unassigned: audit\n' > "$audit_all"
-wait_attached() { for _ in $(seq 600); do [ -e /sys/fs/bpf/vfio-warden/link_config_rw ] && return; sleep 0.1; done; exit 1; }
+# `status` exits 0 once attached (5 before): no pin names here to keep in step
+wait_attached() { for _ in $(seq 600); do build/vfio-warden status >/dev/null 2>&1 && return; sleep 0.1; done; exit 1; }
 
 read -r base_r base_w < <(build/vm/vw-selftest --bench "$env_file")
 $vw attach -q

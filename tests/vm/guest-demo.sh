@@ -17,8 +17,9 @@ $vw map "$E1000E_BDF"
 echo; echo "### 3. Attach the default policy and stream the audit log (text) to a file"
 $vw run -f text -o "$log" &
 run_pid=$!
-for _ in $(seq 600); do [ -e /sys/fs/bpf/vfio-warden/link_config_rw ] && break; sleep 0.1; done
-[ -e /sys/fs/bpf/vfio-warden/link_config_rw ] || { echo "vfio-warden did not attach" >&2; exit 1; }
+# `status` exits 0 once attached (5 before)
+for _ in $(seq 600); do $vw status >/dev/null 2>&1 && break; sleep 0.1; done
+$vw status >/dev/null 2>&1 || { echo "vfio-warden did not attach" >&2; exit 1; }
 
 echo; echo "### 4. Config traffic through the VFIO device files (what a VMM and a guest do)"
 build/vm/vw-selftest --demo "$env_file"

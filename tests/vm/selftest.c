@@ -9,6 +9,7 @@
  *   vw-selftest ENVFILE           run the selftests
  *   vw-selftest --demo ENVFILE    drive demo traffic (make demo)
  *   vw-selftest --bench ENVFILE   ns per config read/write (make bench)
+ *   vw-selftest --bytecode        only the shared judges as BPF bytecode (bytecode.c)
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -28,7 +29,9 @@
 
 #include "../unit/vw_test.h"
 #include "bench.h"
+#include "bytecode.h"
 #include "cli.h"
+#include "fleet.h"
 #include "demo-traffic.h"
 #include "learn.h"
 #include "vfio_util.h"
@@ -1039,10 +1042,29 @@ int main(int argc, char **argv)
 		printf("learn: ");
 		return vw_test_done();
 	}
+	if (argc == 3 && !strcmp(argv[1], "--fleet")) {	/* the fleet test alone, attached for it */
+		struct fleet_opts fo = { .rwdir = getenv("VW_RWDIR") ? getenv("VW_RWDIR") : "/tmp" };
+		const char *none[] = { NULL };
+
+		if (vw_env_load(argv[2]) || !(fo.bdf = getenv("NVME_BDF")))
+			return 2;
+		fo.logs = none;
+		RWDIR = fo.rwdir;
+		CHECK_EQ(attach(NULL, NULL), 0);
+		test_fleet(&fo);
+		cli_run(out, sizeof(out), "detach", NULL);
+		printf("fleet: ");
+		return vw_test_done();
+	}
 	if (argc == 3 && !strcmp(argv[1], "--bench")) {
 		if (vw_env_load(argv[2]) || !getenv("E1000E_BDF"))
 			return 2;
 		return bench_config(getenv("E1000E_BDF"), getenv("VW_BENCH_N") ? atoi(getenv("VW_BENCH_N")) : 20000);
+	}
+	if (argc == 2 && !strcmp(argv[1], "--bytecode")) {
+		test_bytecode();
+		printf("vm: ");
+		return vw_test_done();
 	}
 	if (argc < 2 || vw_env_load(argv[1])) {
 		fprintf(stderr, "usage: vw-selftest ENVFILE (from tests/vm/guest-setup.sh)\n");
@@ -1064,6 +1086,7 @@ int main(int argc, char **argv)
 	printf("kernel lockdown: %s\n", LOCKED ? "integrity" : "none");
 
 #define RUN(t, ...) do { printf("== %s\n", #t); t(__VA_ARGS__); } while (0)
+	RUN(test_bytecode);	/* needs no device: the judges' bytecode against their host build */
 	CHECK_EQ(attach(NULL, NULL), 0);
 	start_log();
 	if (vw_dev_open(&d, E1)) {
@@ -1102,6 +1125,12 @@ int main(int argc, char **argv)
 		struct learn_opts lo = { .bdf = NVME, .rwdir = RWDIR };
 
 		RUN(test_learn, &lo);
+	}
+	{	/* QEMU as the VFIO client: VM names, metrics, audit log, journal, schema */
+		const char *logs[] = { EVFILE, "/tmp/vw-attack-events.jsonl", NULL };
+		struct fleet_opts fo = { .bdf = NVME, .rwdir = RWDIR, .logs = logs };
+
+		RUN(test_fleet, &fo);
 	}
 	RUN(test_detach_restores, &d);
 	RUN(test_kill9_keeps_enforcement, &d);

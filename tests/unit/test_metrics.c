@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Prometheus output: names, labels, escaping, promtool's verdict, the atomic file, the endpoint. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "metrics.h"
+#include "metrics_http.h"
+#include "vw_test.h"
+
+static struct vw_snap_device devs[2];
+
+static void fill(struct vw_snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	memset(devs, 0, sizeof(devs));
+	s->attached = 1;
+	s->generation = 3;
+	s->ringbuf_size = 1 << 20;
+	s->scrub_active = 1;
+	s->lockdown = "none";
+	s->g.lost = 7;
+	s->g.unticketed = 2;
+	strcpy(s->progs[0].name, "vw_config_rw");
+	s->progs[0].skipped = 11;
+	s->nprogs = 1;
+	strcpy(devs[0].bdf, "0000:00:0b.0");
+	strcpy(devs[0].vendor, "8086");
+	strcpy(devs[0].device_id, "10d3");
+	strcpy(devs[0].vm, "tenant \"a\"\\x\ny");	/* every character the format escapes */
+	devs[0].c.judged[1][3] = 5;	/* write deny */
+	devs[0].c.judged[0][1] = 9;	/* read audit */
+	devs[0].c.tph[3] = 1;
+	strcpy(devs[1].bdf, "0000:00:0c.0");	/* not compiled yet: empty IDs, no VM */
+	s->dev = devs;
+	s->ndev = 2;
+}
+
+static int promtool_ok(const char *text, char *out, size_t outlen)
+{
+	char path[] = "/tmp/vw-metrics-XXXXXX", cmd[256];
+	int fd = mkstemp(path), rc;
+	FILE *p;
+	size_t n;
+
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		return -1;
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "promtool check metrics < %s 2>&1", path);
+	p = popen(cmd, "r");
+	n = p ? fread(out, 1, outlen - 1, p) : 0;
+	out[n] = 0;
+	rc = p ? pclose(p) : -1;
+	unlink(path);
+	return rc;
+}
+
+static void test_render(void)
+{
+	struct vw_snapshot s;
+	char out[4096];
+	size_t len;
+	char *text;
+
+	fill(&s);
+	text = vw_metrics_text(&s, &len);
+	CHECK(text != NULL, "rendered");
+	if (!text)
+		return;
+	CHECK_EQ(strlen(text), len);
+	CHECK(strstr(text, "vfio_warden_attached 1\n"), "attached");
+	CHECK(strstr(text, "# TYPE vfio_warden_config_accesses_total counter\n"), "counter type");
+	CHECK(strstr(text, "vfio_warden_config_accesses_total{device=\"0000:00:0b.0\",vendor=\"8086\","
+			   "device_id=\"10d3\",vm=\"tenant \\\"a\\\"\\\\x\\ny\",direction=\"write\",action=\"deny\"} 5\n"),
+	      "write deny sample with escaped vm label:\n%s", text);
+	CHECK(strstr(text, "direction=\"read\",action=\"audit\"} 9\n"), "read audit");
+	CHECK(strstr(text, "vfio_warden_config_accesses_total{device=\"0000:00:0c.0\",vendor=\"\",device_id=\"\","
+			   "vm=\"\",direction=\"read\",action=\"allow\"} 0\n"), "uncompiled device");
+	CHECK(strstr(text, "vfio_warden_tph_ioctls_total{device=\"0000:00:0b.0\""), "tph");
+	CHECK(strstr(text, "vfio_warden_events_lost_total 7\n"), "lost");
+	CHECK(strstr(text, "vfio_warden_unticketed_total 2\n"), "unticketed");
+	CHECK(strstr(text, "vfio_warden_program_skipped_runs_total{program=\"vw_config_rw\"} 11\n"), "skipped");
+	CHECK(strstr(text, "vfio_warden_kernel_lockdown{mode=\"none\"} 1\n"), "lockdown");
+	/* each family announced once, however many devices */
+	{
+		const char *t = strstr(text, "# TYPE vfio_warden_bypass_total");
+
+		CHECK(t && !strstr(t + 1, "# TYPE vfio_warden_bypass_total"), "bypass family once");
+	}
+	CHECK_EQ(promtool_ok(text, out, sizeof(out)), 0);
+	if (out[0])
+		fprintf(stderr, "promtool: %s\n", out);
+	free(text);
+
+	/* detached: the one gauge that says so, and promtool still content */
+	memset(&s, 0, sizeof(s));
+	text = vw_metrics_text(&s, &len);
+	CHECK(text && !strcmp(text, "# HELP vfio_warden_attached 1 while vfio-warden's programs are attached.\n"
+			"# TYPE vfio_warden_attached gauge\nvfio_warden_attached 0\n"), "detached: %s", text);
+	CHECK_EQ(promtool_ok(text, out, sizeof(out)), 0);
+	free(text);
+
+	/* promtool can fail: a counter without _total is what it reports */
+	CHECK(promtool_ok("# HELP x_bytes y\n# TYPE x_bytes counter\nx_bytes 1\n", out, sizeof(out)) != 0,
+	      "promtool accepted a counter without _total: %s", out);
+}
+
+static void test_file(void)
+{
+	char dir[] = "/tmp/vw-textfile-XXXXXX", path[128], tmp[160], buf[64];
+	struct vw_snapshot s;
+	struct stat st;
+	FILE *f;
+	size_t n;
+
+	CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+	snprintf(path, sizeof(path), "%s/vfio_warden.prom", dir);
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ(vw_metrics_write_file(path, &s), 0);
+	f = fopen(path, "r");
+	n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	buf[n] = 0;
+	if (f)
+		fclose(f);
+	CHECK(strstr(buf, "# HELP vfio_warden_attached"), "file content: %s", buf);
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, getpid());
+	CHECK(stat(tmp, &st) != 0, "temporary file left behind");
+	unlink(path);
+	rmdir(dir);
+	CHECK_EQ(vw_metrics_write_file("/nonexistent-dir/x.prom", &s), -ENOENT);
+}
+
+static void test_listen_specs(void)
+{
+	struct sockaddr_storage sa;
+	struct sockaddr_in *in4 = (struct sockaddr_in *)&sa;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&sa;
+	char err[256];
+
+	CHECK_EQ(vw_parse_listen("9101", &sa, err, sizeof(err)), 0);
+	CHECK_EQ(sa.ss_family, AF_INET);
+	CHECK_EQ(ntohl(in4->sin_addr.s_addr), INADDR_LOOPBACK);	/* a port alone: loopback, never all */
+	CHECK_EQ(ntohs(in4->sin_port), 9101);
+	CHECK_EQ(vw_parse_listen("0.0.0.0:80", &sa, err, sizeof(err)), 0);
+	CHECK_EQ(in4->sin_addr.s_addr, 0);
+	CHECK_EQ(vw_parse_listen("[::1]:9101", &sa, err, sizeof(err)), 0);
+	CHECK_EQ(sa.ss_family, AF_INET6);
+	CHECK_EQ(ntohs(in6->sin6_port), 9101);
+	CHECK_EQ(vw_parse_listen("localhost:9101", &sa, err, sizeof(err)), -EINVAL);
+	CHECK(strstr(err, "localhost:9101"), "message names the input: %s", err);
+	CHECK_EQ(vw_parse_listen("127.0.0.1:0", &sa, err, sizeof(err)), -EINVAL);
+	CHECK_EQ(vw_parse_listen("127.0.0.1:65536", &sa, err, sizeof(err)), -EINVAL);
+	CHECK_EQ(vw_parse_listen("127.0.0.1:", &sa, err, sizeof(err)), -EINVAL);
+	CHECK_EQ(vw_parse_listen(":9101", &sa, err, sizeof(err)), -EINVAL);
+	CHECK_EQ(vw_parse_listen("::1:9101", &sa, err, sizeof(err)), -EINVAL);	/* IPv6 needs brackets */
+	CHECK_EQ(vw_parse_listen("[::1]", &sa, err, sizeof(err)), -EINVAL);
+	CHECK_EQ(vw_parse_listen("", &sa, err, sizeof(err)), -EINVAL);
+}
+
+/* One GET over a plain socket: status line and body. */
+static int http_get(int port, const char *path, char *resp, size_t len)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	size_t o = 0;
+	ssize_t n;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)))
+		return -1;
+	dprintf(fd, "GET %s HTTP/1.0\r\nHost: x\r\n\r\n", path);
+	while (o + 1 < len && (n = read(fd, resp + o, len - 1 - o)) > 0)
+		o += n;
+	resp[o] = 0;
+	close(fd);
+	return 0;
+}
+
+static void test_endpoint(void)
+{
+	struct vw_metrics_http *h = NULL;
+	char spec[32], resp[4096];
+	int port;
+
+	/* a free port: try a few from a pid-derived start */
+	for (port = 20000 + getpid() % 20000; !h && port < 65000; port += 97) {
+		snprintf(spec, sizeof(spec), "127.0.0.1:%d", port);
+		h = vw_metrics_http_start(spec);
+	}
+	port -= 97;
+	CHECK(h != NULL, "listening");
+	if (!h)
+		return;
+	CHECK_EQ(http_get(port, "/metrics", resp, sizeof(resp)), 0);
+	CHECK(!strncmp(resp, "HTTP/1.0 200", 12) || !strncmp(resp, "HTTP/1.1 200", 12), "status: %.40s", resp);
+	CHECK(strstr(resp, "text/plain; version=0.0.4"), "content type");
+	CHECK(strstr(resp, "vfio_warden_attached"), "body: %s", resp);
+	CHECK_EQ(http_get(port, "/", resp, sizeof(resp)), 0);
+	CHECK(strstr(resp, " 404 "), "other paths: %.40s", resp);
+	/* the same port twice: the second cannot listen and says so (NULL) */
+	CHECK(vw_metrics_http_start(spec) == NULL, "a second server on %s", spec);
+	vw_metrics_http_stop(h);
+	CHECK(http_get(port, "/metrics", resp, sizeof(resp)) != 0, "stopped");
+}
+
+int main(void)
+{
+	test_render();
+	test_file();
+	test_listen_specs();
+	test_endpoint();
+	return vw_test_done();
+}

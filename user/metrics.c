@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "events.h"
+#include "metrics.h"
+
+/* A label value: backslash, double quote and newline escaped. */
+static void label(FILE *out, const char *name, const char *value, int first)
+{
+	fprintf(out, "%s%s=\"", first ? "" : ",", name);
+	for (; *value; value++) {
+		if (*value == '\\' || *value == '"')
+			fprintf(out, "\\%c", *value);
+		else if (*value == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*value, out);
+	}
+	fputc('"', out);
+}
+
+static void family(FILE *out, const char *name, const char *type, const char *help)
+{
+	fprintf(out, "# HELP vfio_warden_%s %s\n# TYPE vfio_warden_%s %s\n", name, help, name, type);
+}
+
+static void device_labels(FILE *out, const struct vw_snap_device *d)
+{
+	label(out, "device", d->bdf, 1);
+	label(out, "vendor", d->vendor, 0);
+	label(out, "device_id", d->device_id, 0);
+	label(out, "vm", d->vm, 0);
+}
+
+static void sample(FILE *out, const char *name, const struct vw_snap_device *d, const char *k1,
+		   const char *v1, const char *k2, const char *v2, unsigned long long value)
+{
+	fprintf(out, "vfio_warden_%s{", name);
+	device_labels(out, d);
+	if (k1)
+		label(out, k1, v1, 0);
+	if (k2)
+		label(out, k2, v2, 0);
+	fprintf(out, "} %llu\n", value);
+}
+
+static const char *const dirs[2] = { "read", "write" };
+
+/* Per-device families: one HELP/TYPE, then every device's samples. */
+static void device_families(FILE *out, const struct vw_snapshot *s)
+{
+	int i, dir, a;
+
+	family(out, "config_accesses_total", "counter",
+	       "Config-space accesses judged by the veto, by direction and the action taken.");
+	for (i = 0; i < s->ndev; i++)
+		for (dir = 0; dir < 2; dir++)
+			for (a = 0; a < 4; a++)
+				sample(out, "config_accesses_total", &s->dev[i], "direction", dirs[dir], "action",
+				       vw_action_name(a), s->dev[i].c.judged[dir][a]);
+	family(out, "config_reached_total", "counter",
+	       "Accesses that reached vfio-pci's config handler (vfio_pci_config_rw), by direction.");
+	for (i = 0; i < s->ndev; i++)
+		for (dir = 0; dir < 2; dir++)
+			sample(out, "config_reached_total", &s->dev[i], "direction", dirs[dir], NULL, NULL,
+			       s->dev[i].c.reached[dir]);
+	family(out, "bypass_total", "counter",
+	       "Accesses that reached vfio-pci without a verdict from the veto (each is an event).");
+	for (i = 0; i < s->ndev; i++)
+		sample(out, "bypass_total", &s->dev[i], NULL, NULL, NULL, NULL, s->dev[i].c.bypass);
+	family(out, "tph_ioctls_total", "counter", "VFIO_DEVICE_PCI_TPH calls, by the action taken.");
+	for (i = 0; i < s->ndev; i++)
+		for (a = 0; a < 4; a++)
+			sample(out, "tph_ioctls_total", &s->dev[i], "action", vw_action_name(a), NULL, NULL,
+			       s->dev[i].c.tph[a]);
+	family(out, "device_events_total", "counter", "Events submitted to the ring buffer for the device.");
+	for (i = 0; i < s->ndev; i++)
+		sample(out, "device_events_total", &s->dev[i], NULL, NULL, NULL, NULL, s->dev[i].c.events);
+	family(out, "device_events_lost_total", "counter",
+	       "Events for the device that found the ring buffer full.");
+	for (i = 0; i < s->ndev; i++)
+		sample(out, "device_events_lost_total", &s->dev[i], NULL, NULL, NULL, NULL, s->dev[i].c.lost);
+	family(out, "dsn_scrub_missed_total", "counter",
+	       "DSN reads of the device whose scrub the kernel skipped.");
+	for (i = 0; i < s->ndev; i++)
+		sample(out, "dsn_scrub_missed_total", &s->dev[i], NULL, NULL, NULL, NULL, s->dev[i].c.scrub_missed);
+}
+
+static void global(FILE *out, const char *name, const char *type, const char *help, unsigned long long v)
+{
+	family(out, name, type, help);
+	fprintf(out, "vfio_warden_%s %llu\n", name, v);
+}
+
+int vw_metrics_render(FILE *out, const struct vw_snapshot *s)
+{
+	int i;
+
+	global(out, "attached", "gauge", "1 while vfio-warden's programs are attached.", s->attached);
+	if (s->attached) {
+		global(out, "policy_generation", "gauge", "The policy generation in force (changes on reload).",
+		       s->generation);
+		global(out, "ringbuf_size_bytes", "gauge", "Size of the event ring buffer.", s->ringbuf_size);
+		global(out, "dsn_scrub_active", "gauge",
+		       "1 if the DSN scrub runs; 0 under kernel lockdown (scrub rules apply as audit).",
+		       s->scrub_active);
+		family(out, "kernel_lockdown", "gauge", "The kernel lockdown mode (the sample with value 1).");
+		fprintf(out, "vfio_warden_kernel_lockdown{mode=\"%s\"} 1\n", s->lockdown ? s->lockdown : "unknown");
+		global(out, "events_lost_total", "counter", "Events, of any device, that found the ring buffer full.",
+		       s->g.lost);
+		global(out, "compiled_in_bpf_total", "counter",
+		       "Devices first seen after attach, compiled from vfio-pci's map in BPF.", s->g.compiled);
+		global(out, "devices_over_limit_total", "counter", "Devices beyond the counter slots.", s->g.no_slot);
+		global(out, "errors_total", "counter", "Internal failures (map update, read) in the programs.",
+		       s->g.errors);
+		global(out, "unticketed_total", "counter",
+		       "VFIO accesses refused unjudged: no ticket (the ticket program was skipped).", s->g.unticketed);
+		global(out, "contended_total", "counter",
+		       "VFIO accesses refused unjudged: a per-CPU scratch was busy.", s->g.contended);
+		global(out, "syscall_tickets_total", "counter",
+		       "Accesses judged from pread/pwrite registers because the ticket program was skipped.",
+		       s->g.syscall_tickets);
+		global(out, "scrub_missed_total", "counter", "DSN reads whose scrub the kernel skipped, all devices.",
+		       s->g.scrub_missed);
+		family(out, "program_skipped_runs_total", "counter",
+		       "Runs of a program the kernel skipped (preempted on that CPU), by the hook it is attached to.");
+		for (i = 0; i < s->nprogs; i++)
+			fprintf(out, "vfio_warden_program_skipped_runs_total{program=\"%s\"} %llu\n", s->progs[i].name,
+				s->progs[i].skipped);
+		device_families(out, s);
+	}
+	return ferror(out) ? -1 : 0;
+}
+
+char *vw_metrics_text(const struct vw_snapshot *s, size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+	int rc;
+
+	if (!f)
+		return NULL;
+	rc = vw_metrics_render(f, s);
+	if (fclose(f) || rc) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+int vw_metrics_write_file(const char *path, const struct vw_snapshot *s)
+{
+	char tmp[4096];
+	size_t len;
+	char *text = vw_metrics_text(s, &len);
+	int fd, err = 0;
+
+	if (!text)
+		return -ENOMEM;
+	/* same directory: rename is atomic there; node_exporter ignores names not ending in .prom */
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, getpid()) >= (int)sizeof(tmp)) {
+		free(text);
+		return -ENAMETOOLONG;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		err = -errno;
+		free(text);
+		return err;
+	}
+	if (write(fd, text, len) != (ssize_t)len || fsync(fd))
+		err = errno ? -errno : -EIO;
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	free(text);
+	return err;
+}

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <libaudit.h>
+#include <systemd/sd-journal.h>
+
+#include "events.h"
+#include "layout.h"
+#include "pinned.h"
+#include "sinks.h"
+#include "vm.h"
+#include "vw_decide.h"
+
+int vw_parse_audit_mode(const char *s, enum vw_audit_mode *out)
+{
+	if (!strcmp(s, "deny"))
+		*out = VW_AUDIT_DENY;
+	else if (!strcmp(s, "all"))
+		*out = VW_AUDIT_ALL;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int vw_audit_wants(enum vw_audit_mode mode, const struct vw_event *e)
+{
+	if (mode == VW_AUDIT_OFF || e->type == VW_EV_DEVICE)
+		return 0;
+	/* a bypass is an access nobody judged: as grave as a denial */
+	return mode == VW_AUDIT_ALL || e->action == VW_DENY || e->type == VW_EV_BYPASS;
+}
+
+int vw_audit_text(const struct vw_event *e, const char *vm_name, char *buf, size_t len)
+{
+	char *vm = vm_name && vm_name[0] ? audit_encode_nv_string("vm", vm_name, 0) : NULL;
+	int n;
+
+	if (e->type == VW_EV_TPH)
+		n = snprintf(buf, len, "op=tph action=%s device=%s vendor=%04x device_id=%04x tph_op=%u "
+			     "vmm_pid=%u %s", vw_action_name(e->action), e->bdf, e->vendor, e->device_id,
+			     e->tph_op, e->pid, vm ? vm : "vm=?");
+	else
+		n = snprintf(buf, len, "op=%s action=%s device=%s vendor=%04x device_id=%04x offset=0x%x "
+			     "size=%u at=0x%x region=%s vmm_pid=%u %s", e->dir == VW_DIR_WRITE ? "write" : "read",
+			     e->type == VW_EV_BYPASS ? "bypass" : vw_action_name(e->action), e->bdf, e->vendor, e->device_id, e->offset, e->size, e->at,
+			     vw_region_name(vw_region_kind(e->at, e->cap)), e->pid, vm ? vm : "vm=?");
+	free(vm);
+	return n < 0 ? 0 : n >= (int)len ? (int)len - 1 : n;
+}
+
+int vw_sinks_open(struct vw_sinks *s)
+{
+	s->audit_fd = -1;
+	if (s->audit != VW_AUDIT_OFF) {
+		s->audit_fd = audit_open();
+		if (s->audit_fd < 0) {
+			fprintf(stderr, "vfio-warden: --linux-audit: cannot open the kernel audit socket: %s "
+				"(needs CONFIG_AUDIT and CAP_AUDIT_WRITE)\n", strerror(errno));
+			return VW_EXIT_NO_SUPPORT;
+		}
+	}
+	return 0;
+}
+
+void vw_sinks_close(struct vw_sinks *s)
+{
+	if (s->audit_fd >= 0)
+		audit_close(s->audit_fd);
+	s->audit_fd = -1;
+	if (s->audit_failed || s->journal_failed)
+		fprintf(stderr, "vfio-warden: %llu audit record(s) and %llu journal entr%s could not be sent "
+			"(every event is still in the log)\n", s->audit_failed, s->journal_failed,
+			s->journal_failed == 1 ? "y" : "ies");
+}
+
+/* sd-daemon priorities: a denial or a bypass is a warning, an audit a notice. */
+static int priority(const struct vw_event *e)
+{
+	return e->type == VW_EV_BYPASS || e->action == VW_DENY ? 4 : e->type == VW_EV_DEVICE ? 6 : 5;
+}
+
+static void to_journal(struct vw_sinks *s, const struct vw_event *e, const struct vw_vm *vm)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc;
+
+	if (!f)
+		return;
+	vw_print_event(f, VW_FMT_TEXT, e);
+	fclose(f);
+	if (len && text[len - 1] == '\n')
+		text[len - 1] = 0;
+	rc = sd_journal_send("MESSAGE=%s", text ? text : "", "PRIORITY=%d", priority(e),
+			     "SYSLOG_IDENTIFIER=vfio-warden",
+			     "VFIO_WARDEN_TYPE=%s", e->type == VW_EV_BYPASS ? "bypass" : e->type == VW_EV_TPH ? "tph"
+						     : e->type == VW_EV_DEVICE ? "device" : "config",
+			     "VFIO_WARDEN_ACTION=%s", e->type == VW_EV_DEVICE ? "none" : vw_action_name(e->action),
+			     "VFIO_WARDEN_DEVICE=%s", e->bdf,
+			     "VFIO_WARDEN_OP=%s", e->type == VW_EV_TPH ? "tph" : e->dir == VW_DIR_WRITE ? "write" : "read",
+			     "VFIO_WARDEN_OFFSET=0x%x", e->offset, "VFIO_WARDEN_SIZE=%u", e->size,
+			     "VFIO_WARDEN_VMM_PID=%u", e->pid, "VFIO_WARDEN_VM=%s", vm->name,
+			     "VFIO_WARDEN_VM_UUID=%s", vm->uuid, NULL);
+	free(text);
+	if (rc < 0 && s->journal_failed++ % 1000 == 0)
+		fprintf(stderr, "vfio-warden: --journal: sending to the journal failed: %s\n", strerror(-rc));
+}
+
+void vw_sinks_event(struct vw_sinks *s, const struct vw_event *e)
+{
+	struct vw_vm vm = {};
+	char text[512];
+
+	if (!s->journal && !vw_audit_wants(s->audit, e))
+		return;
+	vw_vm_of(e->pid, e->start_ns, vw_cgroup_path(e->cgroup_id), &vm);
+	if (s->journal)
+		to_journal(s, e, &vm);
+	if (s->audit_fd >= 0 && vw_audit_wants(s->audit, e)) {
+		vw_audit_text(e, vm.name, text, sizeof(text));
+		/* res= is libaudit's: failed for a denial, success otherwise */
+		if (audit_log_user_message(s->audit_fd, AUDIT_TRUSTED_APP, text, NULL, NULL, NULL,
+					   e->action == VW_DENY ? 0 : 1) <= 0 &&
+		    s->audit_failed++ % 1000 == 0)
+			fprintf(stderr, "vfio-warden: --linux-audit: sending an audit record failed: %s\n",
+				strerror(errno));
+	}
+}
