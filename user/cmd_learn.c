@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 #include <json-c/json.h>
 
+#include "apply.h"
 #include "attach.h"
 #include "bdf.h"
 #include "cfgdump.h"
@@ -41,6 +42,37 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * The attached policy's file still says what is enforced: parsed and adapted to
+ * lockdown as attach/reload did, every entry's layer equals the pinned one of
+ * the live generation. (A file edited since the reload, or replaced, is not the
+ * base the operator is running.)
+ */
+static int base_is_pinned(const struct vw_policy *p)
+{
+	struct vw_policy *copy = malloc(sizeof(*copy));
+	struct vw_profile *prof = malloc(sizeof(*prof));
+	struct vw_maps m;
+	unsigned gen;
+	int i, same = 0;
+
+	if (copy && prof && !vw_maps_open_pinned(&m)) {
+		*copy = *p;
+		vw_policy_adapt_lockdown(copy, vw_lockdown_current());
+		same = !vw_read_active_gen(&m, &gen);
+		for (i = 0; same && i < copy->nentries; i++) {
+			__u32 idx = (gen & 1) * VW_MAX_PROFILES + (unsigned)i;
+
+			same = !bpf_map_lookup_elem(m.fd[VW_MAP_PROFILES], &idx, prof) &&
+			       !memcmp(prof, &copy->entries[i].prof, sizeof(*prof));
+		}
+		vw_maps_close(&m);
+	}
+	free(copy);
+	free(prof);
+	return same;
+}
+
 /* The base: -p FILE, else the policy attached now (its recorded source), else the built-in default. */
 static int load_base(const struct vw_cli *cli, struct vw_policy *p, int attached)
 {
@@ -56,14 +88,18 @@ static int load_base(const struct vw_cli *cli, struct vw_policy *p, int attached
 		snprintf(src, sizeof(src), "%s", s ? s : "");
 		if (info)
 			json_object_put(info);
-		if (src[0] && src[0] != '<') {
+		if (src[0] && src[0] != '<')
 			rc = vw_policy_load_file(src, p, err, sizeof(err));
-			if (rc)
-				fprintf(stderr, "vfio-warden learn: the attached policy's file cannot be read back "
-					"as the base; give it with -p\n");
-		} else {
+		else
 			rc = vw_policy_load_default(p, err, sizeof(err));
+		if (!rc && attached && !base_is_pinned(p)) {
+			fprintf(stderr, "vfio-warden learn: %s no longer says what is attached (changed since the "
+				"last reload); give the base with -p\n", p->source);
+			return VW_EXIT_USAGE;
 		}
+		if (rc)
+			fprintf(stderr, "vfio-warden learn: the attached policy's file cannot be read back "
+				"as the base; give it with -p\n");
 	}
 	if (rc) {
 		fprintf(stderr, "%s\n", err);
@@ -155,8 +191,9 @@ struct learn_state {
 	struct vw_learned learned[VW_MAX_ENTRIES];
 };
 
-static int learn_run(const struct vw_cli *cli, struct learn_state *st)
+static int learn_run(const struct vw_cli *cli, void *state)
 {
+	struct learn_state *st = state;
 	struct vw_policy *base = &st->base, *diffp = &st->diffp;
 	struct vw_learned *learned = st->learned;
 	struct vw_learn *rec = NULL;
@@ -359,7 +396,7 @@ detach:
 	{
 		char header[512], *text = NULL;
 		size_t len = 0;
-		struct vw_policy_notes cb = vw_learn_notes_cb;
+		struct vw_policy_notes cb = vw_policy_comments_cb;
 
 		snprintf(header, sizeof(header),
 			 "Written by `vfio-warden learn`, layered on %s (its entries follow, re-written from\n"
@@ -380,16 +417,19 @@ out:
 	return rc;
 }
 
-int vw_cmd_learn(const struct vw_cli *cli)
+/* Run fn with size zeroed bytes of working state on the heap (no function-static storage). */
+static int with_state(const struct vw_cli *cli, size_t size, int (*fn)(const struct vw_cli *, void *))
 {
-	struct learn_state *st = calloc(1, sizeof(*st));
-	int rc;
+	void *st = calloc(1, size);
+	int rc = st ? fn(cli, st) : VW_EXIT_ERROR;
 
-	if (!st)
-		return VW_EXIT_ERROR;
-	rc = learn_run(cli, st);
 	free(st);
 	return rc;
+}
+
+int vw_cmd_learn(const struct vw_cli *cli)
+{
+	return with_state(cli, sizeof(struct learn_state), learn_run);
 }
 
 struct import_state {
@@ -399,9 +439,10 @@ struct import_state {
 	char err[8192];
 };
 
-static int import_run(const struct vw_cli *cli, struct import_state *st)
+static int import_run(const struct vw_cli *cli, void *state)
 {
-	struct vw_policy_notes cb = vw_pciback_notes_cb;
+	struct import_state *st = state;
+	struct vw_policy_notes cb = vw_policy_comments_cb;
 	char header[512], *buf, *text = NULL;
 	size_t len = 0, tlen = 0;
 	FILE *f;
@@ -454,12 +495,5 @@ static int import_run(const struct vw_cli *cli, struct import_state *st)
 
 int vw_cmd_import(const struct vw_cli *cli)
 {
-	struct import_state *st = calloc(1, sizeof(*st));
-	int rc;
-
-	if (!st)
-		return VW_EXIT_ERROR;
-	rc = import_run(cli, st);
-	free(st);
-	return rc;
+	return with_state(cli, sizeof(struct import_state), import_run);
 }

@@ -286,23 +286,6 @@ out:
 	return rc;
 }
 
-static const char *note_entry(void *arg, int e)
-{
-	struct vw_learn_notes *n = arg;
-
-	return e >= 0 && e < VW_MAX_PROFILES && n->entry[e][0] ? n->entry[e] : NULL;
-}
-
-static const char *note_range(void *arg, int e, int r)
-{
-	struct vw_learn_notes *n = arg;
-
-	return e >= 0 && e < VW_MAX_PROFILES && r >= 0 && r < VW_MAX_RANGES && n->range[e][r][0] ? n->range[e][r]
-												   : NULL;
-}
-
-const struct vw_policy_notes vw_learn_notes_cb = { .entry = note_entry, .range = note_range };
-
 int vw_learn_diff(FILE *f, const struct vw_policy *p, const struct vw_learned *ld)
 {
 	struct learn_work *lw = calloc(1, sizeof(*lw));

@@ -23,11 +23,8 @@ struct vw_learned {
 	char devices[256];		/* the covered devices, for the comment */
 };
 
-/* Comments for the written policy, filled by vw_learn_build (heap: large). */
-struct vw_learn_notes {
-	char entry[VW_MAX_PROFILES][512];
-	char range[VW_MAX_PROFILES][VW_MAX_RANGES][160];
-};
+/* Comments for the written policy, filled by vw_learn_build (write with vw_policy_comments_cb). */
+#define vw_learn_notes vw_policy_comments
 
 /*
  * Layer ld onto p (the base, in and out) with else_action (VW_AUDIT or
@@ -40,8 +37,6 @@ struct vw_learn_notes {
 int vw_learn_build(struct vw_policy *p, const struct vw_learned *ld, int else_action,
 		   struct vw_learn_notes *notes, char *err, size_t errlen);
 
-/* Notes callbacks for vw_policy_write over a struct vw_learn_notes. */
-extern const struct vw_policy_notes vw_learn_notes_cb;
 
 /* The config-space register or capability byte off belongs to ("header command", "MSI-X (cap 0x11)");
  * owner: vw_layout_owners() of lay. */

@@ -236,20 +236,3 @@ int vw_pciback_apply(struct vw_policy *p, const struct vw_quirk *q, int n, struc
 	}
 	return 0;
 }
-
-static const char *pb_entry(void *arg, int e)
-{
-	struct vw_pciback_notes *n = arg;
-
-	return e >= 0 && e < VW_MAX_PROFILES && n->entry[e][0] ? n->entry[e] : NULL;
-}
-
-static const char *pb_range(void *arg, int e, int r)
-{
-	struct vw_pciback_notes *n = arg;
-
-	return e >= 0 && e < VW_MAX_PROFILES && r >= 0 && r < VW_MAX_RANGES && n->range[e][r][0] ? n->range[e][r]
-												   : NULL;
-}
-
-const struct vw_policy_notes vw_pciback_notes_cb = { .entry = pb_entry, .range = pb_range };

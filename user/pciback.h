@@ -30,12 +30,8 @@ struct vw_quirk {
 int vw_pciback_parse(const char *name, const char *text, size_t len, struct vw_quirk *out, int max,
 		     char *err, size_t errlen);
 
-/* Comments for the written policy (one per range: the lines it came from). */
-struct vw_pciback_notes {
-	char entry[VW_MAX_PROFILES][160];
-	char range[VW_MAX_PROFILES][VW_MAX_RANGES][160];
-};
-extern const struct vw_policy_notes vw_pciback_notes_cb;
+/* Comments for the written policy (one per range: the lines it came from); vw_policy_comments_cb writes them. */
+#define vw_pciback_notes vw_policy_comments
 
 /*
  * Add the quirks to p as bdf entries with write-allow ranges, overlapping and

@@ -208,16 +208,6 @@ int vw_policy_write(FILE *f, const struct vw_policy *p, const char *header, cons
 	return ferror(f) ? -EIO : 0;
 }
 
-void vw_profile_clear(struct vw_profile *prof)
-{
-	memset(prof, 0, sizeof(*prof));
-	prof->header = VW_RULE_NONE;
-	prof->unassigned = VW_RULE_NONE;
-	prof->cap_any = VW_RULE_NONE;
-	memset(prof->std_cap, VW_RULE_NONE, sizeof(prof->std_cap));
-	memset(prof->ext_cap, VW_RULE_NONE, sizeof(prof->ext_cap));
-}
-
 int vw_policy_find_entry(const struct vw_policy *p, const struct vw_policy_entry *e)
 {
 	int i;
@@ -251,3 +241,19 @@ int vw_policy_add_entry(struct vw_policy *p, const struct vw_policy_entry *e)
 	vw_profile_clear(&p->entries[i].prof);
 	return i;
 }
+
+static const char *comment_entry(void *arg, int e)
+{
+	struct vw_policy_comments *n = arg;
+
+	return e >= 0 && e < VW_MAX_PROFILES && n->entry[e][0] ? n->entry[e] : NULL;
+}
+
+static const char *comment_range(void *arg, int e, int r)
+{
+	struct vw_policy_comments *n = arg;
+
+	return e >= 0 && e < VW_MAX_PROFILES && r >= 0 && r < VW_MAX_RANGES && n->range[e][r][0] ? n->range[e][r] : NULL;
+}
+
+const struct vw_policy_notes vw_policy_comments_cb = { .entry = comment_entry, .range = comment_range };

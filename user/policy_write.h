@@ -20,6 +20,14 @@ struct vw_policy_notes {
 	void *arg;
 };
 
+/* A comment store and its callbacks, for writers that fill comments as they go (large: heap). */
+struct vw_policy_comments {
+	char entry[VW_MAX_PROFILES][512];
+	char range[VW_MAX_PROFILES][VW_MAX_RANGES][160];
+};
+/* Notes over a struct vw_policy_comments: set .arg to it. Empty strings are no comment. */
+extern const struct vw_policy_notes vw_policy_comments_cb;
+
 /* Write p. header: comment lines above 'version:' (may be NULL). 0 or -errno. */
 int vw_policy_write(FILE *f, const struct vw_policy *p, const char *header, const struct vw_policy_notes *notes);
 
@@ -33,7 +41,5 @@ const char *vw_policy_action_word(int action);
  */
 int vw_policy_find_entry(const struct vw_policy *p, const struct vw_policy_entry *e);
 int vw_policy_add_entry(struct vw_policy *p, const struct vw_policy_entry *e);
-/* An empty profile: every rule unset (what a device entry states nothing about). */
-void vw_profile_clear(struct vw_profile *prof);
 
 #endif

@@ -93,7 +93,7 @@ static struct vw_explained x;
 /* Render, parse back, compile for the device: the actions every byte gets. */
 static int roundtrip(const struct vw_policy *p, const struct vw_learn_notes *notes, char **text)
 {
-	struct vw_policy_notes cb = vw_learn_notes_cb;
+	struct vw_policy_notes cb = vw_policy_comments_cb;
 	char err[512];
 	size_t len = 0;
 	FILE *m = open_memstream(text, &len);

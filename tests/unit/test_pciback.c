@@ -36,7 +36,7 @@ static void test_example(void)
 {
 	char err[2048], *text = NULL, *buf;
 	size_t len, tl = 0;
-	struct vw_policy_notes cb = vw_pciback_notes_cb;
+	struct vw_policy_notes cb = vw_policy_comments_cb;
 	struct vw_layout lay;
 	uint8_t cfg[VW_CFG_SIZE];
 	char bdf[VW_NAME_LEN];

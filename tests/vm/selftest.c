@@ -1012,6 +1012,36 @@ static int attack_main(const char *env)
 	return vw_test_done();
 }
 
+/* The QEMU tests alone (--fleet, --learn): on the nvme, which QEMU takes, attached for them. */
+static void fleet_alone(const char *bdf)
+{
+	const char *none[] = { NULL };
+	struct fleet_opts fo = { .bdf = bdf, .rwdir = RWDIR, .logs = none };
+
+	test_fleet(&fo);
+}
+
+static void learn_alone(const char *bdf)
+{
+	struct learn_opts lo = { .bdf = bdf, .rwdir = RWDIR };
+
+	test_learn(&lo);
+}
+
+static int run_alone(const char *envfile, const char *name, void (*test)(const char *bdf))
+{
+	const char *bdf;
+
+	if (vw_env_load(envfile) || !(bdf = getenv("NVME_BDF")))
+		return 2;
+	RWDIR = getenv("VW_RWDIR") ? getenv("VW_RWDIR") : "/tmp";
+	CHECK_EQ(attach(NULL, NULL), 0);
+	test(bdf);
+	cli_run(out, sizeof(out), "detach", NULL);
+	printf("%s: ", name);
+	return vw_test_done();
+}
+
 int main(int argc, char **argv)
 {
 	struct vw_dev d = { .fd = -1 };
@@ -1030,32 +1060,10 @@ int main(int argc, char **argv)
 	}
 	if (argc == 3 && !strcmp(argv[1], "--attack"))
 		return attack_main(argv[2]);
-	if (argc == 3 && !strcmp(argv[1], "--learn")) {	/* the learn tests alone, attached for them */
-		struct learn_opts lo = { .rwdir = getenv("VW_RWDIR") ? getenv("VW_RWDIR") : "/tmp" };
-
-		if (vw_env_load(argv[2]) || !(lo.bdf = getenv("NVME_BDF")))
-			return 2;
-		RWDIR = lo.rwdir;
-		CHECK_EQ(attach(NULL, NULL), 0);
-		test_learn(&lo);
-		cli_run(out, sizeof(out), "detach", NULL);
-		printf("learn: ");
-		return vw_test_done();
-	}
-	if (argc == 3 && !strcmp(argv[1], "--fleet")) {	/* the fleet test alone, attached for it */
-		struct fleet_opts fo = { .rwdir = getenv("VW_RWDIR") ? getenv("VW_RWDIR") : "/tmp" };
-		const char *none[] = { NULL };
-
-		if (vw_env_load(argv[2]) || !(fo.bdf = getenv("NVME_BDF")))
-			return 2;
-		fo.logs = none;
-		RWDIR = fo.rwdir;
-		CHECK_EQ(attach(NULL, NULL), 0);
-		test_fleet(&fo);
-		cli_run(out, sizeof(out), "detach", NULL);
-		printf("fleet: ");
-		return vw_test_done();
-	}
+	if (argc == 3 && !strcmp(argv[1], "--learn"))	/* the learn tests alone, attached for them */
+		return run_alone(argv[2], "learn", learn_alone);
+	if (argc == 3 && !strcmp(argv[1], "--fleet"))	/* the fleet test alone, attached for it */
+		return run_alone(argv[2], "fleet", fleet_alone);
 	if (argc == 3 && !strcmp(argv[1], "--bench")) {
 		if (vw_env_load(argv[2]) || !getenv("E1000E_BDF"))
 			return 2;
