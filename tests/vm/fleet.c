@@ -237,7 +237,7 @@ static void check_schema(const char *const *logs)
 	char cmd[2048];
 	size_t o;
 
-	o = snprintf(cmd, sizeof(cmd), "python3 tests/validate-events.py user/events.schema.json %s", FLEET_LOG);
+	o = snprintf(cmd, sizeof(cmd), "python3 tests/validate-events.py user/lib/events.schema.json %s", FLEET_LOG);
 	for (; *logs && o < sizeof(cmd) - 256; logs++)
 		if (access(*logs, R_OK) == 0)
 			o += snprintf(cmd + o, sizeof(cmd) - o, " %s", *logs);

@@ -10,7 +10,7 @@
 
 #include "events.h"
 #include "layout.h"
-#include "pinned.h"
+#include "exit.h"
 #include "sinks.h"
 #include "vm.h"
 #include "vw_decide.h"
