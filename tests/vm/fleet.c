@@ -232,6 +232,35 @@ static void check_journal(const char *bdf)
 	CHECK(atoi(out) >= 1, "journalctl VFIO_WARDEN_ACTION=deny found nothing: %s", out);
 }
 
+/*
+ * Messages under systemd: stderr as the journal's stream, $JOURNAL_STREAM naming it as
+ * systemd does for a unit (systemd-cat gives the stream). Errors land at priority 3,
+ * progress at 6.
+ */
+static void check_message_priorities(void)
+{
+	static const char cmd[] = "systemd-cat -t vw-msgtest sh -c 'JOURNAL_STREAM=$(stat -L -c %d:%i /proc/self/fd/2) "
+				  "exec build/vfio-warden %s'";
+	char c[512];
+	int i;
+
+	snprintf(c, sizeof(c), cmd, "attach");	/* attached already: an error */
+	sh(c);
+	snprintf(c, sizeof(c), cmd, "reload -p policies/default.yaml");	/* "reloaded, ...": information */
+	sh(c);
+	for (i = 0; i < WAIT_S * 5 && sh("journalctl -D /run/log/journal --no-pager -t vw-msgtest -p err -o cat "
+					 "| grep -c 'already attached'") != 0; i++)
+		pause_ms(200);
+	CHECK(atoi(out) == 1, "the error is not at priority err: %s", out);
+	sh("journalctl -D /run/log/journal --no-pager -t vw-msgtest -p err -o cat | grep -c reloaded");
+	CHECK(atoi(out) == 0, "progress filed as an error: %s", out);
+	sh("journalctl -D /run/log/journal --no-pager -t vw-msgtest -p info -o json | grep reloaded | "
+	   "grep -c '\"PRIORITY\":\"6\"'");
+	CHECK(atoi(out) == 1, "progress not at priority info: %s", out);
+	sh("journalctl -D /run/log/journal --no-pager -t vw-msgtest -o cat | grep -c '^<'");
+	CHECK(atoi(out) == 0, "a prefix reached the journal as text: %s", out);
+}
+
 static void check_schema(const char *const *logs)
 {
 	char cmd[2048];
@@ -284,6 +313,7 @@ void test_fleet(const struct fleet_opts *o)
 	check_audit_record(o->bdf);
 	check_journal(o->bdf);
 	stop_qemu(qemu, monitor);
+	check_message_priorities();
 
 	scope_only_access(o->bdf);
 	kill(log_pid, SIGTERM);

@@ -18,6 +18,7 @@
 #include "policy.h"
 #include "status.h"
 #include "stream.h"
+#include "msg.h"
 
 const char *argp_program_version = "vfio-warden 0.1";
 const char *argp_program_bug_address = "the project's issue tracker";
@@ -144,9 +145,9 @@ static int want_help;
 /* A bad option value: said, then exit 2 as every usage error (argp's own would be 64). */
 static void bad_value(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "vfio-warden: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (see vfio-warden --help)\n");
+	vw_msg(VW_ERR, "vfio-warden: ");
+	vw_msg(VW_ERR, fmt, arg);
+	vw_msg(VW_ERR, " (see vfio-warden --help)\n");
 	exit(VW_EXIT_USAGE);
 }
 
@@ -219,7 +220,7 @@ static int check_options(const struct vw_command *c)
 	for (i = 0; options[i].name; i++) {
 		k = table_key(options[i].key);
 		if (k < 128 && (given[k / 64] >> (k % 64) & 1) && !applies(c, options[i].key)) {
-			fprintf(stderr, "vfio-warden %s: --%s does not apply to %s (see vfio-warden %s --help)\n",
+			vw_msg(VW_ERR, "vfio-warden %s: --%s does not apply to %s (see vfio-warden %s --help)\n",
 				c->name, options[i].name, c->name, c->name);
 			return VW_EXIT_USAGE;
 		}
@@ -244,17 +245,17 @@ int main(int argc, char **argv)
 		return VW_EXIT_OK;
 	}
 	if (!c) {
-		fprintf(stderr, "vfio-warden: unknown command '%s' (see --help)\n", cli.command);
+		vw_msg(VW_ERR, "vfio-warden: unknown command '%s' (see --help)\n", cli.command);
 		return VW_EXIT_USAGE;
 	}
 	if (check_options(c))
 		return VW_EXIT_USAGE;
 	if (cli.nargs < c->min_args || cli.nargs > c->max_args) {
 		if (c->min_args == c->max_args)
-			fprintf(stderr, "vfio-warden %s: expected %d argument%s, got %d (see vfio-warden %s --help)\n",
+			vw_msg(VW_ERR, "vfio-warden %s: expected %d argument%s, got %d (see vfio-warden %s --help)\n",
 				c->name, c->max_args, c->max_args == 1 ? "" : "s", cli.nargs, c->name);
 		else
-			fprintf(stderr, "vfio-warden %s: expected %d to %d arguments, got %d (see vfio-warden %s "
+			vw_msg(VW_ERR, "vfio-warden %s: expected %d to %d arguments, got %d (see vfio-warden %s "
 				"--help)\n", c->name, c->min_args, c->max_args, cli.nargs, c->name);
 		return VW_EXIT_USAGE;
 	}
