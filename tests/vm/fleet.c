@@ -239,7 +239,7 @@ static void check_journal(const char *bdf)
  */
 static void check_message_priorities(void)
 {
-	static const char cmd[] = "systemd-cat -t vw-msgtest sh -c 'JOURNAL_STREAM=$(stat -L -c %d:%i /proc/self/fd/2) "
+	static const char cmd[] = "systemd-cat -t vw-msgtest sh -c 'JOURNAL_STREAM=$(stat -L -c %%d:%%i /proc/self/fd/2) "
 				  "exec build/vfio-warden %s'";
 	char c[512];
 	int i;
