@@ -264,12 +264,12 @@ static void check_message_priorities(void)
 	CHECK(atoi(out) == 0, "a prefix reached the journal as text: %s", out);
 }
 
-static void check_schema(const char *const *logs)
+void check_events_schema(const char *first, const char *const *logs)
 {
 	char cmd[2048];
 	size_t o;
 
-	o = snprintf(cmd, sizeof(cmd), "python3 tests/validate-events.py user/lib/events.schema.json %s", FLEET_LOG);
+	o = snprintf(cmd, sizeof(cmd), "python3 tests/validate-events.py user/lib/events.schema.json %s", first);
 	for (; *logs && o < sizeof(cmd) - 256; logs++)
 		if (access(*logs, R_OK) == 0)
 			o += snprintf(cmd + o, sizeof(cmd) - o, " %s", *logs);
@@ -325,7 +325,7 @@ void test_fleet(const struct fleet_opts *o)
 		kill(journald, SIGTERM);
 		waitpid(journald, NULL, 0);
 	}
-	check_schema(o->logs);
+	check_events_schema(FLEET_LOG, o->logs);
 	snprintf(text, sizeof(text), "cp %s %s/fleet-events.jsonl", FLEET_LOG, o->rwdir);	/* for people */
 	sh(text);
 	CHECK_EQ(cli_run(out, sizeof(out), "reload", "-q", "-p", "policies/default.yaml", NULL), 0);
