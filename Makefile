@@ -8,7 +8,7 @@ BPFTOOL   ?= bpftool
 B         := build
 ARCH      := x86
 CFLAGS    ?= -O2 -g
-CFLAGS    += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Iinclude -Iuser -I$(B)
+CFLAGS    += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Iinclude $(USER_INC) -I$(B)
 LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 LDLIBS    += $(LIBBPF_LIBS) -lyaml -ljson-c -lmicrohttpd -laudit -lsystemd
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -28,13 +28,18 @@ LOGROTATEDIR   := /etc/logrotate.d
 # policy.yaml is the operator's: install creates it from default.yaml once
 POLICY_FILES   := $(filter-out policies/policy.yaml,$(wildcard policies/*.yaml))
 
-USER_SRCS := $(wildcard user/*.c)
+# user/ in three layers (README: Layout): lib/ (no libbpf: host-tested and fuzzed),
+# loader/ (libbpf: load, pin, maps, ring buffer), cli/ (argp, one file per command).
+USER_DIRS := user/lib user/loader user/cli
+USER_INC  := $(addprefix -I,$(USER_DIRS))
+USER_SRCS := $(wildcard $(addsuffix /*.c,$(USER_DIRS)))
+USER_HDRS := $(wildcard $(addsuffix /*.h,$(USER_DIRS)))
 USER_OBJS := $(patsubst user/%.c,$(B)/user/%.o,$(USER_SRCS))
-LIB_OBJS  := $(filter-out $(B)/user/main.o,$(USER_OBJS))
+LIB_OBJS  := $(filter-out $(B)/user/cli/main.o,$(USER_OBJS))
 SAN_OBJS  := $(patsubst $(B)/user/%.o,$(B)/san/%.o,$(LIB_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
-BPF_HDRS  := $(wildcard bpf/*.h) $(wildcard include/*.h)
+BPF_HDRS  := $(wildcard bpf/*.h) $(wildcard bpf/arch/*.h) $(wildcard include/*.h)
 # Every BPF object is built alike, so the selftest object runs the bytecode the product runs.
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -D__VW_BPF__ -Iinclude -Ibpf/vmlinux/$(ARCH)
 # Generated cases shared by the host unit tests and the VM bytecode test (tests/vm/bytecode.c).
@@ -50,7 +55,7 @@ all: $(B)/vfio-warden $(VM_BINS)
 deps:
 	VW_KERNELS="$(KERNELS)" scripts/install-deps.sh
 
-$(B) $(B)/user $(B)/san $(B)/san/cases $(B)/unit $(B)/vm:
+$(B) $(B)/san/cases $(B)/unit $(B)/vm:
 	mkdir -p $@
 
 # Kernel types, vendored per architecture as libbpf-tools does: CO-RE relocates
@@ -74,19 +79,21 @@ $(B)/selftest.bpf.o: $(CASE_HDRS)
 $(B)/selftest.skel.h: $(B)/selftest.bpf.o
 	$(BPFTOOL) gen skeleton $< name vw_selftest > $@.tmp && mv $@.tmp $@
 
-$(B)/user/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/*.h) $(B)/warden.skel.h | $(B)/user
+$(B)/user/%.o: user/%.c $(USER_HDRS) $(wildcard include/*.h) $(B)/warden.skel.h
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 # The built-in default policy is policies/default.yaml, embedded with .incbin.
-$(B)/user/policy_default.o: policies/default.yaml
+$(B)/user/lib/policy_default.o: policies/default.yaml
 
 $(B)/vfio-warden: $(USER_OBJS)
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 # Host unit tests: the user-space library and include/ under ASan and UBSan.
-$(B)/san/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/*.h) $(B)/warden.skel.h | $(B)/san
+$(B)/san/%.o: user/%.c $(USER_HDRS) $(wildcard include/*.h) $(B)/warden.skel.h
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN) -c $< -o $@
-$(B)/san/policy_default.o: policies/default.yaml
+$(B)/san/lib/policy_default.o: policies/default.yaml
 
 $(B)/san/cases/%.o: tests/cases/%.c $(CASE_HDRS) $(wildcard include/*.h) | $(B)/san/cases
 	$(CC) $(CFLAGS) $(SAN) -Itests/cases -c $< -o $@
@@ -102,7 +109,7 @@ $(B)/unit/%: tests/unit/%.c tests/unit/vw_test.h $(CASE_HDRS) $(SAN_OBJS) | $(B)
 # test_install.sh stages `make install` into a temporary DESTDIR (the binary it
 # installs is built here first, so the nested make has nothing to build).
 unit: $(UNIT_BINS) $(B)/vfio-warden
-	tests/unit/run.sh $(UNIT_BINS) tests/unit/test_install.sh
+	tests/unit/run.sh $(UNIT_BINS) tests/unit/test_install.sh tests/unit/test_layers.sh tests/unit/test_cli.sh
 
 # The dump parser and walker under libFuzzer: short in `make check`, longer here.
 FUZZ_SECONDS ?= 300

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Validate vfio-warden JSON Lines event logs against user/events.schema.json.
+"""Validate vfio-warden JSON Lines event logs against user/lib/events.schema.json.
 
 usage: tests/validate-events.py SCHEMA FILE...
 Prints one line per invalid event (file:line: message) and a summary

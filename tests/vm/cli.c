@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "../../user/pinned.h"
+#include "../../user/loader/pinned.h"
 
 #define MAX_ARGS 24
 

@@ -9,6 +9,7 @@
 #include "lockdown.h"
 #include "maprender.h"
 #include "pinned.h"
+#include "msg.h"
 
 /* The verdicts that really apply: those of this host's lockdown mode, or --lockdown's. */
 static int adapt_to_lockdown(const struct vw_cli *cli, struct vw_policy *policy)
@@ -18,17 +19,17 @@ static int adapt_to_lockdown(const struct vw_cli *cli, struct vw_policy *policy)
 	if (!cli->lockdown) {
 		mode = vw_lockdown_current();
 	} else if (vw_lockdown_parse(cli->lockdown, &mode)) {
-		fprintf(stderr, "vfio-warden map: --lockdown takes none, integrity or confidentiality, not '%s'\n",
+		vw_msg(VW_ERR, "vfio-warden map: --lockdown takes none, integrity or confidentiality, not '%s'\n",
 			cli->lockdown);
 		return VW_EXIT_USAGE;
 	}
 	if (mode == VW_LOCKDOWN_CONFIDENTIALITY)
-		fprintf(stderr, "vfio-warden map: note: under lockdown=confidentiality vfio-warden cannot attach "
+		vw_msg(VW_NOTICE, "vfio-warden map: note: under lockdown=confidentiality vfio-warden cannot attach "
 			"at all; the verdicts below are those of lockdown=integrity\n");
 	if (vw_policy_adapt_lockdown(policy, mode)) {
-		fprintf(stderr, "vfio-warden map: kernel lockdown (%s): the DSN serial cannot be rewritten; "
+		vw_msg(VW_WARNING, "vfio-warden map: kernel lockdown (%s): the DSN serial cannot be rewritten; "
 			"verdicts shown as they apply:\n", vw_lockdown_name(mode));
-		vw_policy_print_degraded(stderr, policy, "  ");
+		vw_policy_say_degraded(policy, "  ");
 	}
 	return 0;
 }
@@ -55,18 +56,18 @@ static int map_with(const struct vw_cli *cli, struct map_work *w)
 	rc = cli->policy_path ? vw_policy_load_file(cli->policy_path, policy, err, sizeof(err))
 			      : vw_policy_load_default(policy, err, sizeof(err));
 	if (rc) {
-		fprintf(stderr, "%s\n", err);
+		vw_msg(VW_ERR, "%s\n", err);
 		return VW_EXIT_USAGE;
 	}
 	rc = adapt_to_lockdown(cli, policy);
 	if (rc)
 		return rc;
 	if (vw_cfg_load(cli->args[0], cli->device, cfg, &size, bdf, err, sizeof(err))) {
-		fprintf(stderr, "vfio-warden map: %s\n", err);
+		vw_msg(VW_ERR, "vfio-warden map: %s\n", err);
 		return VW_EXIT_USAGE;
 	}
 	if (vw_walk(cfg, size, lay)) {
-		fprintf(stderr, "vfio-warden map: %s: not PCI config space (vendor ID %02x%02x)\n",
+		vw_msg(VW_ERR, "vfio-warden map: %s: not PCI config space (vendor ID %02x%02x)\n",
 			cli->args[0], cfg[1], cfg[0]);
 		return VW_EXIT_USAGE;
 	}

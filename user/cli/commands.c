@@ -15,6 +15,7 @@
 #include "policy.h"
 #include "status.h"
 #include "stream.h"
+#include "msg.h"
 
 static volatile sig_atomic_t stop_flag, reopen_flag;
 
@@ -44,13 +45,13 @@ static int load_policy(const struct vw_cli *cli, struct vw_policy *p)
 				  : vw_policy_load_default(p, err, sizeof(err));
 
 	if (rc) {
-		fprintf(stderr, "%s\n", err);
+		vw_msg(VW_ERR, "%s\n", err);
 		return VW_EXIT_USAGE;
 	}
 	if (vw_policy_adapt_lockdown(p, vw_lockdown_current())) {
-		fprintf(stderr, "vfio-warden: kernel lockdown (%s) forbids rewriting the DSN serial "
+		vw_msg(VW_WARNING, "vfio-warden: kernel lockdown (%s) forbids rewriting the DSN serial "
 			"(bpf_probe_write_user); degraded:\n", vw_lockdown_name(p->lockdown));
-		vw_policy_print_degraded(stderr, p, "  ");
+		vw_policy_say_degraded(p, "  ");
 	}
 	return 0;
 }
@@ -62,7 +63,7 @@ static int lockdown_allows_attach(const char *what)
 
 	if (mode != VW_LOCKDOWN_CONFIDENTIALITY)
 		return 0;
-	fprintf(stderr, "vfio-warden %s: kernel lockdown is in %s mode (/sys/kernel/security/lockdown), "
+	vw_msg(VW_ERR, "vfio-warden %s: kernel lockdown is in %s mode (/sys/kernel/security/lockdown), "
 		"which forbids the BPF helper bpf_probe_read_kernel and kprobes that every vfio-warden "
 		"program needs; vfio-warden cannot attach. lockdown=integrity (what Secure Boot enables) "
 		"is supported.\n", what, vw_lockdown_name(mode));
@@ -97,12 +98,12 @@ static int apply_pinned_locked(const struct vw_policy *policy, const char *what,
 	if (!err)
 		err = vw_flip_gen(&m, gen ^ 1);
 	if (err) {
-		fprintf(stderr, "vfio-warden %s: %s; the previous policy stays in force\n", what, strerror(-err));
+		vw_msg(VW_ERR, "vfio-warden %s: %s; the previous policy stays in force\n", what, strerror(-err));
 		rc = VW_EXIT_ERROR;
 	} else {
 		vw_write_policy_info(policy, rep);
 		if (!quiet)
-			fprintf(stderr, "vfio-warden: %s, policy %s (generation %u), %d vfio device%s\n",
+			vw_msg(VW_INFO, "vfio-warden: %s, policy %s (generation %u), %d vfio device%s\n",
 				verb, policy->source, gen ^ 1, rep->ndevs, rep->ndevs == 1 ? "" : "s");
 	}
 	vw_maps_close(&m);
@@ -139,7 +140,7 @@ static int attach_locked_with(const struct vw_cli *cli, const char *what, int ad
 		return -lock;
 	if (adopt && vw_is_attached()) {
 		if (cli->ringbuf_size && !cli->quiet)
-			fprintf(stderr, "vfio-warden %s: --ringbuf-size ignored: the pinned ring buffer keeps "
+			vw_msg(VW_WARNING, "vfio-warden %s: --ringbuf-size ignored: the pinned ring buffer keeps "
 				"the size it was attached with\n", what);
 		/* said even with -q: the log should show a restart took over, not attached anew */
 		rc = apply_pinned_locked(policy, what, "adopted the enforcement pinned at " VW_PIN_DIR, 0);
@@ -186,7 +187,7 @@ static int stream_pinned(const struct vw_cli *cli)
 		return rc;
 	}
 	if (!cli->quiet)
-		fprintf(stderr, "vfio-warden: streaming events (SIGINT/SIGTERM to stop)\n");
+		vw_msg(VW_INFO, "vfio-warden: streaming events (SIGINT/SIGTERM to stop)\n");
 	rc = vw_stream(&m, &so);
 	vw_maps_close(&m);
 	vw_sinks_close(&sinks);
@@ -202,7 +203,7 @@ int vw_cmd_run(const struct vw_cli *cli)
 
 	/* a bad address is a usage error before anything is attached */
 	if (cli->metrics_listen && vw_parse_listen(cli->metrics_listen, &sa, err, sizeof(err))) {
-		fprintf(stderr, "vfio-warden run: %s\n", err);
+		vw_msg(VW_ERR, "vfio-warden run: %s\n", err);
 		return VW_EXIT_USAGE;
 	}
 	/* before attaching: a SIGTERM right after the pins appear must still detach */
@@ -217,13 +218,13 @@ int vw_cmd_run(const struct vw_cli *cli)
 		if (!http)
 			stop_flag = 1;	/* asked for metrics and cannot serve them: stop as any failed run does */
 		else if (!cli->quiet)
-			fprintf(stderr, "vfio-warden: metrics on http://%s/metrics\n", cli->metrics_listen);
+			vw_msg(VW_INFO, "vfio-warden: metrics on http://%s/metrics\n", cli->metrics_listen);
 	}
 	rc = http || !cli->metrics_listen ? stream_pinned(cli) : VW_EXIT_ERROR;
 	vw_metrics_http_stop(http);
 	if (cli->keep) {
 		if (!cli->quiet)
-			fprintf(stderr, "vfio-warden: --keep: enforcement stays attached\n");
+			vw_msg(VW_INFO, "vfio-warden: --keep: enforcement stays attached\n");
 		return rc;
 	}
 	lock = vw_lock("run (detach on exit)");
@@ -249,7 +250,7 @@ int vw_cmd_reload(const struct vw_cli *cli)
 	int rc, lock;
 
 	if (!cli->policy_path) {
-		fprintf(stderr, "vfio-warden reload: -p POLICY is required\n");
+		vw_msg(VW_ERR, "vfio-warden reload: -p POLICY is required\n");
 		return VW_EXIT_USAGE;
 	}
 	rc = vw_require_root("reload");

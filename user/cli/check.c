@@ -16,6 +16,7 @@
 #include "pinned.h"
 #include "policy.h"
 #include "sysdev.h"
+#include "msg.h"
 
 #define MAX_HOST_DEVS 512
 
@@ -110,7 +111,7 @@ static int check_with(const char *file, struct check_work *w)
 	int n, e, hints = 0;
 
 	if (vw_policy_load_file(file, &w->policy, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
+		vw_msg(VW_ERR, "%s\n", err);
 		return VW_EXIT_USAGE;
 	}
 	printf("%s: ok (%d device entr%s besides the default)\n", file, w->policy.nentries - 1,

@@ -7,6 +7,7 @@
 #include <bpf/libbpf.h>
 
 #include "stream.h"
+#include "msg.h"
 
 int vw_percpu_sum(int fd, __u32 key, void *out, size_t value_size)
 {
@@ -47,7 +48,7 @@ static int on_event(void *ctx, void *data, size_t len)
 	if (len != sizeof(struct vw_event)) {
 		/* programs pinned by another build (run --keep across an upgrade): said, never dropped quietly */
 		if (s->unreadable++ % 1000 == 0)
-			fprintf(stderr, "vfio-warden: %llu event record(s) of %zu bytes, this build reads %zu: "
+			vw_msg(VW_ERR, "vfio-warden: %llu event record(s) of %zu bytes, this build reads %zu: "
 				"the attached programs come from another vfio-warden build; detach and attach "
 				"with this one\n", (unsigned long long)s->unreadable, len, sizeof(struct vw_event));
 		return 0;
@@ -70,7 +71,7 @@ static FILE *open_out(const char *path)
 		return stdout;
 	f = fopen(path, "ae");
 	if (!f)
-		fprintf(stderr, "vfio-warden: cannot open %s: %s\n", path, strerror(errno));
+		vw_msg(VW_ERR, "vfio-warden: cannot open %s: %s\n", path, strerror(errno));
 	return f;
 }
 
@@ -93,7 +94,7 @@ int vw_stream(const struct vw_maps *m, const struct vw_stream_opts *o)
 		return VW_EXIT_ERROR;
 	rb = ring_buffer__new(m->fd[VW_MAP_EVENTS], on_event, &s, NULL);
 	if (!rb) {
-		fprintf(stderr, "vfio-warden: cannot open the event ring buffer: %s\n", strerror(errno));
+		vw_msg(VW_ERR, "vfio-warden: cannot open the event ring buffer: %s\n", strerror(errno));
 		return VW_EXIT_ERROR;
 	}
 	/* losses before we started are reported by `status`; from here on, in-stream */
@@ -101,7 +102,7 @@ int vw_stream(const struct vw_maps *m, const struct vw_stream_opts *o)
 	while (!*o->stop) {
 		n = ring_buffer__poll(rb, 200);
 		if (n < 0 && n != -EINTR) {
-			fprintf(stderr, "vfio-warden: reading events failed: %s\n", strerror(-n));
+			vw_msg(VW_ERR, "vfio-warden: reading events failed: %s\n", strerror(-n));
 			rc = VW_EXIT_ERROR;
 			break;
 		}
@@ -122,7 +123,7 @@ int vw_stream(const struct vw_maps *m, const struct vw_stream_opts *o)
 		}
 		if (!vw_is_attached()) {
 			ring_buffer__consume(rb);
-			fprintf(stderr, "vfio-warden: detached; event stream ends\n");
+			vw_msg(VW_INFO, "vfio-warden: detached; event stream ends\n");
 			break;
 		}
 	}

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Audit events: BPF records to JSON Lines or text. Schema: user/events.schema.json. */
+/* Audit events: BPF records to JSON Lines or text. Schema: user/lib/events.schema.json. */
 #ifndef VW_EVENTS_H
 #define VW_EVENTS_H
 
@@ -9,7 +9,7 @@
 
 enum vw_format { VW_FMT_JSON, VW_FMT_TEXT };
 
-/* The "schema" field of every JSON event: user/events.schema.json describes version 1. */
+/* The "schema" field of every JSON event: user/lib/events.schema.json describes version 1. */
 #define VW_EVENT_SCHEMA 1
 
 int vw_parse_format(const char *s, enum vw_format *out);

@@ -13,6 +13,7 @@
 #include "lockdown.h"
 #include "vw_decide.h"
 #include "tph.h"
+#include "msg.h"
 
 /* Delete every key of generation gen from a hash map whose keys start with __u32 gen. */
 static int clear_gen(int fd, size_t key_size, unsigned gen)
@@ -164,12 +165,12 @@ static int check_tph(const struct vw_policy *p)
 
 		if (!t->uapi_version || !(bad = vw_tph_policy_check(t)))
 			continue;
-		fprintf(stderr, "vfio-warden: policy entry '%s': its TPH policy has values this build "
+		vw_msg(VW_ERR, "vfio-warden: policy entry '%s': its TPH policy has values this build "
 			"(TPH uAPI version %u) does not know:", p->entries[i].label, VW_TPH_UAPI_VERSION);
 		for (bit = 1; bit <= bad; bit <<= 1)
 			if (bad & bit)
-				fprintf(stderr, " %s", vw_tph_policy_problem(bit));
-		fputc('\n', stderr);
+				vw_msg(VW_ERR, " %s", vw_tph_policy_problem(bit));
+		vw_msg(VW_ERR, "\n");
 		return -EINVAL;
 	}
 	return 0;

@@ -8,6 +8,7 @@
 
 #include "metrics.h"
 #include "metrics_http.h"
+#include "msg.h"
 
 struct vw_metrics_http {
 	struct MHD_Daemon *d;
@@ -106,7 +107,7 @@ struct vw_metrics_http *vw_metrics_http_start(const char *spec)
 	if (!h)
 		return NULL;
 	if (vw_parse_listen(spec, &h->sa, err, sizeof(err))) {
-		fprintf(stderr, "vfio-warden: %s\n", err);
+		vw_msg(VW_ERR, "vfio-warden: %s\n", err);
 		free(h);
 		return NULL;
 	}
@@ -116,7 +117,7 @@ struct vw_metrics_http *vw_metrics_http_start(const char *spec)
 	h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, &h->sa,
 				MHD_OPTION_CONNECTION_LIMIT, 8U, MHD_OPTION_CONNECTION_TIMEOUT, 10U, MHD_OPTION_END);
 	if (!h->d) {
-		fprintf(stderr, "vfio-warden: cannot listen on %s for metrics: %s\n", spec, strerror(errno));
+		vw_msg(VW_ERR, "vfio-warden: cannot listen on %s for metrics: %s\n", spec, strerror(errno));
 		free(h);
 		return NULL;
 	}

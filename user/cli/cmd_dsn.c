@@ -18,6 +18,7 @@
 #include "serial.h"
 #include "sysdev.h"
 #include "vw_dsn.h"
+#include "msg.h"
 
 /* The device must exist, be bound to a vfio driver and have a DSN capability. */
 static int check_device_with(const char *bdf_in, char bdf[VW_NAME_LEN], struct vw_layout *lay)
@@ -29,22 +30,22 @@ static int check_device_with(const char *bdf_in, char bdf[VW_NAME_LEN], struct v
 	int i;
 
 	if (vw_cfg_bdf_canon(bdf_in, bdf) || vw_sysdev_get(bdf, &sys)) {
-		fprintf(stderr, "vfio-warden dsn: no PCI device %s\n", bdf_in);
+		vw_msg(VW_ERR, "vfio-warden dsn: no PCI device %s\n", bdf_in);
 		return VW_EXIT_USAGE;
 	}
 	if (!strstr(sys.driver, "vfio")) {
-		fprintf(stderr, "vfio-warden dsn: %s is not bound to vfio-pci (driver: %s)\n", bdf,
+		vw_msg(VW_ERR, "vfio-warden dsn: %s is not bound to vfio-pci (driver: %s)\n", bdf,
 			sys.driver[0] ? sys.driver : "none");
 		return VW_EXIT_USAGE;
 	}
 	if (vw_cfg_read_sysfs(bdf, cfg, &size, err, sizeof(err)) || vw_walk(cfg, size, lay)) {
-		fprintf(stderr, "vfio-warden dsn: cannot read the config space of %s: %s\n", bdf, err);
+		vw_msg(VW_ERR, "vfio-warden dsn: cannot read the config space of %s: %s\n", bdf, err);
 		return VW_EXIT_ERROR;
 	}
 	for (i = 0; i < lay->ncaps; i++)
 		if (lay->caps[i].extended && lay->caps[i].id == VW_EXT_CAP_DSN)
 			return 0;
-	fprintf(stderr, "vfio-warden dsn: %s has no Device Serial Number capability\n", bdf);
+	vw_msg(VW_ERR, "vfio-warden dsn: %s has no Device Serial Number capability\n", bdf);
 	return VW_EXIT_USAGE;
 }
 
@@ -67,17 +68,17 @@ int vw_cmd_dsn(const struct vw_cli *cli)
 
 	if (cli->nargs < 2 || (!strcmp(op, "set") ? cli->nargs != 3 : cli->nargs != 2) ||
 	    (strcmp(op, "get") && strcmp(op, "set") && strcmp(op, "clear"))) {
-		fprintf(stderr, "usage: vfio-warden dsn get BDF | dsn set BDF SERIAL | dsn clear BDF\n");
+		vw_msg(VW_ERR, "usage: vfio-warden dsn get BDF | dsn set BDF SERIAL | dsn clear BDF\n");
 		return VW_EXIT_USAGE;
 	}
 	if (!strcmp(op, "set") && vw_serial_parse(cli->args[2], &serial)) {
-		fprintf(stderr, "vfio-warden dsn: '%s' is not a serial: write it as lspci prints it, "
+		vw_msg(VW_ERR, "vfio-warden dsn: '%s' is not a serial: write it as lspci prints it, "
 			"e.g. 00-11-22-33-44-55-66-77\n", cli->args[2]);
 		return VW_EXIT_USAGE;
 	}
 	rc = vw_require_root("dsn");
 	if (!rc && !strcmp(op, "set") && vw_lockdown_current() != VW_LOCKDOWN_NONE) {
-		fprintf(stderr, "vfio-warden dsn set: kernel lockdown (%s) forbids bpf_probe_write_user, so "
+		vw_msg(VW_ERR, "vfio-warden dsn set: kernel lockdown (%s) forbids bpf_probe_write_user, so "
 			"vfio-warden cannot rewrite the serial readers see; on this host DSN scrub rules apply "
 			"as audit (README: Secure Boot)\n", vw_lockdown_name(vw_lockdown_current()));
 		return VW_EXIT_NO_SUPPORT;
@@ -102,7 +103,7 @@ int vw_cmd_dsn(const struct vw_cli *cli)
 		printf("%s none (readers see zeros where the policy scrubs)\n", bdf);
 	}
 	if (rc)
-		fprintf(stderr, "vfio-warden dsn %s: %s\n", op, strerror(errno));
+		vw_msg(VW_ERR, "vfio-warden dsn %s: %s\n", op, strerror(errno));
 	vw_maps_close(&m);
 	return rc ? VW_EXIT_ERROR : VW_EXIT_OK;
 }

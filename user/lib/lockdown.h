@@ -31,7 +31,7 @@ enum vw_lockdown vw_lockdown_current(void);
  * Returns how many entries changed. */
 int vw_policy_adapt_lockdown(struct vw_policy *p, enum vw_lockdown mode);
 /* One line per degraded entry, each starting with prefix. */
-void vw_policy_print_degraded(FILE *f, const struct vw_policy *p, const char *prefix);
+void vw_policy_say_degraded(const struct vw_policy *p, const char *prefix);
 /* The same lines into a string (for status), "" when nothing was degraded. */
 void vw_policy_degraded_text(const struct vw_policy *p, int entry, char *buf, size_t len);
 

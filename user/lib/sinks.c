@@ -10,7 +10,8 @@
 
 #include "events.h"
 #include "layout.h"
-#include "pinned.h"
+#include "exit.h"
+#include "msg.h"
 #include "sinks.h"
 #include "vm.h"
 #include "vw_decide.h"
@@ -58,7 +59,7 @@ int vw_sinks_open(struct vw_sinks *s)
 	if (s->audit != VW_AUDIT_OFF) {
 		s->audit_fd = audit_open();
 		if (s->audit_fd < 0) {
-			fprintf(stderr, "vfio-warden: --linux-audit: cannot open the kernel audit socket: %s "
+			vw_msg(VW_ERR, "vfio-warden: --linux-audit: cannot open the kernel audit socket: %s "
 				"(needs CONFIG_AUDIT and CAP_AUDIT_WRITE)\n", strerror(errno));
 			return VW_EXIT_NO_SUPPORT;
 		}
@@ -72,7 +73,7 @@ void vw_sinks_close(struct vw_sinks *s)
 		audit_close(s->audit_fd);
 	s->audit_fd = -1;
 	if (s->audit_failed || s->journal_failed)
-		fprintf(stderr, "vfio-warden: %llu audit record(s) and %llu journal entr%s could not be sent "
+		vw_msg(VW_WARNING, "vfio-warden: %llu audit record(s) and %llu journal entr%s could not be sent "
 			"(every event is still in the log)\n", s->audit_failed, s->journal_failed,
 			s->journal_failed == 1 ? "y" : "ies");
 }
@@ -108,7 +109,7 @@ static void to_journal(struct vw_sinks *s, const struct vw_event *e, const struc
 			     "VFIO_WARDEN_VM_UUID=%s", vm->uuid, NULL);
 	free(text);
 	if (rc < 0 && s->journal_failed++ % 1000 == 0)
-		fprintf(stderr, "vfio-warden: --journal: sending to the journal failed: %s\n", strerror(-rc));
+		vw_msg(VW_ERR, "vfio-warden: --journal: sending to the journal failed: %s\n", strerror(-rc));
 }
 
 void vw_sinks_event(struct vw_sinks *s, const struct vw_event *e)
@@ -127,7 +128,7 @@ void vw_sinks_event(struct vw_sinks *s, const struct vw_event *e)
 		if (audit_log_user_message(s->audit_fd, AUDIT_TRUSTED_APP, text, NULL, NULL, NULL,
 					   e->action == VW_DENY ? 0 : 1) <= 0 &&
 		    s->audit_failed++ % 1000 == 0)
-			fprintf(stderr, "vfio-warden: --linux-audit: sending an audit record failed: %s\n",
+			vw_msg(VW_ERR, "vfio-warden: --linux-audit: sending an audit record failed: %s\n",
 				strerror(errno));
 	}
 }

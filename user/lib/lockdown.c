@@ -4,6 +4,7 @@
 #include <sys/mount.h>
 
 #include "lockdown.h"
+#include "msg.h"
 #include "vw_dsn.h"
 
 static const char *const mode_names[] = {
@@ -92,7 +93,7 @@ void vw_policy_degraded_text(const struct vw_policy *p, int entry, char *buf, si
 		 e->degraded & VW_DEGRADED_SERIAL ? "virtual serial not applied" : "");
 }
 
-void vw_policy_print_degraded(FILE *f, const struct vw_policy *p, const char *prefix)
+void vw_policy_say_degraded(const struct vw_policy *p, const char *prefix)
 {
 	char what[96];
 	int i;
@@ -101,6 +102,6 @@ void vw_policy_print_degraded(FILE *f, const struct vw_policy *p, const char *pr
 		if (!p->entries[i].degraded)
 			continue;
 		vw_policy_degraded_text(p, i, what, sizeof(what));
-		fprintf(f, "%s%s (line %d): %s\n", prefix, p->entries[i].label, p->entries[i].line, what);
+		vw_msg(VW_WARNING, "%s%s (line %d): %s\n", prefix, p->entries[i].label, p->entries[i].line, what);
 	}
 }

@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "metrics.h"
 #include "pinned.h"
+#include "msg.h"
 
 int vw_cmd_metrics(const struct vw_cli *cli)
 {
@@ -21,7 +22,7 @@ int vw_cmd_metrics(const struct vw_cli *cli)
 		int err = vw_metrics_write_file(cli->output, &s);
 
 		if (err)
-			fprintf(stderr, "vfio-warden metrics: cannot write %s: %s\n", cli->output, strerror(-err));
+			vw_msg(VW_ERR, "vfio-warden metrics: cannot write %s: %s\n", cli->output, strerror(-err));
 		rc = err ? VW_EXIT_ERROR : VW_EXIT_OK;
 	} else {
 		rc = vw_metrics_render(stdout, &s) || fflush(stdout) ? VW_EXIT_ERROR : VW_EXIT_OK;

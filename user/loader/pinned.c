@@ -12,6 +12,7 @@
 #include "pinned.h"
 #include "vw_types.h"
 #include "warden.skel.h"
+#include "msg.h"
 
 #define VW_MAP_NAME(id, name) [VW_MAP_##id] = #name,
 const char *const vw_map_names[VW_MAP_COUNT] = { VW_MAPS(VW_MAP_NAME) };
@@ -83,11 +84,11 @@ int vw_maps_open_pinned(struct vw_maps *m)
 	for (i = 0; i < VW_MAP_COUNT; i++)
 		m->fd[i] = -1;
 	if (!defs) {
-		fprintf(stderr, "vfio-warden: cannot open this build's BPF object: %s\n", strerror(errno));
+		vw_msg(VW_ERR, "vfio-warden: cannot open this build's BPF object: %s\n", strerror(errno));
 		return VW_EXIT_ERROR;
 	}
 	if (!vw_is_attached()) {
-		fprintf(stderr, "vfio-warden: not attached (nothing pinned at %s)\n", VW_PIN_DIR);
+		vw_msg(VW_ERR, "vfio-warden: not attached (nothing pinned at %s)\n", VW_PIN_DIR);
 		rc = VW_EXIT_NOT_ATTACHED;
 	}
 	for (i = 0; !rc && i < VW_MAP_COUNT; i++) {
@@ -96,10 +97,10 @@ int vw_maps_open_pinned(struct vw_maps *m)
 		if (m->fd[i] < 0) {
 			int err = errno;
 
-			fprintf(stderr, "vfio-warden: cannot open pinned map %s: %s\n", path, strerror(err));
+			vw_msg(VW_ERR, "vfio-warden: cannot open pinned map %s: %s\n", path, strerror(err));
 			rc = err == EACCES || err == EPERM ? VW_EXIT_NOT_ROOT : VW_EXIT_ERROR;
 		} else if (!pinned_layout_matches(m->fd[i], vw_skel_map(defs, i))) {
-			fprintf(stderr, "vfio-warden: the pinned %s comes from a different vfio-warden build; "
+			vw_msg(VW_ERR, "vfio-warden: the pinned %s comes from a different vfio-warden build; "
 				"`vfio-warden detach`, then attach with this one\n", vw_map_names[i]);
 			rc = VW_EXIT_ERROR;
 		}
@@ -125,7 +126,7 @@ int vw_require_root(const char *what)
 {
 	if (geteuid() == 0)
 		return 0;
-	fprintf(stderr, "vfio-warden %s: must run as root (needs CAP_BPF, CAP_SYS_ADMIN and bpffs)\n", what);
+	vw_msg(VW_ERR, "vfio-warden %s: must run as root (needs CAP_BPF, CAP_SYS_ADMIN and bpffs)\n", what);
 	return VW_EXIT_NOT_ROOT;
 }
 
@@ -144,7 +145,7 @@ int vw_lock_wait(const char *what, int seconds)
 	mkdir(VW_RUN_DIR, 0700);
 	fd = open(VW_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		fprintf(stderr, "vfio-warden %s: cannot open %s: %s\n", what, VW_LOCK_FILE, strerror(errno));
+		vw_msg(VW_ERR, "vfio-warden %s: cannot open %s: %s\n", what, VW_LOCK_FILE, strerror(errno));
 		return -VW_EXIT_ERROR;
 	}
 	while (flock(fd, LOCK_EX | LOCK_NB) && tries-- > 0)
@@ -153,7 +154,7 @@ int vw_lock_wait(const char *what, int seconds)
 		n = pread(fd, holder, sizeof(holder) - 1, 0);
 		holder[n > 0 ? n : 0] = 0;
 		holder[strcspn(holder, "\n")] = 0;
-		fprintf(stderr, "vfio-warden %s: another vfio-warden is changing the attachment (%s); try again\n",
+		vw_msg(VW_ERR, "vfio-warden %s: another vfio-warden is changing the attachment (%s); try again\n",
 			what, holder[0] ? holder : "unknown pid");
 		close(fd);
 		return -VW_EXIT_BUSY;

@@ -4,23 +4,13 @@
 #define VW_PINNED_H
 
 #include <stdbool.h>
+#include "exit.h"
 
 #define VW_PIN_DIR     "/sys/fs/bpf/vfio-warden"
 #define VW_RUN_DIR     "/run/vfio-warden"
 #define VW_LOCK_FILE   VW_RUN_DIR "/lock"
 #define VW_POLICY_INFO VW_RUN_DIR "/policy.json"
 
-/* Exit codes every subcommand uses. */
-enum vw_exit {
-	VW_EXIT_OK = 0,
-	VW_EXIT_ERROR = 1,	/* runtime failure */
-	VW_EXIT_USAGE = 2,	/* bad arguments or bad policy */
-	VW_EXIT_NOT_ROOT = 3,
-	VW_EXIT_ATTACHED = 4,	/* already attached */
-	VW_EXIT_NOT_ATTACHED = 5,
-	VW_EXIT_NO_SUPPORT = 6,	/* kernel lacks BTF, module or symbol */
-	VW_EXIT_BUSY = 7,	/* another attach/reload/detach holds the lock */
-};
 
 /*
  * The pinned maps: X(id, skeleton map). Each is pinned under its skeleton name;

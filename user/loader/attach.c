@@ -17,6 +17,7 @@
 #include "kallsyms.h"
 #include "lockdown.h"
 #include "pinned.h"
+#include "msg.h"
 
 #define BPF_FS_MAGIC 0xcafe4a11
 
@@ -25,7 +26,8 @@ static int silent_print(enum libbpf_print_level level, const char *fmt, va_list 
 	/* libbpf's warnings (verifier log on failure) still reach the operator */
 	if (level == LIBBPF_DEBUG || getenv("VW_LIBBPF_QUIET"))
 		return 0;
-	return vfprintf(stderr, fmt, ap);
+	vw_vmsg(level == LIBBPF_WARN ? VW_WARNING : VW_INFO, fmt, ap);
+	return 0;
 }
 
 /* What the programs need from the running kernel, each missing piece named. */
@@ -34,36 +36,36 @@ static int check_kernel_support(int quiet)
 	struct statfs sfs;
 
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		fprintf(stderr, "vfio-warden: the kernel has no BTF (/sys/kernel/btf/vmlinux missing): "
+		vw_msg(VW_ERR, "vfio-warden: the kernel has no BTF (/sys/kernel/btf/vmlinux missing): "
 			"needs CONFIG_DEBUG_INFO_BTF=y\n");
 		return VW_EXIT_NO_SUPPORT;
 	}
 	if (access("/sys/module/vfio_pci_core", F_OK)) {
 		/* Loading vfio-pci binds nothing by itself; its BTF is needed to hook it. */
 		if (!quiet)
-			fprintf(stderr, "vfio-warden: vfio-pci is not loaded; loading it (modprobe vfio-pci)\n");
+			vw_msg(VW_NOTICE, "vfio-warden: vfio-pci is not loaded; loading it (modprobe vfio-pci)\n");
 		if (system("modprobe vfio-pci >/dev/null 2>&1") != 0 ||
 		    access("/sys/module/vfio_pci_core", F_OK)) {
-			fprintf(stderr, "vfio-warden: module vfio_pci_core is not loaded and `modprobe vfio-pci` "
+			vw_msg(VW_ERR, "vfio-warden: module vfio_pci_core is not loaded and `modprobe vfio-pci` "
 				"failed: vfio-warden hooks vfio_pci_config_rw in that module and cannot attach "
 				"before it exists\n");
 			return VW_EXIT_NO_SUPPORT;
 		}
 	}
 	if (access("/sys/kernel/btf/vfio_pci_core", R_OK) || access("/sys/kernel/btf/vfio", R_OK)) {
-		fprintf(stderr, "vfio-warden: module BTF for vfio/vfio_pci_core missing "
+		vw_msg(VW_ERR, "vfio-warden: module BTF for vfio/vfio_pci_core missing "
 			"(/sys/kernel/btf/vfio_pci_core): needs CONFIG_DEBUG_INFO_BTF_MODULES=y\n");
 		return VW_EXIT_NO_SUPPORT;
 	}
 	if (!vw_kallsyms_has("vfio_device_fops", "vfio")) {
-		fprintf(stderr, "vfio-warden: symbol vfio_device_fops [vfio] not in /proc/kallsyms "
+		vw_msg(VW_ERR, "vfio-warden: symbol vfio_device_fops [vfio] not in /proc/kallsyms "
 			"(needs CONFIG_KALLSYMS_ALL=y, and root to read addresses)\n");
 		return VW_EXIT_NO_SUPPORT;
 	}
 	if (statfs("/sys/fs/bpf", &sfs) || sfs.f_type != BPF_FS_MAGIC) {
 		mkdir("/sys/fs/bpf", 0700);
 		if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
-			fprintf(stderr, "vfio-warden: bpffs is not mounted at /sys/fs/bpf and mounting it failed: %s\n",
+			vw_msg(VW_ERR, "vfio-warden: bpffs is not mounted at /sys/fs/bpf and mounting it failed: %s\n",
 				strerror(errno));
 			return VW_EXIT_NO_SUPPORT;
 		}
@@ -177,7 +179,7 @@ static int attach_with(const struct vw_attach_opts *o, struct vw_apply_report *r
 	int rc, err, i, lsm;
 
 	if (vw_is_attached()) {
-		fprintf(stderr, "vfio-warden: already attached (%s); use `vfio-warden reload -p POLICY` "
+		vw_msg(VW_ERR, "vfio-warden: already attached (%s); use `vfio-warden reload -p POLICY` "
 			"to change the policy or `vfio-warden detach` first\n", VW_PIN_DIR);
 		return VW_EXIT_ATTACHED;
 	}
@@ -190,7 +192,7 @@ static int attach_with(const struct vw_attach_opts *o, struct vw_apply_report *r
 
 	skel = warden__open();
 	if (!skel) {
-		fprintf(stderr, "vfio-warden: cannot open the BPF object: %s\n", strerror(errno));
+		vw_msg(VW_ERR, "vfio-warden: cannot open the BPF object: %s\n", strerror(errno));
 		return VW_EXIT_ERROR;
 	}
 	if (o->ringbuf_size)
@@ -207,11 +209,11 @@ static int attach_with(const struct vw_attach_opts *o, struct vw_apply_report *r
 	 * policy was adapted already (scrub applies as audit), so nothing arms the scrub */
 	bpf_program__set_autoload(skel->progs.vw_config_rw_exit, o->lockdown == VW_LOCKDOWN_NONE);
 	if (!lsm)
-		fprintf(stderr, "vfio-warden: warning: the bpf LSM is not active (add it to the lsm= boot "
+		vw_msg(VW_WARNING, "vfio-warden: warning: the bpf LSM is not active (add it to the lsm= boot "
 			"parameter); vetoing with fmod_ret, which a fully preemptible kernel can skip\n");
 	err = warden__load(skel);
 	if (err) {
-		fprintf(stderr, "vfio-warden: loading the BPF programs failed: %s "
+		vw_msg(VW_ERR, "vfio-warden: loading the BPF programs failed: %s "
 			"(the kernel's verifier log is above)\n", strerror(-err));
 		rc = VW_EXIT_NO_SUPPORT;
 		goto out;
@@ -219,13 +221,13 @@ static int attach_with(const struct vw_attach_opts *o, struct vw_apply_report *r
 	/* The policy goes in before any program runs: no access is judged by an empty map. */
 	if ((err = maps_from_skel(skel, &m)) || (err = vw_apply_policy(&m, o->policy, 0, rep)) ||
 	    (err = vw_flip_gen(&m, 0))) {
-		fprintf(stderr, "vfio-warden: writing the policy into the maps failed: %s\n", strerror(-err));
+		vw_msg(VW_ERR, "vfio-warden: writing the policy into the maps failed: %s\n", strerror(-err));
 		rc = VW_EXIT_ERROR;
 		goto out;
 	}
 	err = warden__attach(skel);
 	if (err) {
-		fprintf(stderr, "vfio-warden: attaching the programs failed: %s\n", strerror(-err));
+		vw_msg(VW_ERR, "vfio-warden: attaching the programs failed: %s\n", strerror(-err));
 		rc = VW_EXIT_NO_SUPPORT;
 		goto out;
 	}
@@ -233,20 +235,20 @@ static int attach_with(const struct vw_attach_opts *o, struct vw_apply_report *r
 	 * crash half-way through never looks attached (and is cleaned up next time). */
 	err = pin_all(skel, VW_PIN_DIR);
 	if (err) {
-		fprintf(stderr, "vfio-warden: pinning under %s failed: %s\n", VW_PIN_DIR, strerror(-err));
+		vw_msg(VW_ERR, "vfio-warden: pinning under %s failed: %s\n", VW_PIN_DIR, strerror(-err));
 		remove_pin_dir(VW_PIN_DIR);
 		rc = VW_EXIT_ERROR;
 		goto out;
 	}
 	vw_write_policy_info(o->policy, rep);
 	if (!o->quiet) {
-		fprintf(stderr, "vfio-warden: attached (veto: %s), policy %s, %d vfio device%s\n",
+		vw_msg(VW_INFO, "vfio-warden: attached (veto: %s), policy %s, %d vfio device%s\n",
 			lsm ? "bpf lsm" : "fmod_ret", o->policy->source, rep->ndevs, rep->ndevs == 1 ? "" : "s");
 		if (o->lockdown != VW_LOCKDOWN_NONE)
-			fprintf(stderr, "  kernel lockdown (%s): the DSN serial cannot be rewritten here; DSN scrub "
+			vw_msg(VW_WARNING, "  kernel lockdown (%s): the DSN serial cannot be rewritten here; DSN scrub "
 				"rules apply as audit, virtual serials do not apply\n", vw_lockdown_name(o->lockdown));
 		for (i = 0; i < rep->ndevs; i++)
-			fprintf(stderr, "  %s %04x:%04x (%s): %s\n", rep->devs[i].sys.bdf, rep->devs[i].sys.vendor,
+			vw_msg(VW_INFO, "  %s %04x:%04x (%s): %s\n", rep->devs[i].sys.bdf, rep->devs[i].sys.vendor,
 				rep->devs[i].sys.device_id, rep->devs[i].sys.driver, rep->devs[i].status);
 	}
 	rc = VW_EXIT_OK;
@@ -301,7 +303,7 @@ static int wait_progs_gone(const __u32 *ids, int n, int timeout_ms)
 	for (i = 0; left && i < n; i++) {
 		fd = bpf_prog_get_fd_by_id(ids[i]);
 		if (fd >= 0) {
-			fprintf(stderr, "vfio-warden: program id %u is still loaded %d s after detach: another "
+			vw_msg(VW_ERR, "vfio-warden: program id %u is still loaded %d s after detach: another "
 				"process holds it (`bpftool prog show id %u`)\n", ids[i], timeout_ms / 1000, ids[i]);
 			close(fd);
 		}
@@ -316,7 +318,7 @@ int vw_detach(int quiet)
 	int fd, nids;
 
 	if (!vw_is_attached()) {
-		fprintf(stderr, "vfio-warden: not attached\n");
+		vw_msg(VW_ERR, "vfio-warden: not attached\n");
 		return VW_EXIT_NOT_ATTACHED;
 	}
 	/* stand the vetoes down first: unpinned links go in a workqueue's order */
@@ -330,13 +332,13 @@ int vw_detach(int quiet)
 	nids = pinned_prog_ids(ids, sizeof(ids) / sizeof(ids[0]));
 	remove_pin_dir(VW_PIN_DIR);
 	if (access(VW_PIN_DIR, F_OK) == 0) {
-		fprintf(stderr, "vfio-warden: could not remove %s: %s\n", VW_PIN_DIR, strerror(errno));
+		vw_msg(VW_ERR, "vfio-warden: could not remove %s: %s\n", VW_PIN_DIR, strerror(errno));
 		return VW_EXIT_ERROR;
 	}
 	unlink(VW_POLICY_INFO);
 	if (wait_progs_gone(ids, nids, 10000))
 		return VW_EXIT_ERROR;
 	if (!quiet)
-		fprintf(stderr, "vfio-warden: detached\n");
+		vw_msg(VW_INFO, "vfio-warden: detached\n");
 	return VW_EXIT_OK;
 }

@@ -31,6 +31,9 @@ struct vw_command {
 	const char *name;
 	int (*fn)(const struct vw_cli *cli);
 	int min_args, max_args;
+	const char *args;	/* the arguments' synopsis */
+	const char *summary;
+	const char *options;	/* the option keys that apply (main.c: table_key) */
 };
 
 int vw_cmd_run(const struct vw_cli *cli);
