@@ -485,6 +485,7 @@ static void test_dsn_modes(struct vw_dev *d)
 	const char *pol = policy_path("dsn-mode.yaml");
 	char text[256];
 	uint32_t v;
+	int n;
 
 	snprintf(text, sizeof(text), fmt, "allow");
 	write_file(pol, text);
@@ -493,9 +494,12 @@ static void test_dsn_modes(struct vw_dev *d)
 	snprintf(text, sizeof(text), fmt, "audit");
 	write_file(pol, text);
 	CHECK_EQ(cli_run(out, sizeof(out), "reload", "-q", "-p", pol, NULL), 0);
+	/* one more audit event at the serial (under lockdown the earlier scrub reads were audits too) */
+	n = events_count(EVFILE, "device", E1, "op", "read", "offset", num(DSN + 4), "action", "audit",
+			 "cap_name", "Device Serial Number", NULL);
 	CHECK_EQ(rd32(d, DSN + 4), 0xff123456);
-	CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "device", E1, "op", "read", "offset", num(DSN + 4),
-			     "action", "audit", "cap_name", "Device Serial Number", NULL), 1);
+	CHECK_EQ(events_wait(EVFILE, n + 1, WAIT_S, "device", E1, "op", "read", "offset", num(DSN + 4),
+			     "action", "audit", "cap_name", "Device Serial Number", NULL), n + 1);
 	snprintf(text, sizeof(text), fmt, "deny");
 	write_file(pol, text);
 	CHECK_EQ(cli_run(out, sizeof(out), "reload", "-q", "-p", pol, NULL), 0);
@@ -696,7 +700,8 @@ static void test_reload_overrides(struct vw_dev *d)
 	CHECK_EQ(json_object_get_int(json_object_object_get(st, "generation")), 1);
 	json_object_put(st);
 
-	CHECK_EQ(rd32(d, DSN + 4), 0x44556677);	/* virtual serial survives reload */
+	/* virtual serial survives reload (lockdown: none can be set, the real one shows) */
+	CHECK_EQ(rd32(d, DSN + 4), LOCKED ? 0xff123456 : 0x44556677);
 	CHECK_EQ(vw_cfg_write(d, UNASSIGNED, 4, 0x1), 0);	/* per-BDF range */
 	CHECK_EQ(vw_cfg_write(d, UNASSIGNED + 4, 4, 0x2), -EPERM);	/* next dword: still default */
 	CHECK_EQ(vw_cfg_write(d, 0xf10, 4, 0x3), 0);	/* vendor:device layer under the BDF layer */
@@ -727,10 +732,17 @@ static void test_bound_after_attach(void)
 	CHECK_EQ(vw_cfg_write(&d2, 0x04, 2, 0x0), 0);	/* header */
 	CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "type", "device", "device", E2, NULL), 1);
 	/* DSN found from vfio-pci's map; two devices, two serials */
-	CHECK_EQ(rd32(&d2, DSN + 4), 0);
-	CHECK_EQ(cli_run(out, sizeof(out), "dsn", "set", E2, "aa-bb-cc-dd-ee-ff-00-11", NULL), 0);
-	CHECK_EQ(rd32(&d2, DSN + 4), 0xeeff0011);
-	CHECK_EQ(rd32(&d2, DSN + 8), 0xaabbccdd);
+	if (LOCKED) {	/* no scrub: E2's own serial (MAC ...:57), audited */
+		CHECK_EQ(rd32(&d2, DSN + 4), 0xff123457);
+		CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "device", E2, "op", "read", "offset", num(DSN + 4),
+				     "action", "audit", NULL), 1);
+		CHECK_EQ(cli_run(out, sizeof(out), "dsn", "set", E2, "aa-bb-cc-dd-ee-ff-00-11", NULL), 6);
+	} else {
+		CHECK_EQ(rd32(&d2, DSN + 4), 0);
+		CHECK_EQ(cli_run(out, sizeof(out), "dsn", "set", E2, "aa-bb-cc-dd-ee-ff-00-11", NULL), 0);
+		CHECK_EQ(rd32(&d2, DSN + 4), 0xeeff0011);
+		CHECK_EQ(rd32(&d2, DSN + 8), 0xaabbccdd);
+	}
 	CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "device", E2, "action", "deny", "offset", num(UNASSIGNED), NULL), 1);
 	st = cli_status();
 	devs = json_object_object_get(st, "devices");
@@ -815,6 +827,24 @@ static void test_cli_errors(void)
 	CHECK_EQ(system("setpriv --reuid=65534 --regid=65534 --clear-groups build/vfio-warden detach >/dev/null 2>&1") >> 8, 3);
 	/* pinned state is root-only */
 	CHECK_EQ(system("setpriv --reuid=65534 --regid=65534 --clear-groups ls /sys/fs/bpf/vfio-warden >/dev/null 2>&1") >> 8 != 0, 1);
+}
+
+/*
+ * lockdown=confidentiality also forbids bpf_probe_read_kernel and kprobes: attach must
+ * refuse before loading anything, naming lockdown and the mode (exit 6), not dump a
+ * verifier log. Raised at run time (securityfs allows raising, never lowering).
+ */
+static void test_lockdown_confidentiality(void)
+{
+	int fd = open("/sys/kernel/security/lockdown", O_WRONLY);
+
+	CHECK(fd >= 0 && write(fd, "confidentiality", 15) == 15, "raising lockdown: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	CHECK_EQ(cli_run(out, sizeof(out), "attach", NULL), 6);
+	CHECK(strstr(out, "lockdown is in confidentiality mode") && !strstr(out, "libbpf"),
+	      "attach under confidentiality: %s", out);
+	CHECK_EQ(cli_run(out, sizeof(out), "status", NULL), 5);	/* nothing was pinned */
 }
 
 static void test_detach_restores(struct vw_dev *d)
@@ -1049,6 +1079,7 @@ int main(int argc, char **argv)
 	RUN(test_tiny_ringbuf, &d);
 	vw_dev_close(&d);
 	cli_run(out, sizeof(out), "detach", NULL);
+	RUN(test_lockdown_confidentiality);	/* last: lockdown can only be raised until reboot */
 	printf("vm: ");
 	return vw_test_done();
 }
