@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vfio-pci's capability tables, per kernel. Read from the vfio-pci-core
- * modules of the kernels in the VM matrix (Debian 6.1.0-57, 6.12.117+deb12,
- * 7.3.4+deb13: the .rodata behind the symbols pci_cap_length and
- * pci_ext_cap_length), which match their sources. The only difference between
- * them is DVSEC (0x23), exposed from 6.12 on and hidden by 6.1; 7.3 raises
- * PCI_EXT_CAP_ID_MAX to 0x31 with zero lengths, which hides the same IDs.
- * Kernels between 6.2 and 6.11 get the 6.1 table: hiding DVSEC there at
- * worst denies writes that such a kernel passes to a visible capability.
+ * vfio-pci's capability tables, per kernel: pci_cap_length[] and
+ * pci_ext_cap_length[] in drivers/vfio/pci/vfio_pci_config.c. The only change
+ * since 6.1 is DVSEC (0x23): hidden before 6.4, shown (variable length, raw
+ * writes) from 6.4 on ("vfio/pci: Add DVSEC PCI Extended Config Capability to
+ * user visible list", merged for v6.4). IDs past PCI_EXT_CAP_ID_MAX have no
+ * entry and are hidden: a higher ID_MAX with zero lengths hides the same IDs.
  * The VM selftests compare the result with vfio-pci's own map, byte for
- * byte, on every kernel of the matrix.
+ * byte, on every kernel of the matrix (6.1, 6.12, 7.3).
  */
 #include <stdio.h>
 #include <sys/utsname.h>
@@ -28,11 +26,11 @@
 	[0x13] = 16, [0x15] = VAR, [0x16] = VAR, [0x17] = VAR, [0x18] = 8
 
 static const struct vw_vfio_rules linux_6_1 = {
-	.name = "6.1", STD_LEN, .ext_max = 0x2e, .ext_len = { EXT_LEN },
+	.name = "before 6.4", STD_LEN, .ext_max = 0x2e, .ext_len = { EXT_LEN },
 };
 
-static const struct vw_vfio_rules linux_6_12 = {
-	.name = "6.12", STD_LEN, .ext_max = 0x2e, .ext_len = { EXT_LEN, [0x23] = VAR },
+static const struct vw_vfio_rules linux_6_4 = {
+	.name = "6.4 and later", STD_LEN, .ext_max = 0x2e, .ext_len = { EXT_LEN, [0x23] = VAR },
 };
 
 static const struct vw_vfio_rules *chosen;
@@ -41,8 +39,8 @@ const struct vw_vfio_rules *vw_vfio_rules_for(const char *release)
 {
 	unsigned major = 0, minor = 0;
 
-	if (release && sscanf(release, "%u.%u", &major, &minor) == 2 && (major > 6 || (major == 6 && minor >= 12)))
-		return &linux_6_12;
+	if (release && sscanf(release, "%u.%u", &major, &minor) == 2 && (major > 6 || (major == 6 && minor >= 4)))
+		return &linux_6_4;
 	return &linux_6_1;
 }
 

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 struct vw_vfio_rules {
-	const char *name;	/* the kernel whose vfio-pci has these tables: "6.1", "6.12" */
+	const char *name;	/* the kernels whose vfio-pci has these tables: "before 6.4", "6.4 and later" */
 	uint8_t std_max;	/* PCI_CAP_ID_MAX: higher IDs are hidden */
 	uint8_t ext_max;	/* PCI_EXT_CAP_ID_MAX */
 	uint8_t std_len[0x20];
