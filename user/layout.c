@@ -753,7 +753,12 @@ uint8_t vw_cap_map_byte(uint16_t id)
 	return id >= 1 && id < VW_CAP_MAP_OTHER ? (uint8_t)id : VW_CAP_MAP_OTHER;
 }
 
-void vw_layout_guest_owners(const struct vw_layout *l, int16_t owner[VW_CFG_SIZE])
+/*
+ * The capability that owns each byte: by its length in the device, the
+ * earlier capability winning an overlap; or (guest) by what vfio-pci shows,
+ * the later one winning, as its memset of pci_config_map does.
+ */
+static void owners(const struct vw_layout *l, int16_t owner[VW_CFG_SIZE], bool guest)
 {
 	unsigned size = l->size < VW_CFG_SIZE ? l->size : VW_CFG_SIZE;
 
@@ -761,26 +766,22 @@ void vw_layout_guest_owners(const struct vw_layout *l, int16_t owner[VW_CFG_SIZE
 		owner[b] = -1;
 	for (int i = 0; i < l->ncaps && i < VW_MAX_CAPS; i++) {
 		const struct vw_cap *c = &l->caps[i];
+		unsigned end = (unsigned)c->offset + (guest ? c->vfio_length : c->length);
 
-		for (unsigned b = c->offset; b < (unsigned)c->offset + c->vfio_length && b < size; b++)
-			if (b >= VW_HEADER_SIZE)
-				owner[b] = (int16_t)i;	/* vfio-pci's memset: the later one wins */
+		for (unsigned b = c->offset; b < end && b < size; b++)
+			if (b >= VW_HEADER_SIZE && (guest || owner[b] < 0))
+				owner[b] = (int16_t)i;
 	}
 }
 
 void vw_layout_owners(const struct vw_layout *l, int16_t owner[VW_CFG_SIZE])
 {
-	unsigned size = l->size < VW_CFG_SIZE ? l->size : VW_CFG_SIZE;
+	owners(l, owner, false);
+}
 
-	for (unsigned b = 0; b < VW_CFG_SIZE; b++)
-		owner[b] = -1;
-	for (int i = 0; i < l->ncaps && i < VW_MAX_CAPS; i++) {
-		const struct vw_cap *c = &l->caps[i];
-
-		for (unsigned b = c->offset; b < (unsigned)c->offset + c->length && b < size; b++)
-			if (b >= VW_HEADER_SIZE && owner[b] < 0)
-				owner[b] = (int16_t)i;
-	}
+void vw_layout_guest_owners(const struct vw_layout *l, int16_t owner[VW_CFG_SIZE])
+{
+	owners(l, owner, true);
 }
 
 static void build_capmap(struct vw_layout *l)
