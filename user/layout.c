@@ -606,7 +606,7 @@ static unsigned vfio_std_len(const struct walk *w, const struct vw_vfio_rules *r
 	case 0x07: return (f >> 12) & 3 ? 24 : 8;
 	case 0x08: return rd8(w, pos + 3) & 0xe0 ? 24 : 28;
 	case 0x09: return rd8(w, pos + 2);
-	case 0x10: return (pcie & 0xf) == 1 ? (rcie ? 0x0c : 0x14) : (rcie ? 0x2c : 0x34);
+	case 0x10: return (pcie & 0xf) == 1 ? (rcie ? 0x0c : 0x14) : (rcie ? 0x2c : r->pcie_v2_len);
 	case 0x12: return (rd8(w, pos + 4) & 0xf) == 0xf ? 16 : 8;
 	}
 	return 0;

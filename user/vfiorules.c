@@ -25,21 +25,45 @@
 	[0x0b] = VAR, [0x0d] = VAR, [0x0e] = 8, [0x0f] = 8, [0x10] = 0x40, [0x12] = 0x28, \
 	[0x13] = 16, [0x15] = VAR, [0x16] = VAR, [0x17] = VAR, [0x18] = 8
 
+/*
+ * A v2 PCI Express endpoint with a link: vfio-pci takes
+ * PCI_CAP_EXP_ENDPOINT_SIZEOF_V2 bytes. "PCI: Change capability register
+ * offsets to hex" (5.17) wrote it as 0x32 instead of decimal 52, which cuts
+ * Link Status 2 off the capability; "PCI: Correct
+ * PCI_CAP_EXP_ENDPOINT_SIZEOF_V2 value" restored 0x34 in 7.0 and was
+ * backported to stable series at sublevels not known here. Measured in the
+ * VM matrix: Debian 6.1.0-57 has 0x32, 6.12.118 and 7.3 have 0x34. Where unknown, 0x32:
+ * two more bytes judged unassigned (writes to Link Status 2, read-only, are
+ * denied) rather than raw bytes judged as a capability.
+ */
+#define PCIE_V2_BUG 0x32
+#define PCIE_V2_FIXED 0x34
+
 static const struct vw_vfio_rules linux_6_1 = {
-	.name = "before 6.4", STD_LEN, .ext_max = 0x2e, .ext_len = { EXT_LEN },
+	.name = "6.1-6.3", .pcie_v2_len = PCIE_V2_BUG, STD_LEN, .ext_max = 0x2e, .ext_len = { EXT_LEN },
 };
 
 static const struct vw_vfio_rules linux_6_4 = {
-	.name = "6.4 and later", STD_LEN, .ext_max = 0x2e, .ext_len = { EXT_LEN, [0x23] = VAR },
+	.name = "6.4-6.19", .pcie_v2_len = PCIE_V2_BUG, STD_LEN, .ext_max = 0x2e,
+	.ext_len = { EXT_LEN, [0x23] = VAR },
+};
+
+static const struct vw_vfio_rules linux_7_0 = {
+	.name = "7.0+, 6.12.118+", .pcie_v2_len = PCIE_V2_FIXED, STD_LEN, .ext_max = 0x2e,
+	.ext_len = { EXT_LEN, [0x23] = VAR },
 };
 
 static const struct vw_vfio_rules *chosen;
 
 const struct vw_vfio_rules *vw_vfio_rules_for(const char *release)
 {
-	unsigned major = 0, minor = 0;
+	unsigned major = 0, minor = 0, sub = 0;
 
-	if (release && sscanf(release, "%u.%u", &major, &minor) == 2 && (major > 6 || (major == 6 && minor >= 4)))
+	if (!release || sscanf(release, "%u.%u.%u", &major, &minor, &sub) < 2)
+		return &linux_6_1;
+	if (major > 6 || (major == 6 && minor == 12 && sub >= 118))
+		return &linux_7_0;
+	if (major == 6 && minor >= 4)
 		return &linux_6_4;
 	return &linux_6_1;
 }

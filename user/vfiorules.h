@@ -12,7 +12,8 @@
 #include <stdint.h>
 
 struct vw_vfio_rules {
-	const char *name;	/* the kernels whose vfio-pci has these tables: "before 6.4", "6.4 and later" */
+	const char *name;	/* the kernels whose vfio-pci has these tables: "6.1-6.3", "6.4-6.19", ... */
+	uint8_t pcie_v2_len;	/* PCI_CAP_EXP_ENDPOINT_SIZEOF_V2: 0x32 or 0x34 (vfiorules.c) */
 	uint8_t std_max;	/* PCI_CAP_ID_MAX: higher IDs are hidden */
 	uint8_t ext_max;	/* PCI_EXT_CAP_ID_MAX */
 	uint8_t std_len[0x20];

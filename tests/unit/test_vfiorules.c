@@ -59,12 +59,16 @@ static void expect_hidden(unsigned off, unsigned len, const char *what)
 
 static void test_release_rules(void)
 {
-	CHECK_STR(vw_vfio_rules_for("6.1.0-57-amd64")->name, "before 6.4");
-	CHECK_STR(vw_vfio_rules_for("6.3.13")->name, "before 6.4");
-	CHECK_STR(vw_vfio_rules_for("6.4.0")->name, "6.4 and later");
-	CHECK_STR(vw_vfio_rules_for("6.12.117+deb12-amd64")->name, "6.4 and later");
-	CHECK_STR(vw_vfio_rules_for("7.3.4+deb13-amd64")->name, "6.4 and later");
-	CHECK_STR(vw_vfio_rules_for(NULL)->name, "before 6.4");
+	CHECK_STR(vw_vfio_rules_for("6.1.0-57-amd64")->name, "6.1-6.3");
+	CHECK_STR(vw_vfio_rules_for("6.3.13")->name, "6.1-6.3");
+	CHECK_STR(vw_vfio_rules_for("6.4.0")->name, "6.4-6.19");
+	CHECK_STR(vw_vfio_rules_for("6.12.117+deb12-amd64")->name, "6.4-6.19");
+	CHECK_STR(vw_vfio_rules_for("6.12")->name, "6.4-6.19");
+	CHECK_STR(vw_vfio_rules_for("6.12.118+deb12-amd64")->name, "7.0+, 6.12.118+");
+	CHECK_STR(vw_vfio_rules_for("7.3.4+deb13-amd64")->name, "7.0+, 6.12.118+");
+	CHECK_STR(vw_vfio_rules_for(NULL)->name, "6.1-6.3");
+	CHECK_EQ(vw_vfio_rules_for("6.1.0-57-amd64")->pcie_v2_len, 0x32);
+	CHECK_EQ(vw_vfio_rules_for("6.12.118+deb12-amd64")->pcie_v2_len, 0x34);
 }
 
 /* QEMU's e1000e: a v1 RCiEP, so vfio-pci shows 0xc bytes of PCIe and 0x2c of AER. */
@@ -87,7 +91,7 @@ static void test_e1000e(void)
  */
 static void test_cxl(void)
 {
-	CHECK_EQ(load("tests/data/qemu-cxl-type3.lspci", "6.12"), 0);
+	CHECK_EQ(load("tests/data/qemu-cxl-type3.lspci", "6.12.118"), 0);
 	expect_run(0x80, 0x34, 0x10, "PCIe v2 endpoint");
 	expect_bytes(0x100, 0x3c, 0x23, "DVSEC 1");	/* DVSEC 2 follows at once */
 	expect_bytes(0x13c, 0x24, 0x23, "DVSEC 2");	/* DVSEC 3 at 0x160 */
@@ -97,6 +101,8 @@ static void test_cxl(void)
 	expect_run(0x200, 0x2c, 0x01, "AER");
 
 	CHECK_EQ(load("tests/data/qemu-cxl-type3.lspci", "6.1"), 0);
+	expect_run(0x80, 0x32, 0x10, "PCIe v2 endpoint, 0x32 (Link Status 2 cut off)");
+	expect_hidden(0xb2, 2, "Link Status 2 on 6.1");
 	expect_run(0x100, 4, 0x23, "placeholder");
 	expect_hidden(0x104, 0xfc, "DVSECs and DOE on 6.1");
 	expect_run(0x200, 0x2c, 0x01, "AER on 6.1");
