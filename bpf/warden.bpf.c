@@ -56,6 +56,8 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define EPERM 1
 #define VW_POS_MASK ((1ULL << VW_REGION_SHIFT) - 1)
+/* include/linux/fs.h: vfs_read/vfs_write/readv/splice cap a count after rw_verify_area() */
+#define VW_MAX_RW_COUNT (0x7fffffffULL & ~4095ULL)
 #define PF_IO_WORKER 0x00000010
 
 static __always_inline __u32 vw_gen(void)
@@ -488,9 +490,11 @@ static __always_inline int vw_ticket_from_syscall(struct task_struct *task, stru
 /*
  * Arm the fexit of vfio_pci_config_rw to scrub what this read returns of a
  * DSN serial: it owes scrub_expect serial bytes. Armed by the veto, which
- * the kernel never skips; the fexit can be skipped (tracing program), and a
- * debt still open at the task's next VFIO access is a scrub that did not
- * happen: counted as scrub_missed, never silent.
+ * the kernel never skips. It becomes a debt when vfio_pci_config_rw's fentry
+ * sees the read (scrub_reached): a read refused after the veto (splice,
+ * sendfile, preadv2 flags) never gets there and owes nothing. A debt the
+ * fexit (a tracing program: skippable) left open at the task's next VFIO
+ * access is a scrub that did not happen: counted as scrub_missed.
  */
 static __always_inline void vw_arm_scrub(struct vw_ticket *t, __u32 off, __u32 count, __u32 dsn_off,
 					 const char *bdf, __u32 slot)
@@ -506,6 +510,7 @@ static __always_inline void vw_arm_scrub(struct vw_ticket *t, __u32 off, __u32 c
 	t->serial = serial ? *serial : 0;
 	t->scrub_slot = slot;
 	t->scrub_expect = n;
+	t->scrub_reached = 0;
 }
 
 /* A scrub the fexit still owed when the task came back: it was skipped. */
@@ -517,6 +522,9 @@ static __always_inline void vw_check_scrub_debt(struct vw_ticket *t)
 	if (!t->scrub_expect)
 		return;
 	t->scrub_expect = 0;
+	if (!t->scrub_reached)
+		return;	/* the read never reached vfio-pci: nothing was copied */
+	t->scrub_reached = 0;
 	c = vw_slot_counters(t->scrub_slot);
 	if (c)
 		__sync_fetch_and_add(&c->scrub_missed, 1);
@@ -589,7 +597,9 @@ static __always_inline int vw_permission(struct file *file, int mask, int ret)
 
 	dir = t->write ? VW_DIR_WRITE : VW_DIR_READ;
 	off = t->pos > VW_CFG_SIZE ? VW_CFG_SIZE : t->pos;
-	size = t->end - t->pos;
+	/* the count the kernel goes on with (never truncated to 32 bits); vw_decide
+	 * takes bytes past config space as reaching its end */
+	size = t->end - t->pos > VW_MAX_RW_COUNT ? VW_MAX_RW_COUNT : t->end - t->pos;
 	action = vw_decide(d, off, size, dir, &at);
 	if (dir == VW_DIR_WRITE) {
 		regs = (struct pt_regs *)bpf_task_pt_regs(task);
@@ -692,6 +702,7 @@ int BPF_PROG(vw_config_rw, struct vfio_pci_core_device___vw *vdev, char *buf, si
 		t->pos = off + count;	/* readv/writev: segments arrive in order */
 		if (t->pos >= t->end)
 			t->judged = 0;
+		t->scrub_reached = t->scrub_expect != 0;
 		c = vw_slot_counters(t->slot);
 		if (c)
 			__sync_fetch_and_add(&c->reached[dir & 1], 1);
@@ -728,6 +739,8 @@ int BPF_PROG(vw_config_rw, struct vfio_pci_core_device___vw *vdev, char *buf, si
 						 BPF_LOCAL_STORAGE_GET_F_CREATE);
 		if (t && !t->scrub_expect)
 			vw_arm_scrub(t, off, count, d->dsn_off, info.bdf, d->slot);
+		if (t)
+			t->scrub_reached = t->scrub_expect != 0;
 	}
 	e = bpf_ringbuf_reserve(&vw_events, sizeof(*e), 0);
 	if (!e) {
@@ -749,26 +762,40 @@ int BPF_PROG(vw_config_rw_exit, struct vfio_pci_core_device___vw *vdev, char *bu
 	struct vw_ticket *t = bpf_task_storage_get(&vw_tickets, bpf_get_current_task_btf(), 0, 0);
 	__u32 bo, so, n, k;
 	loff_t pos = 0;
-	__u64 off;
+	__u64 off, len;
 	__u8 b;
 
 	if (!t || !t->scrub_expect || iswrite)
 		return 0;
-	if (ret <= 0) {
-		t->scrub_expect = 0;	/* nothing was copied: nothing to scrub */
-		return 0;
-	}
-	/* vfio_pci_config_rw advanced *ppos past the ret bytes it copied */
 	bpf_probe_read_kernel(&pos, sizeof(pos), ppos);
-	off = ((__u64)pos & VW_POS_MASK) - (__u64)ret;
-	n = vw_dsn_overlap(off, (__u32)ret, t->scrub_dsn, &bo, &so);
+	off = (__u64)pos & VW_POS_MASK;
+	/*
+	 * Success: *ppos moved past the ret bytes copied. Failure: *ppos did not
+	 * move, yet vfio-pci copies a dword at a time, so the chunks before the
+	 * one that failed (a fault in the reader's buffer) are in the buffer:
+	 * scrub every serial byte of the whole request, whatever came back.
+	 */
+	if (ret > 0) {
+		off -= ret;
+		len = ret;
+	} else {
+		len = count;
+	}
+	if (off > VW_CFG_SIZE)
+		off = VW_CFG_SIZE;
+	if (len > VW_CFG_SIZE)
+		len = VW_CFG_SIZE;
+	n = vw_dsn_overlap(off, len, t->scrub_dsn, &bo, &so);
 	for (k = 0; k < VW_DSN_SERIAL_LEN; k++) {
 		if (k >= n)
 			break;
 		b = vw_dsn_byte(t->serial, so + k);
-		bpf_probe_write_user(buf + bo + k, &b, 1);
+		bpf_probe_write_user(buf + bo + k, &b, 1);	/* fails only where nothing was copied */
 	}
-	t->scrub_expect = n >= t->scrub_expect ? 0 : t->scrub_expect - n;	/* readv: segment by segment */
+	/* readv: segment by segment; an error ends the request */
+	t->scrub_expect = ret <= 0 || n >= t->scrub_expect ? 0 : t->scrub_expect - n;
+	if (!t->scrub_expect)
+		t->scrub_reached = 0;
 	return 0;
 }
 
