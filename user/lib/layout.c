@@ -131,15 +131,19 @@ static unsigned pcix_len(const struct walk *w, unsigned off)
 	return (rd16(w, off + 2) >> 12) & 3 ? 24 : 8;
 }
 
-static unsigned vendor_len(struct walk *w, int ci, unsigned off)
+/* A length field that cannot be below min: 0 (unknown length) with why, when it is. */
+static unsigned at_least(struct walk *w, int ci, unsigned len, unsigned min, const char *why)
 {
-	unsigned len = rd8(w, off + 2);
-
-	if (len < 3) {
-		w->why[ci] = "its length byte is below 3";
+	if (len < min) {
+		w->why[ci] = why;
 		return 0;
 	}
 	return len;
+}
+
+static unsigned vendor_len(struct walk *w, int ci, unsigned off)
+{
+	return at_least(w, ci, rd8(w, off + 2), 3, "its length byte is below 3");
 }
 
 /*
@@ -346,13 +350,7 @@ static unsigned dpc_len(const struct walk *w, unsigned off)
 /* VSEC and DVSEC: length (whole structure) in bits 31:20 of the dword at +4. */
 static unsigned vsec_len(struct walk *w, int ci, unsigned off)
 {
-	unsigned len = rd32(w, off + 4) >> 20;
-
-	if (len < 8) {
-		w->why[ci] = "its length field is below 8";
-		return 0;
-	}
-	return len;
+	return at_least(w, ci, rd32(w, off + 4) >> 20, 8, "its length field is below 8");
 }
 
 /*
