@@ -14,20 +14,21 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/pci_regs.h>
 #include "layout.h"
+#include "vw_uapi_check.h"	/* include/ copies vs the uAPI headers */
 #include "vfiorules.h"
 
-#define STD_CAP_START	0x40	/* first byte after the type 0/1 header */
-#define EXT_CAP_START	0x100
-#define PCI_STATUS_CAP_LIST 0x10
+#define STD_CAP_START	PCI_STD_HEADER_SIZEOF	/* first byte after the type 0/1 header */
+#define EXT_CAP_START	PCI_CFG_SPACE_SIZE
 
 /* PCI Express capability: Device/Port Type (Capabilities register 7:4) */
-#define PCIE_TYPE_ENDPOINT	0x0
-#define PCIE_TYPE_LEG_END	0x1
-#define PCIE_TYPE_ROOT_PORT	0x4
-#define PCIE_TYPE_DOWNSTREAM	0x6
-#define PCIE_TYPE_RC_END	0x9
-#define PCIE_TYPE_RC_EC		0xa
+#define PCIE_TYPE_ENDPOINT	PCI_EXP_TYPE_ENDPOINT
+#define PCIE_TYPE_LEG_END	PCI_EXP_TYPE_LEG_END
+#define PCIE_TYPE_ROOT_PORT	PCI_EXP_TYPE_ROOT_PORT
+#define PCIE_TYPE_DOWNSTREAM	PCI_EXP_TYPE_DOWNSTREAM
+#define PCIE_TYPE_RC_END	PCI_EXP_TYPE_RC_END
+#define PCIE_TYPE_RC_EC		PCI_EXP_TYPE_RC_EC
 
 struct walk {
 	const uint8_t *cfg;
@@ -130,15 +131,19 @@ static unsigned pcix_len(const struct walk *w, unsigned off)
 	return (rd16(w, off + 2) >> 12) & 3 ? 24 : 8;
 }
 
-static unsigned vendor_len(struct walk *w, int ci, unsigned off)
+/* A length field that cannot be below min: 0 (unknown length) with why, when it is. */
+static unsigned at_least(struct walk *w, int ci, unsigned len, unsigned min, const char *why)
 {
-	unsigned len = rd8(w, off + 2);
-
-	if (len < 3) {
-		w->why[ci] = "its length byte is below 3";
+	if (len < min) {
+		w->why[ci] = why;
 		return 0;
 	}
 	return len;
+}
+
+static unsigned vendor_len(struct walk *w, int ci, unsigned off)
+{
+	return at_least(w, ci, rd8(w, off + 2), 3, "its length byte is below 3");
 }
 
 /*
@@ -345,13 +350,7 @@ static unsigned dpc_len(const struct walk *w, unsigned off)
 /* VSEC and DVSEC: length (whole structure) in bits 31:20 of the dword at +4. */
 static unsigned vsec_len(struct walk *w, int ci, unsigned off)
 {
-	unsigned len = rd32(w, off + 4) >> 20;
-
-	if (len < 8) {
-		w->why[ci] = "its length field is below 8";
-		return 0;
-	}
-	return len;
+	return at_least(w, ci, rd32(w, off + 4) >> 20, 8, "its length field is below 8");
 }
 
 /*
@@ -456,7 +455,7 @@ static bool add_cap(struct walk *w, bool extended, uint16_t id, uint8_t version,
 /* Capability list pointer: 0x34, or 0x14 in a CardBus (type 2) header. */
 static unsigned std_list_pointer(const struct walk *w)
 {
-	return w->l->header_type == 2 ? 0x14 : 0x34;
+	return w->l->header_type == 2 ? PCI_CB_CAPABILITY_LIST : PCI_CAPABILITY_LIST;
 }
 
 static void walk_std(struct walk *w)
@@ -465,7 +464,7 @@ static void walk_std(struct walk *w)
 	uint8_t seen[VW_STD_CFG_SIZE / 8] = { 0 };
 	unsigned from = std_list_pointer(w), pos;
 
-	if (!(rd16(w, 0x06) & PCI_STATUS_CAP_LIST))
+	if (!(rd16(w, PCI_STATUS) & PCI_STATUS_CAP_LIST))
 		return;
 	pos = rd8(w, from) & ~3u;
 	/* Every pass marks a new dword below 0x100, so this ends. */
@@ -811,13 +810,13 @@ int vw_walk(const uint8_t *cfg, size_t size, struct vw_layout *out)
 	memset(out->capmap, VW_CAP_UNASSIGNED, sizeof(out->capmap));
 	if (!cfg || size < VW_HEADER_SIZE || size > VW_CFG_SIZE)
 		return -EINVAL;
-	out->vendor = rd16(&w, 0x00);
+	out->vendor = rd16(&w, PCI_VENDOR_ID);
 	if (out->vendor == 0xffff || out->vendor == 0)
 		return -EINVAL;
 	out->size = (uint32_t)size;
-	out->device_id = rd16(&w, 0x02);
-	out->class_code = rd32(&w, 0x08) >> 8;
-	out->header_type = rd8(&w, 0x0e) & 0x7f;
+	out->device_id = rd16(&w, PCI_DEVICE_ID);
+	out->class_code = rd32(&w, PCI_CLASS_REVISION) >> 8;
+	out->header_type = rd8(&w, PCI_HEADER_TYPE) & 0x7f;
 
 	walk_std(&w);
 	walk_ext(&w);
