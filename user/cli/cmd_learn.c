@@ -22,6 +22,7 @@
 #include "bdf.h"
 #include "cfgdump.h"
 #include "commands.h"
+#include "msg.h"
 #include "learn_policy.h"
 #include "lockdown.h"
 #include "pciback.h"
@@ -93,16 +94,16 @@ static int load_base(const struct vw_cli *cli, struct vw_policy *p, int attached
 		else
 			rc = vw_policy_load_default(p, err, sizeof(err));
 		if (!rc && attached && !base_is_pinned(p)) {
-			fprintf(stderr, "vfio-warden learn: %s no longer says what is attached (changed since the "
+			vw_msg(VW_ERR, "vfio-warden learn: %s no longer says what is attached (changed since the "
 				"last reload); give the base with -p\n", p->source);
 			return VW_EXIT_USAGE;
 		}
 		if (rc)
-			fprintf(stderr, "vfio-warden learn: the attached policy's file cannot be read back "
+			vw_msg(VW_ERR, "vfio-warden learn: the attached policy's file cannot be read back "
 				"as the base; give it with -p\n");
 	}
 	if (rc) {
-		fprintf(stderr, "%s\n", err);
+		vw_msg(VW_ERR, "%s\n", err);
 		return VW_EXIT_USAGE;
 	}
 	return 0;
@@ -121,12 +122,12 @@ static int write_out(const char *path, const char *text, size_t len)
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
 	f = fopen(tmp, "w");
 	if (!f || fwrite(text, 1, len, f) != len || fclose(f)) {
-		fprintf(stderr, "vfio-warden: cannot write %s: %s\n", path, strerror(errno));
+		vw_msg(VW_ERR, "vfio-warden: cannot write %s: %s\n", path, strerror(errno));
 		unlink(tmp);
 		return VW_EXIT_ERROR;
 	}
 	if (rename(tmp, path)) {
-		fprintf(stderr, "vfio-warden: cannot write %s: %s\n", path, strerror(errno));
+		vw_msg(VW_ERR, "vfio-warden: cannot write %s: %s\n", path, strerror(errno));
 		unlink(tmp);
 		return VW_EXIT_ERROR;
 	}
@@ -143,12 +144,12 @@ static int render_checked(const struct vw_policy *p, const char *header, const s
 	int rc = 0;
 
 	if (!back || !m || vw_policy_write(m, p, header, notes) || fclose(m)) {
-		fprintf(stderr, "vfio-warden: cannot render the policy\n");
+		vw_msg(VW_ERR, "vfio-warden: cannot render the policy\n");
 		free(back);
 		return VW_EXIT_ERROR;
 	}
 	if (vw_policy_parse("<written policy>", *text, *len, back, err, sizeof(err))) {
-		fprintf(stderr, "vfio-warden: internal error: the written policy does not parse: %s\n", err);
+		vw_msg(VW_ERR, "vfio-warden: internal error: the written policy does not parse: %s\n", err);
 		rc = VW_EXIT_ERROR;
 	}
 	free(back);
@@ -212,15 +213,15 @@ static int learn_run(const struct vw_cli *cli, void *state)
 	if (rc)
 		return rc;
 	if (cli->device && cli->match) {
-		fprintf(stderr, "vfio-warden learn: --device and --match choose the key: give one\n");
+		vw_msg(VW_ERR, "vfio-warden learn: --device and --match choose the key: give one\n");
 		return VW_EXIT_USAGE;
 	}
 	if (cli->device && vw_bdf_canon(cli->device, canon)) {
-		fprintf(stderr, "vfio-warden learn: --device '%s' is not a PCI address\n", cli->device);
+		vw_msg(VW_ERR, "vfio-warden learn: --device '%s' is not a PCI address\n", cli->device);
 		return VW_EXIT_USAGE;
 	}
 	if (cli->match && parse_match(cli->match, &mv, &md)) {
-		fprintf(stderr, "vfio-warden learn: --match takes vendor:device in hex (8086:10d3), got '%s'\n",
+		vw_msg(VW_ERR, "vfio-warden learn: --match takes vendor:device in hex (8086:10d3), got '%s'\n",
 			cli->match);
 		return VW_EXIT_USAGE;
 	}
@@ -231,7 +232,7 @@ static int learn_run(const struct vw_cli *cli, void *state)
 	if (cli->diff) {
 		rc = vw_policy_load_file(cli->diff, diffp, err, sizeof(err));
 		if (rc) {
-			fprintf(stderr, "%s\n", err);
+			vw_msg(VW_ERR, "%s\n", err);
 			return VW_EXIT_USAGE;
 		}
 	}
@@ -249,7 +250,7 @@ static int learn_run(const struct vw_cli *cli, void *state)
 	if (rc)
 		goto detach;
 	if (!bpf_map_lookup_elem(m.fd[VW_MAP_LEARNING], &zero, &on) && on) {
-		fprintf(stderr, "vfio-warden learn: another learn is recording; one at a time\n");
+		vw_msg(VW_ERR, "vfio-warden learn: another learn is recording; one at a time\n");
 		vw_maps_close(&m);
 		rc = VW_EXIT_BUSY;
 		goto detach;
@@ -262,7 +263,7 @@ static int learn_run(const struct vw_cli *cli, void *state)
 	}
 	for (slot = 0; slot <= VW_MAX_DEVICES; slot++)
 		if (bpf_map_update_elem(m.fd[VW_MAP_LEARN], &slot, rec, BPF_ANY)) {
-			fprintf(stderr, "vfio-warden learn: clearing the recording: %s\n", strerror(errno));
+			vw_msg(VW_ERR, "vfio-warden learn: clearing the recording: %s\n", strerror(errno));
 			rc = VW_EXIT_ERROR;
 			goto close;
 		}
@@ -274,7 +275,7 @@ static int learn_run(const struct vw_cli *cli, void *state)
 	/* our own attachment: nobody else reads its events, so drain them (learning needs none) */
 	if (ours)
 		rb = ring_buffer__new(m.fd[VW_MAP_EVENTS], count_event, &events, NULL);
-	fprintf(stderr, "vfio-warden: learning%s (SIGINT/SIGTERM to stop%s)\n",
+	vw_msg(VW_INFO, "vfio-warden: learning%s (SIGINT/SIGTERM to stop%s)\n",
 		ours ? ", attached for it" : " alongside the attached enforcement",
 		cli->duration > 0 ? ", or --duration" : "");
 	t0 = now_s();
@@ -321,7 +322,7 @@ static int learn_run(const struct vw_cli *cli, void *state)
 			memset(ld, 0, sizeof(*ld));
 			snprintf(ld->bdf, sizeof(ld->bdf), "%s", sd.bdf);
 			if (vw_cfg_read_sysfs(sd.bdf, cfg, &size, err, sizeof(err)) || vw_walk(cfg, size, &ld->lay)) {
-				fprintf(stderr, "vfio-warden learn: %s: cannot read its config space from sysfs: %s\n",
+				vw_msg(VW_ERR, "vfio-warden learn: %s: cannot read its config space from sysfs: %s\n",
 					sd.bdf, err);
 				nl--;
 				continue;
@@ -363,16 +364,16 @@ detach:
 	if (rc)
 		goto out;
 	if (ours && !cli->quiet)
-		fprintf(stderr, "vfio-warden: %lu audit/deny events while learning (not needed for it, drained)\n",
+		vw_msg(VW_INFO, "vfio-warden: %lu audit/deny events while learning (not needed for it, drained)\n",
 			events);
 	if (!nl && !cli->device) {
-		fprintf(stderr, "vfio-warden learn: no config access was recorded%s; nothing written\n",
+		vw_msg(VW_WARNING, "vfio-warden learn: no config access was recorded%s; nothing written\n",
 			cli->match ? " for that vendor:device" : "");
 		rc = VW_EXIT_ERROR;
 		goto out;
 	}
 	if (cli->device && !nl) {
-		fprintf(stderr, "vfio-warden learn: %s is not a vfio device that could be recorded\n", cli->device);
+		vw_msg(VW_ERR, "vfio-warden learn: %s is not a vfio device that could be recorded\n", cli->device);
 		rc = VW_EXIT_ERROR;
 		goto out;
 	}
@@ -388,7 +389,7 @@ detach:
 	for (i = 0; i < nl; i++) {
 		if (vw_learn_build(base, &learned[i], cli->else_action ? cli->else_action : VW_AUDIT, notes, err,
 				   sizeof(err))) {
-			fprintf(stderr, "vfio-warden learn: %s; nothing written\n", err);
+			vw_msg(VW_ERR, "vfio-warden learn: %s; nothing written\n", err);
 			rc = VW_EXIT_ERROR;
 			goto out;
 		}
@@ -408,7 +409,7 @@ detach:
 			rc = write_out(cli->output, text, len);
 		free(text);
 		if (!rc && !cli->quiet)
-			fprintf(stderr, "vfio-warden: learned %d entr%s%s%s\n", nl, nl == 1 ? "y" : "ies",
+			vw_msg(VW_INFO, "vfio-warden: learned %d entr%s%s%s\n", nl, nl == 1 ? "y" : "ies",
 				cli->output ? ", written to " : "", cli->output ? cli->output : "");
 	}
 out:
@@ -449,12 +450,12 @@ static int import_run(const struct vw_cli *cli, void *state)
 	int n, rc;
 
 	if (strcmp(cli->args[0], "pciback")) {
-		fprintf(stderr, "vfio-warden import: unknown format '%s' (pciback)\n", cli->args[0]);
+		vw_msg(VW_ERR, "vfio-warden import: unknown format '%s' (pciback)\n", cli->args[0]);
 		return VW_EXIT_USAGE;
 	}
 	f = fopen(cli->args[1], "r");
 	if (!f) {
-		fprintf(stderr, "vfio-warden import: %s: %s\n", cli->args[1], strerror(errno));
+		vw_msg(VW_ERR, "vfio-warden import: %s: %s\n", cli->args[1], strerror(errno));
 		return VW_EXIT_USAGE;
 	}
 	buf = malloc(1 << 20);
@@ -466,17 +467,17 @@ static int import_run(const struct vw_cli *cli, void *state)
 	n = vw_pciback_parse(cli->args[1], buf, len, st->q, VW_PCIBACK_MAX, st->err, sizeof(st->err));
 	free(buf);
 	if (n < 0) {
-		fprintf(stderr, "%s\nvfio-warden import: malformed quirk lines; nothing written\n", st->err);
+		vw_msg(VW_ERR, "%s\nvfio-warden import: malformed quirk lines; nothing written\n", st->err);
 		return VW_EXIT_USAGE;
 	}
 	rc = cli->policy_path ? vw_policy_load_file(cli->policy_path, &st->base, st->err, sizeof(st->err))
 			      : vw_policy_load_default(&st->base, st->err, sizeof(st->err));
 	if (rc) {
-		fprintf(stderr, "%s\n", st->err);
+		vw_msg(VW_ERR, "%s\n", st->err);
 		return VW_EXIT_USAGE;
 	}
 	if (vw_pciback_apply(&st->base, st->q, n, &st->notes, st->err, sizeof(st->err))) {
-		fprintf(stderr, "vfio-warden import: %s; nothing written\n", st->err);
+		vw_msg(VW_ERR, "vfio-warden import: %s; nothing written\n", st->err);
 		return VW_EXIT_USAGE;
 	}
 	snprintf(header, sizeof(header),
@@ -488,7 +489,7 @@ static int import_run(const struct vw_cli *cli, void *state)
 	if (!rc)
 		rc = write_out(cli->output, text, tlen);
 	if (!rc && !cli->quiet)
-		fprintf(stderr, "vfio-warden: imported %d quirk line%s\n", n, n == 1 ? "" : "s");
+		vw_msg(VW_INFO, "vfio-warden: imported %d quirk line%s\n", n, n == 1 ? "" : "s");
 	free(text);
 	return rc;
 }
