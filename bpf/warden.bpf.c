@@ -232,9 +232,13 @@ static __always_inline void vw_event_end(struct vw_event *e, struct vw_counters 
 /*
  * The layers of a device the loader did not see, chosen as the loader chooses
  * them (vw_select.h): profile indexes into d->layers (for `status`), the
- * profiles into c->layers.
+ * profiles into c->layers. A function of its own (noinline) so that its keys
+ * are not in the compile's frame: 6.1 adds up the frames of a call chain,
+ * bpf_loop callbacks included, against 512 bytes (veto 224 + compile 160 +
+ * this 128 = 512; inlined, veto 256 + compile 224 + two callbacks = 544 was
+ * refused: "combined stack size of 4 calls is 544").
  */
-static __always_inline void vw_select_layers(const struct vw_devinfo *info, __u32 gen, struct vw_device *d,
+static __noinline void vw_select_layers(const struct vw_devinfo *info, __u32 gen, struct vw_device *d,
 					     struct vw_compile_ctx *c)
 {
 	struct vw_sel_dev sd = {};
@@ -570,12 +574,6 @@ static __always_inline void vw_learn_record(__u32 slot, int dir, __u32 off, __u3
 		vw_learn_note(l, dir, off, size);
 }
 
-/*
- * The veto, shared by the fmod_ret and the BPF LSM attachment. A VFIO
- * device-file access with no fresh ticket from rw_verify_area means that
- * program was skipped (the kernel skips a preempted tracing program's next
- * run on that CPU): refuse it rather than let it through unjudged.
- */
 /* An access under judgement, as the veto's steps fill it in. */
 struct vw_access {
 	struct pt_regs *regs;	/* the syscall's, once needed */
@@ -618,9 +616,10 @@ static __always_inline void vw_access_regs(struct task_struct *task, struct vw_a
 /*
  * A write reaching TPH Requester Control or an in-capability ST table: the TPH
  * rules may raise the verdict. Bytes we could not read (io_uring) are judged as
- * all ones, the worst case, as vw_tph_cfg_write treats unseen bytes.
+ * all ones, the worst case, as vw_tph_cfg_write treats unseen bytes. noinline:
+ * its locals would otherwise sit in the veto's frame (see vw_select_layers).
  */
-static __always_inline void vw_judge_tph_write(const struct vw_device *d, struct vw_access *a)
+static __noinline void vw_judge_tph_write(const struct vw_device *d, struct vw_access *a)
 {
 	int seen = a->value_len >= (a->size < 8 ? a->size : 8), ta;
 	__u64 tdata = seen ? a->value : ~0ULL;	/* a real buffer, never NULL: the verifier follows it */
@@ -695,6 +694,12 @@ static __always_inline void vw_pass(struct vw_ticket *t, struct file *file, cons
 		vw_arm_scrub(t, a->off, a->size, d->dsn_off, info->bdf, d->slot);
 }
 
+/*
+ * The veto, shared by the fmod_ret and the BPF LSM attachment. A VFIO
+ * device-file access with no fresh ticket from rw_verify_area means that
+ * program was skipped (the kernel skips a preempted tracing program's next
+ * run on that CPU): refuse it rather than let it through unjudged.
+ */
 static __always_inline int vw_permission(struct file *file, int mask, int ret)
 {
 	struct task_struct *task;
