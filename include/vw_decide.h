@@ -20,6 +20,7 @@
 
 #include "vw_types.h"
 #include "vw_dsn.h"
+#include "vw_ioctl.h"
 
 #define VW_MAX(a, b) ((a) > (b) ? (a) : (b))
 #define VW_BLOCK (1u << VW_BLOCK_SHIFT)
@@ -269,6 +270,7 @@ static inline void vw_compile(struct vw_compile_ctx *c)
 	vw_compile_layer(c, 0);	/* bdf */
 	VW_LOOP(VW_CFG_SIZE, vw_paint_finish, c);
 	vw_compile_tph(c);
+	vw_ioc_resolve(c->layers, c->dev->ioctl);
 	c->dev->tph_st_in_cap = c->dev->tph_len > 12;	/* refined by the loader from the register */
 }
 
