@@ -39,7 +39,7 @@ LIB_OBJS  := $(filter-out $(B)/user/cli/main.o,$(USER_OBJS))
 SAN_OBJS  := $(patsubst $(B)/user/%.o,$(B)/san/%.o,$(LIB_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
-BPF_HDRS  := $(wildcard bpf/*.h) $(wildcard include/*.h)
+BPF_HDRS  := $(wildcard bpf/*.h) $(wildcard bpf/arch/*.h) $(wildcard include/*.h)
 # Every BPF object is built alike, so the selftest object runs the bytecode the product runs.
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -D__VW_BPF__ -Iinclude -Ibpf/vmlinux/$(ARCH)
 # Generated cases shared by the host unit tests and the VM bytecode test (tests/vm/bytecode.c).

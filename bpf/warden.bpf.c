@@ -31,6 +31,7 @@
 #include "vw_ioctl.h"
 #include "maps.bpf.h"
 #include "device.bpf.h"
+#include "arch.h"
 
 #define VW_MAY_WRITE 0x2	/* include/linux/fs.h: macros are not in BTF */
 
@@ -306,16 +307,16 @@ static __always_inline __u32 vw_access_path(struct task_struct *task, struct pt_
 {
 	if (BPF_CORE_READ(task, flags) & PF_IO_WORKER)
 		return VW_PATH_IO_URING;
-	switch (BPF_CORE_READ(regs, orig_ax)) {
-	case 0: return VW_PATH_READ;
-	case 1: return VW_PATH_WRITE;
-	case 17: return VW_PATH_PREAD;
-	case 18: return VW_PATH_PWRITE;
-	case 19: return VW_PATH_READV;
-	case 20: return VW_PATH_WRITEV;
-	case 295: case 327: return VW_PATH_PREADV;
-	case 296: case 328: return VW_PATH_PWRITEV;
-	case 426: return VW_PATH_IO_URING;
+	switch (VW_SYSCALL_NR(regs)) {
+	case VW_NR_READ: return VW_PATH_READ;
+	case VW_NR_WRITE: return VW_PATH_WRITE;
+	case VW_NR_PREAD64: return VW_PATH_PREAD;
+	case VW_NR_PWRITE64: return VW_PATH_PWRITE;
+	case VW_NR_READV: return VW_PATH_READV;
+	case VW_NR_WRITEV: return VW_PATH_WRITEV;
+	case VW_NR_PREADV: case VW_NR_PREADV2: return VW_PATH_PREADV;
+	case VW_NR_PWRITEV: case VW_NR_PWRITEV2: return VW_PATH_PWRITEV;
+	case VW_NR_IO_URING_ENTER: return VW_PATH_IO_URING;
 	}
 	return VW_PATH_UNKNOWN;
 }
@@ -334,11 +335,11 @@ static __always_inline __u32 vw_write_bytes(__u32 path, struct pt_regs *regs, __
 	switch (path) {
 	case VW_PATH_WRITE:
 	case VW_PATH_PWRITE:
-		buf = (const void *)BPF_CORE_READ(regs, si);
+		buf = (const void *)VW_SYSCALL_ARG2(regs);
 		break;
 	case VW_PATH_WRITEV:
 	case VW_PATH_PWRITEV:
-		if (bpf_probe_read_user(&iov, sizeof(iov), (void *)BPF_CORE_READ(regs, si)))
+		if (bpf_probe_read_user(&iov, sizeof(iov), (void *)VW_SYSCALL_ARG2(regs)))
 			return 0;
 		buf = iov.iov_base;
 		if (iov.iov_len < n)
@@ -463,17 +464,17 @@ static __always_inline int vw_ticket_from_syscall(struct task_struct *task, stru
 	if (BPF_CORE_READ(task, flags) & PF_IO_WORKER)
 		return -1;
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	if (BPF_CORE_READ(regs, orig_ax) != (write ? 18 : 17))	/* pwrite64 : pread64 */
+	if (VW_SYSCALL_NR(regs) != (write ? VW_NR_PWRITE64 : VW_NR_PREAD64))
 		return -1;
-	fd = BPF_CORE_READ(regs, di);
+	fd = VW_SYSCALL_ARG1(regs);
 	fdt = BPF_CORE_READ(task, files, fdt);
 	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
 		return -1;
 	fds = BPF_CORE_READ(fdt, fd);
 	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || f != file)
 		return -1;
-	count = BPF_CORE_READ(regs, dx);
-	pos = BPF_CORE_READ(regs, r10);
+	count = VW_SYSCALL_ARG3(regs);
+	pos = VW_SYSCALL_ARG4(regs);
 	t->write = write;
 	t->config = (pos >> VW_REGION_SHIFT) == VW_CONFIG_REGION;
 	t->pos = pos & VW_POS_MASK;

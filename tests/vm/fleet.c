@@ -51,6 +51,16 @@ static int sh(const char *cmd)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* Run cmd until it succeeds (the journal and kauditd write in the background), bounded. */
+static int sh_wait(const char *cmd)
+{
+	int i, rc;
+
+	for (i = 0; (rc = sh(cmd)) != 0 && i < WAIT_S * 5; i++)
+		pause_ms(200);
+	return rc;
+}
+
 static void join_cgroup(const char *dir)
 {
 	char path[512];
@@ -208,13 +218,11 @@ static void scope_only_access(const char *bdf)
 static void check_audit_record(const char *bdf)
 {
 	char cmd[512];
-	int i;
 
-	/* the record reaches the kernel log from kauditd: wait for it */
+	/* the record reaches the kernel log from kauditd */
 	snprintf(cmd, sizeof(cmd), "dmesg | grep 'type=1121' | grep 'op=write action=deny device=%s' | "
 		 "grep 'vm=\"tenant-a\"' | grep -c 'res=failed'", bdf);
-	for (i = 0; i < WAIT_S * 5 && sh(cmd) != 0; i++)
-		pause_ms(200);
+	sh_wait(cmd);
 	CHECK(atoi(out) >= 1, "no audit record of the denial in the kernel log");
 	sh("dmesg | grep 'type=1121' | tail -n 1");
 	printf("audit: %s", out);
@@ -223,12 +231,10 @@ static void check_audit_record(const char *bdf)
 static void check_journal(const char *bdf)
 {
 	char cmd[512];
-	int i;
 
 	snprintf(cmd, sizeof(cmd), "journalctl -D /run/log/journal --no-pager -o json VFIO_WARDEN_ACTION=deny "
 		 "VFIO_WARDEN_DEVICE=%s VFIO_WARDEN_VM=tenant-a 2>&1 | grep -c '\"PRIORITY\":\"4\"'", bdf);
-	for (i = 0; i < WAIT_S * 5 && sh(cmd) != 0; i++)
-		pause_ms(200);
+	sh_wait(cmd);
 	CHECK(atoi(out) >= 1, "journalctl VFIO_WARDEN_ACTION=deny found nothing: %s", out);
 }
 
@@ -242,15 +248,12 @@ static void check_message_priorities(void)
 	static const char cmd[] = "systemd-cat -t vw-msgtest sh -c 'JOURNAL_STREAM=$(stat -L -c %%d:%%i /proc/self/fd/2) "
 				  "exec build/vfio-warden %s'";
 	char c[512];
-	int i;
 
 	snprintf(c, sizeof(c), cmd, "attach");	/* attached already: an error */
 	sh(c);
 	snprintf(c, sizeof(c), cmd, "reload -p policies/default.yaml");	/* "reloaded, ...": information */
 	sh(c);
-	for (i = 0; i < WAIT_S * 5 && sh("journalctl -D /run/log/journal --no-pager -t vw-msgtest -p err -o cat "
-					 "| grep -c 'already attached'") != 0; i++)
-		pause_ms(200);
+	sh_wait("journalctl -D /run/log/journal --no-pager -t vw-msgtest -p err -o cat | grep -c 'already attached'");
 	CHECK(atoi(out) == 1, "the error is not at priority err: %s", out);
 	sh("journalctl -D /run/log/journal --no-pager -t vw-msgtest -p err -o cat | grep -c reloaded");
 	CHECK(atoi(out) == 0, "progress filed as an error: %s", out);
@@ -261,12 +264,12 @@ static void check_message_priorities(void)
 	CHECK(atoi(out) == 0, "a prefix reached the journal as text: %s", out);
 }
 
-static void check_schema(const char *const *logs)
+void check_events_schema(const char *first, const char *const *logs)
 {
 	char cmd[2048];
 	size_t o;
 
-	o = snprintf(cmd, sizeof(cmd), "python3 tests/validate-events.py user/lib/events.schema.json %s", FLEET_LOG);
+	o = snprintf(cmd, sizeof(cmd), "python3 tests/validate-events.py user/lib/events.schema.json %s", first);
 	for (; *logs && o < sizeof(cmd) - 256; logs++)
 		if (access(*logs, R_OK) == 0)
 			o += snprintf(cmd + o, sizeof(cmd) - o, " %s", *logs);
@@ -322,7 +325,7 @@ void test_fleet(const struct fleet_opts *o)
 		kill(journald, SIGTERM);
 		waitpid(journald, NULL, 0);
 	}
-	check_schema(o->logs);
+	check_events_schema(FLEET_LOG, o->logs);
 	snprintf(text, sizeof(text), "cp %s %s/fleet-events.jsonl", FLEET_LOG, o->rwdir);	/* for people */
 	sh(text);
 	CHECK_EQ(cli_run(out, sizeof(out), "reload", "-q", "-p", "policies/default.yaml", NULL), 0);

@@ -12,4 +12,8 @@ struct fleet_opts {
 /* Run with vfio-warden attached and no `log` streaming (this test streams its own). */
 void test_fleet(const struct fleet_opts *o);
 
+/* Every event in these JSON Lines files (first, then logs, NULL-terminated; missing files
+ * skipped) validates against user/lib/events.schema.json, and there is at least one. */
+void check_events_schema(const char *first, const char *const *logs);
+
 #endif

@@ -1008,6 +1008,11 @@ static int attack_main(const char *env)
 	CHECK((s1 == 0) + (s2 == 0) == 1, "exactly one attach wins");
 	CHECK((s1 == 4 || s1 == 7 || s1 == 0) && (s2 == 4 || s2 == 7 || s2 == 0), "the loser says why");
 	CHECK_EQ(cli_run(out, sizeof(out), "detach", NULL), 0);
+	{	/* every record the campaign streamed follows the event schema */
+		const char *none[] = { NULL };
+
+		check_events_schema(EVFILE, none);
+	}
 	printf("vm: ");
 	return vw_test_done();
 }
