@@ -154,29 +154,24 @@ static inline int vw_ioc_judge(const __u8 *rules, __u32 cls, __u32 *reason)
 	return VW_DENY;
 }
 
-/* Resolve a device's rules from its layers, most specific first (layers[k]
- * NULL: no such layer). Unrolled over the constant layer indexes. */
-static inline void vw_ioc_resolve(const struct vw_profile *const *layers, __u8 *out)
+/* Resolve class i of a device's rules from its layers, most specific first
+ * (layers[k] NULL: no such layer); VW_UNSET when none names it. Unrolled over
+ * the constant layer indexes (the verifier loads layers[k] at constant offsets). */
+static inline __u8 vw_ioc_resolve_one(const struct vw_profile *const *layers, __u32 i)
 {
-	__u32 i;
-
-	for (i = 0; i < VW_IOC_RULE_BYTES; i++) {
-		__u8 a = VW_UNSET;
-
-		if (i < VW_IOC_NRULES) {
-			if (layers[4] && layers[4]->ioctl[i] != VW_UNSET)
-				a = layers[4]->ioctl[i];
-			if (layers[3] && layers[3]->ioctl[i] != VW_UNSET)
-				a = layers[3]->ioctl[i];
-			if (layers[2] && layers[2]->ioctl[i] != VW_UNSET)
-				a = layers[2]->ioctl[i];
-			if (layers[1] && layers[1]->ioctl[i] != VW_UNSET)
-				a = layers[1]->ioctl[i];
-			if (layers[0] && layers[0]->ioctl[i] != VW_UNSET)
-				a = layers[0]->ioctl[i];
-		}
-		out[i] = a;
-	}
+	if (i >= VW_IOC_NRULES)
+		return VW_UNSET;
+	if (layers[0] && layers[0]->ioctl[i] != VW_UNSET)
+		return layers[0]->ioctl[i];
+	if (layers[1] && layers[1]->ioctl[i] != VW_UNSET)
+		return layers[1]->ioctl[i];
+	if (layers[2] && layers[2]->ioctl[i] != VW_UNSET)
+		return layers[2]->ioctl[i];
+	if (layers[3] && layers[3]->ioctl[i] != VW_UNSET)
+		return layers[3]->ioctl[i];
+	if (layers[4] && layers[4]->ioctl[i] != VW_UNSET)
+		return layers[4]->ioctl[i];
+	return VW_UNSET;
 }
 
 #ifndef __VW_BPF__
