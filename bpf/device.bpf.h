@@ -51,10 +51,10 @@ struct vw_devinfo {
  * Fill *info for a VFIO device file. Returns 0 for a PCI device, -1 for any
  * other VFIO device (mdev, platform, ...): region 7 means something else there.
  */
-static __always_inline int vw_devinfo_get(struct file *file, struct vw_devinfo *info)
+/* A VFIO device's PCI identity; -1 if it is not a PCI device or has no name. */
+static __always_inline int vw_devinfo_of(struct vfio_device___vw *vdev, struct vw_devinfo *info)
 {
 	/* plain locals: BPF_CORE_READ(info->x, ...) would relocate vw_devinfo too */
-	struct vfio_device___vw *vdev = vw_file_vdev(file);
 	const char *bus_name, *name;
 	struct pci_dev *pdev;
 	struct device *dev;
@@ -80,6 +80,12 @@ static __always_inline int vw_devinfo_get(struct file *file, struct vw_devinfo *
 	if (!name || bpf_probe_read_kernel_str(info->bdf, sizeof(info->bdf), name) < 0)
 		return -1;
 	return 0;
+}
+
+/* The same for the device behind an open VFIO device file. */
+static __always_inline int vw_devinfo_get(struct file *file, struct vw_devinfo *info)
+{
+	return vw_devinfo_of(vw_file_vdev(file), info);
 }
 
 /* vfio-pci's per-byte capability map (allocated when the device is opened). */

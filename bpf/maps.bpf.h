@@ -120,7 +120,7 @@ struct vw_ticket {
 	__u32 slot;		/* counters slot of the judged device */
 	__u32 scrub_expect;	/* serial bytes the fexit still has to scrub (vw_arm_scrub) */
 	__u16 scrub_dsn;	/* their DSN capability offset */
-	__u16 pad;
+	__u16 scrub_reached;	/* vfio_pci_config_rw's fentry saw that read: a debt, if unscrubbed */
 	__u32 scrub_slot;	/* counters slot of that device */
 	__u32 pad2;
 	__u64 serial;		/* the serial the reader gets (virtual, or 0) */

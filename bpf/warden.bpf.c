@@ -57,6 +57,8 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define EPERM 1
 #define VW_POS_MASK ((1ULL << VW_REGION_SHIFT) - 1)
+/* include/linux/fs.h: vfs_read/vfs_write/readv/splice cap a count after rw_verify_area() */
+#define VW_MAX_RW_COUNT (0x7fffffffULL & ~4095ULL)
 #define PF_IO_WORKER 0x00000010
 
 static __always_inline __u32 vw_gen(void)
@@ -207,6 +209,27 @@ static __always_inline void vw_event_lost(struct vw_counters *c)
 		__sync_fetch_and_add(&g->lost, 1);
 }
 
+/* Reserve an event with its header filled; NULL (counted as lost) when the ring buffer is full. */
+static __always_inline struct vw_event *vw_event_begin(__u32 type, const struct vw_devinfo *info,
+						       struct vw_counters *c)
+{
+	struct vw_event *e = bpf_ringbuf_reserve(&vw_events, sizeof(*e), 0);
+
+	if (!e) {
+		vw_event_lost(c);
+		return NULL;
+	}
+	vw_event_fill(e, type, info);
+	return e;
+}
+
+static __always_inline void vw_event_end(struct vw_event *e, struct vw_counters *c)
+{
+	bpf_ringbuf_submit(e, 0);
+	if (c)
+		__sync_fetch_and_add(&c->events, 1);
+}
+
 /*
  * The layers of a device the loader did not see, chosen as the loader chooses
  * them (vw_select.h): profile indexes into d->layers (for `status`), the
@@ -281,24 +304,25 @@ static __noinline struct vw_device *vw_compile_from_vfio(struct vw_devinfo *info
 	vw_release(claim);	/* the scratch is copied into vw_devices: done with it */
 	if (g)
 		__sync_fetch_and_add(&g->compiled, 1);
-	e = bpf_ringbuf_reserve(&vw_events, sizeof(*e), 0);
-	if (e) {
-		vw_event_fill(e, VW_EV_DEVICE, info);
-		bpf_ringbuf_submit(e, 0);
-	} else {
-		vw_event_lost(vw_slot_counters(slot));
-	}
+	e = vw_event_begin(VW_EV_DEVICE, info, vw_slot_counters(slot));
+	if (e)
+		vw_event_end(e, vw_slot_counters(slot));
 	return bpf_map_lookup_elem(&vw_devices, key);
 }
 
-/* The live generation's compiled policy for a device; compiled on first sight. */
-static __always_inline struct vw_device *vw_device_for(struct vw_devinfo *info, struct vw_dev_key *key)
+/* The live generation's compiled policy for a device, if it has one. */
+static __always_inline struct vw_device *vw_device_lookup(const struct vw_devinfo *info, struct vw_dev_key *key)
 {
-	struct vw_device *d;
-
 	key->gen = vw_gen();
 	__builtin_memcpy(key->bdf, info->bdf, sizeof(key->bdf));
-	d = bpf_map_lookup_elem(&vw_devices, key);
+	return bpf_map_lookup_elem(&vw_devices, key);
+}
+
+/* The same, compiled from vfio-pci's map on first sight. */
+static __always_inline struct vw_device *vw_device_for(struct vw_devinfo *info, struct vw_dev_key *key)
+{
+	struct vw_device *d = vw_device_lookup(info, key);
+
 	return d ? d : vw_compile_from_vfio(info, key);
 }
 
@@ -489,9 +513,11 @@ static __always_inline int vw_ticket_from_syscall(struct task_struct *task, stru
 /*
  * Arm the fexit of vfio_pci_config_rw to scrub what this read returns of a
  * DSN serial: it owes scrub_expect serial bytes. Armed by the veto, which
- * the kernel never skips; the fexit can be skipped (tracing program), and a
- * debt still open at the task's next VFIO access is a scrub that did not
- * happen: counted as scrub_missed, never silent.
+ * the kernel never skips. It becomes a debt when vfio_pci_config_rw's fentry
+ * sees the read (scrub_reached): a read refused after the veto (splice,
+ * sendfile, preadv2 flags) never gets there and owes nothing. A debt the
+ * fexit (a tracing program: skippable) left open at the task's next VFIO
+ * access is a scrub that did not happen: counted as scrub_missed.
  */
 static __always_inline void vw_arm_scrub(struct vw_ticket *t, __u32 off, __u32 count, __u32 dsn_off,
 					 const char *bdf, __u32 slot)
@@ -507,6 +533,7 @@ static __always_inline void vw_arm_scrub(struct vw_ticket *t, __u32 off, __u32 c
 	t->serial = serial ? *serial : 0;
 	t->scrub_slot = slot;
 	t->scrub_expect = n;
+	t->scrub_reached = 0;
 }
 
 /* A scrub the fexit still owed when the task came back: it was skipped. */
@@ -518,6 +545,9 @@ static __always_inline void vw_check_scrub_debt(struct vw_ticket *t)
 	if (!t->scrub_expect)
 		return;
 	t->scrub_expect = 0;
+	if (!t->scrub_reached)
+		return;	/* the read never reached vfio-pci: nothing was copied */
+	t->scrub_reached = 0;
 	c = vw_slot_counters(t->scrub_slot);
 	if (c)
 		__sync_fetch_and_add(&c->scrub_missed, 1);
@@ -532,112 +562,154 @@ static __always_inline void vw_check_scrub_debt(struct vw_ticket *t)
  * program was skipped (the kernel skips a preempted tracing program's next
  * run on that CPU): refuse it rather than let it through unjudged.
  */
-static __always_inline int vw_permission(struct file *file, int mask, int ret)
-{
-	struct task_struct *task;
-	struct vw_devinfo info;
-	struct vw_dev_key key = {};
-	struct vw_device *d;
-	struct vw_counters *c;
-	struct vw_ticket *t;
-	struct vw_event *e;
-	struct pt_regs *regs = NULL;
-	__u32 at, off, size, path = VW_PATH_UNKNOWN, value_len = 0;
-	int action, dir, tph_reason = 0;
-	__u64 value = 0;
-	__u32 write;
+/* An access under judgement, as the veto's steps fill it in. */
+struct vw_access {
+	struct pt_regs *regs;	/* the syscall's, once needed */
+	__u64 value;		/* a write's first bytes (value_len of them) */
+	__u32 dir, off, size, at, path, value_len, count;
+	int action, tph_reason;
+};
 
-	if (ret || !vw_is_vfio_device_file(file) || vw_retired())
-		return ret;
-	task = bpf_get_current_task_btf();
-	write = !!(mask & VW_MAY_WRITE);
-	t = bpf_task_storage_get(&vw_tickets, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+/*
+ * The ticket for this access: rw_verify_area's, or rebuilt from pread/pwrite
+ * registers when that program was skipped. NULL: refuse, counted as unticketed.
+ */
+static __always_inline struct vw_ticket *vw_take_ticket(struct task_struct *task, struct file *file, __u32 write)
+{
+	struct vw_ticket *t = bpf_task_storage_get(&vw_tickets, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	struct vw_global_counters *g;
+
 	if (!t || (!(t->armed && t->file == file && t->write == write) &&
 		   vw_ticket_from_syscall(task, file, write, t))) {
-		struct vw_global_counters *g = vw_globals();
-
+		g = vw_globals();
 		if (g)
 			__sync_fetch_and_add(&g->unticketed, 1);
-		return -EPERM;
+		return NULL;
 	}
 	vw_check_scrub_debt(t);
 	t->armed = 0;	/* one verdict per rw_verify_area() */
 	t->file = NULL;
 	t->judged = 0;
-	if (!t->config)
-		return 0;
-	if (vw_devinfo_get(file, &info))
-		return 0;
+	return t;
+}
 
+static __always_inline void vw_access_regs(struct task_struct *task, struct vw_access *a)
+{
+	if (!a->regs) {
+		a->regs = (struct pt_regs *)bpf_task_pt_regs(task);
+		a->path = vw_access_path(task, a->regs);
+	}
+}
+
+/*
+ * A write reaching TPH Requester Control or an in-capability ST table: the TPH
+ * rules may raise the verdict. Bytes we could not read (io_uring) are judged as
+ * all ones, the worst case, as vw_tph_cfg_write treats unseen bytes.
+ */
+static __always_inline void vw_judge_tph_write(const struct vw_device *d, struct vw_access *a)
+{
+	int seen = a->value_len >= (a->size < 8 ? a->size : 8), ta;
+	__u64 tdata = seen ? a->value : ~0ULL;	/* a real buffer, never NULL: the verifier follows it */
+
+	if (!d->tph_off || a->off + a->size <= d->tph_off + VW_TPH_CTRL_REG ||
+	    a->off >= (__u32)d->tph_off + d->tph_len)
+		return;
+	ta = vw_tph_cfg_write(&d->tph, d->tph_off, d->tph_len, d->tph_st_in_cap, a->off, a->size,
+			      (const __u8 *)&tdata, &a->tph_reason);
+	if (!seen && ta != VW_ALLOW)
+		a->tph_reason = VW_TPH_R_CFG_UNSEEN;
+	if (ta > a->action) {
+		a->action = ta;
+		a->at = a->off;
+	}
+}
+
+/* The verdict for the ticket's bytes: the policy's, and for writes the TPH rules'. */
+static __always_inline void vw_judge(struct task_struct *task, const struct vw_device *d, const struct vw_ticket *t,
+				     struct vw_access *a)
+{
+	a->dir = t->write ? VW_DIR_WRITE : VW_DIR_READ;
+	a->off = t->pos > VW_CFG_SIZE ? VW_CFG_SIZE : t->pos;
+	/* the count the kernel goes on with (never truncated to 32 bits); vw_decide
+	 * takes bytes past config space as reaching its end */
+	a->size = t->end - t->pos > VW_MAX_RW_COUNT ? VW_MAX_RW_COUNT : t->end - t->pos;
+	a->action = vw_decide(d, a->off, a->size, a->dir, &a->at);
+	if (a->dir != VW_DIR_WRITE)
+		return;
+	vw_access_regs(task, a);
+	a->value_len = vw_write_bytes(a->path, a->regs, a->size, &a->value);
+	vw_judge_tph_write(d, a);
+}
+
+/* Audits and denials are reported; scrubs are, rate-limited (count: reads since the last). */
+static __always_inline void vw_report_access(struct task_struct *task, const struct vw_devinfo *info,
+					     const struct vw_device *d, struct vw_counters *c, struct vw_access *a)
+{
+	struct vw_event *e;
+
+	a->count = 1;
+	if (a->action != VW_AUDIT && a->action != VW_DENY &&
+	    !(a->action == VW_SCRUB && vw_scrub_event_due(info, &a->count)))
+		return;
+	vw_access_regs(task, a);
+	e = vw_event_begin(VW_EV_CONFIG, info, c);
+	if (!e)
+		return;
+	vw_event_access(e, a->action, a->dir, a->off, a->size, a->at, d->cap[a->at & (VW_CFG_SIZE - 1)]);
+	e->err = a->action == VW_DENY ? EPERM : 0;
+	e->count = a->count;
+	e->path = a->path;
+	e->value = a->value;
+	e->value_len = a->value_len;
+	e->tph_reason = a->tph_reason;
+	vw_event_end(e, c);
+}
+
+/*
+ * An allowed access: the ticket tells vfio_pci_config_rw's fentry it was judged
+ * (so that program does no lookups), and a DSN read arms the scrub.
+ */
+static __always_inline void vw_pass(struct vw_ticket *t, struct file *file, const struct vw_devinfo *info,
+				    const struct vw_device *d, const struct vw_access *a)
+{
+	t->file = file;
+	t->vdev = info->vdev;
+	t->judged = 1;
+	t->slot = d->slot;
+	if (a->dir == VW_DIR_READ && d->dsn_off &&
+	    VW_ACT_READ(d->act[(d->dsn_off + VW_DSN_SERIAL_OFF) & (VW_CFG_SIZE - 1)]) == VW_SCRUB)
+		vw_arm_scrub(t, a->off, a->size, d->dsn_off, info->bdf, d->slot);
+}
+
+static __always_inline int vw_permission(struct file *file, int mask, int ret)
+{
+	struct task_struct *task;
+	struct vw_access a = {};
+	struct vw_devinfo info;
+	struct vw_dev_key key = {};
+	struct vw_device *d;
+	struct vw_counters *c;
+	struct vw_ticket *t;
+
+	if (ret || !vw_is_vfio_device_file(file) || vw_retired())
+		return ret;
+	task = bpf_get_current_task_btf();
+	t = vw_take_ticket(task, file, !!(mask & VW_MAY_WRITE));
+	if (!t)
+		return -EPERM;
+	if (!t->config || vw_devinfo_get(file, &info))
+		return 0;	/* not config space, or not a PCI device */
 	d = vw_device_for(&info, &key);
 	if (!d)
 		return -EPERM;	/* fail closed: a device we cannot judge (see `errors`, `contended`) */
-
-	dir = t->write ? VW_DIR_WRITE : VW_DIR_READ;
-	off = t->pos > VW_CFG_SIZE ? VW_CFG_SIZE : t->pos;
-	size = t->end - t->pos;
-	action = vw_decide(d, off, size, dir, &at);
-	if (dir == VW_DIR_WRITE) {
-		regs = (struct pt_regs *)bpf_task_pt_regs(task);
-		path = vw_access_path(task, regs);
-		value_len = vw_write_bytes(path, regs, size, &value);
-		/* TPH: writes reaching Requester Control or an in-capability ST table */
-		if (d->tph_off && off + size > d->tph_off + VW_TPH_CTRL_REG && off < (__u32)d->tph_off + d->tph_len) {
-			/* bytes we could not read (io_uring) are judged as all ones: the
-			 * worst case, as vw_tph_cfg_write treats unseen bytes; always a real
-			 * buffer, never NULL, so the verifier can follow the pointer */
-			int seen = value_len >= (size < 8 ? size : 8);
-			__u64 tdata = seen ? value : ~0ULL;
-			int ta = vw_tph_cfg_write(&d->tph, d->tph_off, d->tph_len, d->tph_st_in_cap, off, size,
-						  (const __u8 *)&tdata, &tph_reason);
-
-			if (!seen && ta != VW_ALLOW)
-				tph_reason = VW_TPH_R_CFG_UNSEEN;
-			if (ta > action) {
-				action = ta;
-				at = off;
-			}
-		}
-	}
+	vw_judge(task, d, t, &a);
 	c = vw_slot_counters(d->slot);
 	if (c)
-		__sync_fetch_and_add(&c->judged[dir & 1][action & 3], 1);
-
-	__u32 count = 1;
-
-	if (action == VW_AUDIT || action == VW_DENY ||
-	    (action == VW_SCRUB && vw_scrub_event_due(&info, &count))) {
-		e = bpf_ringbuf_reserve(&vw_events, sizeof(*e), 0);
-		if (e) {
-			if (!regs) {
-				regs = (struct pt_regs *)bpf_task_pt_regs(task);
-				path = vw_access_path(task, regs);
-			}
-			vw_event_fill(e, VW_EV_CONFIG, &info);
-			vw_event_access(e, action, dir, off, size, at, d->cap[at & (VW_CFG_SIZE - 1)]);
-			e->err = action == VW_DENY ? EPERM : 0;
-			e->count = count;
-			e->path = path;
-			e->value = value;
-			e->value_len = value_len;
-			e->tph_reason = tph_reason;
-			bpf_ringbuf_submit(e, 0);
-			if (c)
-				__sync_fetch_and_add(&c->events, 1);
-		} else {
-			vw_event_lost(c);
-		}
-	}
-	if (action == VW_DENY)
+		__sync_fetch_and_add(&c->judged[a.dir & 1][a.action & 3], 1);
+	vw_report_access(task, &info, d, c, &a);
+	if (a.action == VW_DENY)
 		return -EPERM;
-	t->file = file;
-	t->vdev = info.vdev;
-	t->judged = 1;
-	/* what vfio_pci_config_rw's fentry needs, so it does no lookups itself */
-	t->slot = d->slot;
-	if (dir == VW_DIR_READ && d->dsn_off &&
-	    VW_ACT_READ(d->act[(d->dsn_off + VW_DSN_SERIAL_OFF) & (VW_CFG_SIZE - 1)]) == VW_SCRUB)
-		vw_arm_scrub(t, off, size, d->dsn_off, info.bdf, d->slot);
+	vw_pass(t, file, &info, d, &a);
 	return 0;
 }
 
@@ -677,29 +749,17 @@ int BPF_PROG(vw_config_rw, struct vfio_pci_core_device___vw *vdev, char *buf, si
 		t->pos = off + count;	/* readv/writev: segments arrive in order */
 		if (t->pos >= t->end)
 			t->judged = 0;
+		t->scrub_reached = t->scrub_expect != 0;
 		c = vw_slot_counters(t->slot);
 		if (c)
 			__sync_fetch_and_add(&c->reached[dir & 1], 1);
 		return 0;
 	}
 
-	/* Nobody judged this access: a bypass. Resolve the device the slow way. */
-	{
-		struct vfio_device___vw *vd = (void *)&vdev->vdev;
-		struct device *dev = BPF_CORE_READ(vd, dev);
-		const char *name = BPF_CORE_READ(dev, kobj.name);
-		struct pci_dev *pdev = BPF_CORE_READ(vdev, pdev);
-
-		info.vdev = vd;
-		info.pdev = pdev;
-		info.vendor = BPF_CORE_READ(pdev, vendor);
-		info.device_id = BPF_CORE_READ(pdev, device);
-		if (name)
-			bpf_probe_read_kernel_str(info.bdf, sizeof(info.bdf), name);
-	}
-	key.gen = vw_gen();
-	__builtin_memcpy(key.bdf, info.bdf, sizeof(key.bdf));
-	d = bpf_map_lookup_elem(&vw_devices, &key);
+	/* Nobody judged this access: a bypass. Resolve the device the slow way
+	 * (reported even if that fails: an empty name says so). */
+	vw_devinfo_of((void *)&vdev->vdev, &info);
+	d = vw_device_lookup(&info, &key);
 	c = vw_slot_counters(d ? d->slot : vw_slot_of(info.bdf));
 	if (c) {
 		__sync_fetch_and_add(&c->reached[dir & 1], 1);
@@ -713,17 +773,14 @@ int BPF_PROG(vw_config_rw, struct vfio_pci_core_device___vw *vdev, char *buf, si
 						 BPF_LOCAL_STORAGE_GET_F_CREATE);
 		if (t && !t->scrub_expect)
 			vw_arm_scrub(t, off, count, d->dsn_off, info.bdf, d->slot);
+		if (t)
+			t->scrub_reached = t->scrub_expect != 0;
 	}
-	e = bpf_ringbuf_reserve(&vw_events, sizeof(*e), 0);
-	if (!e) {
-		vw_event_lost(c);
+	e = vw_event_begin(VW_EV_BYPASS, &info, c);
+	if (!e)
 		return 0;
-	}
-	vw_event_fill(e, VW_EV_BYPASS, &info);
 	vw_event_access(e, VW_AUDIT, dir, off, count, off, d ? d->cap[off & (VW_CFG_SIZE - 1)] : VW_CAP_UNASSIGNED);
-	bpf_ringbuf_submit(e, 0);
-	if (c)
-		__sync_fetch_and_add(&c->events, 1);
+	vw_event_end(e, c);
 	return 0;
 }
 
@@ -734,26 +791,40 @@ int BPF_PROG(vw_config_rw_exit, struct vfio_pci_core_device___vw *vdev, char *bu
 	struct vw_ticket *t = bpf_task_storage_get(&vw_tickets, bpf_get_current_task_btf(), 0, 0);
 	__u32 bo, so, n, k;
 	loff_t pos = 0;
-	__u64 off;
+	__u64 off, len;
 	__u8 b;
 
 	if (!t || !t->scrub_expect || iswrite)
 		return 0;
-	if (ret <= 0) {
-		t->scrub_expect = 0;	/* nothing was copied: nothing to scrub */
-		return 0;
-	}
-	/* vfio_pci_config_rw advanced *ppos past the ret bytes it copied */
 	bpf_probe_read_kernel(&pos, sizeof(pos), ppos);
-	off = ((__u64)pos & VW_POS_MASK) - (__u64)ret;
-	n = vw_dsn_overlap(off, (__u32)ret, t->scrub_dsn, &bo, &so);
+	off = (__u64)pos & VW_POS_MASK;
+	/*
+	 * Success: *ppos moved past the ret bytes copied. Failure: *ppos did not
+	 * move, yet vfio-pci copies a dword at a time, so the chunks before the
+	 * one that failed (a fault in the reader's buffer) are in the buffer:
+	 * scrub every serial byte of the whole request, whatever came back.
+	 */
+	if (ret > 0) {
+		off -= ret;
+		len = ret;
+	} else {
+		len = count;
+	}
+	if (off > VW_CFG_SIZE)
+		off = VW_CFG_SIZE;
+	if (len > VW_CFG_SIZE)
+		len = VW_CFG_SIZE;
+	n = vw_dsn_overlap(off, len, t->scrub_dsn, &bo, &so);
 	for (k = 0; k < VW_DSN_SERIAL_LEN; k++) {
 		if (k >= n)
 			break;
 		b = vw_dsn_byte(t->serial, so + k);
-		bpf_probe_write_user(buf + bo + k, &b, 1);
+		bpf_probe_write_user(buf + bo + k, &b, 1);	/* fails only where nothing was copied */
 	}
-	t->scrub_expect = n >= t->scrub_expect ? 0 : t->scrub_expect - n;	/* readv: segment by segment */
+	/* readv: segment by segment; an error ends the request */
+	t->scrub_expect = ret <= 0 || n >= t->scrub_expect ? 0 : t->scrub_expect - n;
+	if (!t->scrub_expect)
+		t->scrub_reached = 0;
 	return 0;
 }
 
@@ -856,9 +927,8 @@ static __noinline int vw_tph_ioctl(struct file *file, unsigned int cmd, unsigned
 	if (c)
 		__sync_fetch_and_add(&c->tph[action & 3], 1);
 	if (action != VW_ALLOW) {
-		e = bpf_ringbuf_reserve(&vw_events, sizeof(*e), 0);
+		e = vw_event_begin(VW_EV_TPH, &info, c);
 		if (e) {
-			vw_event_fill(e, VW_EV_TPH, &info);
 			e->action = action;
 			e->err = action == VW_DENY ? EPERM : 0;
 			e->tph_op = op.hdr.op;
@@ -873,11 +943,7 @@ static __noinline int vw_tph_ioctl(struct file *file, unsigned int cmd, unsigned
 				e->bad_reason[k] = w->sc.res.bad_reason[k];
 				e->bad_mem[k] = w->sc.res.bad_mem[k];
 			}
-			bpf_ringbuf_submit(e, 0);
-			if (c)
-				__sync_fetch_and_add(&c->events, 1);
-		} else {
-			vw_event_lost(c);
+			vw_event_end(e, c);
 		}
 	}
 	vw_release(claim);

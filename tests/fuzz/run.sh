@@ -13,7 +13,7 @@ cd "$root" || exit 2
 mkdir -p "$out/corpus" "$out/seeds" "$out/artifacts"
 
 ${CLANG:-clang} -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-Iinclude -Iuser/lib tests/fuzz/fuzz_walk.c user/lib/layout.c user/lib/capnames.c user/lib/cfgdump.c user/lib/bdf.c \
+	-Iinclude -Iuser/lib tests/fuzz/fuzz_walk.c user/lib/*.c -lyaml -ljson-c -laudit -lsystemd -lpthread \
 	-o "$out/fuzz_walk" || { echo "fuzz: build failed"; exit 2; }
 
 # Seeds: every dump as text, and its bytes as a raw 4096-byte dump.

@@ -13,6 +13,19 @@
 
 static struct vw_layout L;
 static uint8_t cfg[VW_CFG_SIZE];
+/* The device's own layout as a map (the walker's lengths, the earlier capability wins).
+ * L.capmap is vfio-pci's view of it: test_vfiorules.c. */
+static uint8_t P[VW_CFG_SIZE];
+
+static void physical_map(void)
+{
+	static int16_t owner[VW_CFG_SIZE];
+
+	vw_layout_owners(&L, owner);
+	for (unsigned b = 0; b < VW_CFG_SIZE; b++)
+		P[b] = b >= L.size ? VW_CAP_UNASSIGNED : b < VW_HEADER_SIZE ? VW_CAP_HEADER
+		       : owner[b] >= 0 ? vw_cap_map_byte(L.caps[owner[b]].id) : VW_CAP_UNASSIGNED;
+}
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -26,7 +39,9 @@ static int load(const char *path)
 	CHECK(rc == 0, "%s", err);
 	if (rc)
 		return rc;
-	return vw_walk(buf, size, &L);
+	rc = vw_walk(buf, size, &L);
+	physical_map();
+	return rc;
 }
 
 static const struct vw_cap *find(bool ext, unsigned offset)
@@ -48,9 +63,9 @@ static void expect_cap(bool ext, unsigned offset, unsigned id, unsigned len)
 	CHECK(c->id == id, "cap at 0x%x: id 0x%x, expected 0x%x", offset, c->id, id);
 	CHECK(c->length == len, "cap at 0x%x: length 0x%x, expected 0x%x", offset, c->length, len);
 	CHECK(c->length_known, "cap at 0x%x: length unknown", offset);
-	CHECK(L.capmap[offset] == vw_cap_map_byte(id), "capmap[0x%x] = 0x%x", offset, L.capmap[offset]);
-	CHECK(L.capmap[offset + len - 1] == vw_cap_map_byte(id), "capmap[0x%x] = 0x%x",
-	      offset + len - 1, L.capmap[offset + len - 1]);
+	CHECK(P[offset] == vw_cap_map_byte(id), "capmap[0x%x] = 0x%x", offset, P[offset]);
+	CHECK(P[offset + len - 1] == vw_cap_map_byte(id), "capmap[0x%x] = 0x%x",
+	      offset + len - 1, P[offset + len - 1]);
 }
 
 static bool warned(const char *needle)
@@ -110,6 +125,7 @@ static void pcie_at(unsigned off, uint8_t next, unsigned version, unsigned type,
 static void walk(size_t size)
 {
 	CHECK_EQ(vw_walk(cfg, size, &L), 0);
+	physical_map();
 }
 
 /* Length of a lone capability built by the caller at off (std or ext). */
@@ -142,16 +158,16 @@ static void test_e1000e(void)
 	expect_cap(true, 0x140, 0x03, 12);
 	CHECK_EQ(find(true, 0x100)->version, 2);
 	CHECK_EQ(find(true, 0x140)->version, 1);
-	CHECK_EQ(L.capmap[0x00], VW_CAP_HEADER);
-	CHECK_EQ(L.capmap[0x3f], VW_CAP_HEADER);
-	CHECK_EQ(L.capmap[0x40], VW_CAP_UNASSIGNED);
-	CHECK_EQ(L.capmap[0xac], VW_CAP_UNASSIGNED);
-	CHECK_EQ(L.capmap[0xde], VW_CAP_UNASSIGNED);
-	CHECK_EQ(L.capmap[0xf4], VW_CAP_UNASSIGNED);
-	CHECK_EQ(L.capmap[0x138], VW_CAP_UNASSIGNED);
-	CHECK_EQ(L.capmap[0x14c], VW_CAP_UNASSIGNED);
-	CHECK_EQ(L.capmap[0xf00], VW_CAP_UNASSIGNED);
-	CHECK_EQ(L.capmap[0xfff], VW_CAP_UNASSIGNED);
+	CHECK_EQ(P[0x00], VW_CAP_HEADER);
+	CHECK_EQ(P[0x3f], VW_CAP_HEADER);
+	CHECK_EQ(P[0x40], VW_CAP_UNASSIGNED);
+	CHECK_EQ(P[0xac], VW_CAP_UNASSIGNED);
+	CHECK_EQ(P[0xde], VW_CAP_UNASSIGNED);
+	CHECK_EQ(P[0xf4], VW_CAP_UNASSIGNED);
+	CHECK_EQ(P[0x138], VW_CAP_UNASSIGNED);
+	CHECK_EQ(P[0x14c], VW_CAP_UNASSIGNED);
+	CHECK_EQ(P[0xf00], VW_CAP_UNASSIGNED);
+	CHECK_EQ(P[0xfff], VW_CAP_UNASSIGNED);
 	CHECK_NO_WARNINGS();
 }
 
@@ -168,8 +184,8 @@ static void test_igb(void)
 	expect_cap(true, 0x100, 0x01, 0x38);
 	expect_cap(true, 0x150, 0x0e, 8);
 	expect_cap(true, 0x160, 0x10, 64);
-	CHECK_EQ(L.capmap[0x158], VW_CAP_UNASSIGNED);
-	CHECK_EQ(L.capmap[0x1a0], VW_CAP_UNASSIGNED);
+	CHECK_EQ(P[0x158], VW_CAP_UNASSIGNED);
+	CHECK_EQ(P[0x1a0], VW_CAP_UNASSIGNED);
 	CHECK_NO_WARNINGS();
 }
 
@@ -184,8 +200,8 @@ static void test_nvme(void)
 	expect_cap(false, 0x80, 0x10, 0x3c);
 	expect_cap(false, 0x60, 0x01, 8);
 	for (unsigned b = 0x100; b < VW_CFG_SIZE; b++)
-		if (L.capmap[b] != VW_CAP_UNASSIGNED) {
-			CHECK(0, "capmap[0x%x] = 0x%x in empty extended space", b, L.capmap[b]);
+		if (P[b] != VW_CAP_UNASSIGNED) {
+			CHECK(0, "capmap[0x%x] = 0x%x in empty extended space", b, P[b]);
 			break;
 		}
 	CHECK_NO_WARNINGS();
@@ -201,7 +217,7 @@ static void test_vmxnet3(void)
 	expect_cap(false, 0x9c, 0x11, 12);
 	expect_cap(false, 0x84, 0x05, 14);
 	expect_cap(true, 0x100, 0x03, 12);
-	CHECK_EQ(L.capmap[0x10c], VW_CAP_UNASSIGNED);
+	CHECK_EQ(P[0x10c], VW_CAP_UNASSIGNED);
 	CHECK_NO_WARNINGS();
 }
 
@@ -214,17 +230,19 @@ static void test_short_sizes(void)
 
 	CHECK_EQ(vw_cfg_load("tests/data/qemu-e1000e.lspci", NULL, buf, &size, bdf, err, sizeof(err)), 0);
 	CHECK_EQ(vw_walk(buf, 256, &L), 0);
+	physical_map();
 	CHECK_EQ(L.size, 256);
 	CHECK_EQ(L.ncaps, 4);
 	CHECK(find(true, 0x140) == NULL, "extended capability in 256 bytes");
-	CHECK_EQ(L.capmap[0x140], VW_CAP_UNASSIGNED);
+	CHECK_EQ(P[0x140], VW_CAP_UNASSIGNED);
 	CHECK_NO_WARNINGS();
 
 	CHECK_EQ(vw_walk(buf, 64, &L), 0);
+	physical_map();
 	CHECK_EQ(L.ncaps, 0);
 	CHECK_WARNED("past the 64 bytes");
-	CHECK_EQ(L.capmap[0x3f], VW_CAP_HEADER);
-	CHECK_EQ(L.capmap[0x40], VW_CAP_UNASSIGNED);
+	CHECK_EQ(P[0x3f], VW_CAP_HEADER);
+	CHECK_EQ(P[0x40], VW_CAP_UNASSIGNED);
 
 	CHECK_EQ(vw_walk(buf, 63, &L), -EINVAL);
 	CHECK_EQ(vw_walk(buf, 4097, &L), -EINVAL);
@@ -462,7 +480,7 @@ static void test_unknown_lengths(void)
 	CHECK_EQ(find(false, 0x40)->length_known, 0);
 	CHECK_EQ(find(true, 0x100)->length, 0x80);
 	CHECK_EQ(find(true, 0x400)->length, 0xc00);
-	CHECK_EQ(L.capmap[0xfff], 0x33);
+	CHECK_EQ(P[0xfff], 0x33);
 	CHECK_WARNED("HyperTransport (0x08) at 0x040: length unknown");
 	CHECK_WARNED("up to 0x180");
 }
@@ -530,8 +548,8 @@ static void test_std_malformed(void)
 	cfg[0xf2] = 0x40;
 	walk(VW_CFG_SIZE);
 	CHECK_EQ(find(false, 0xf0)->length, 0x10);
-	CHECK_EQ(L.capmap[0xff], 0x09);
-	CHECK_EQ(L.capmap[0x100], VW_CAP_UNASSIGNED);
+	CHECK_EQ(P[0xff], 0x09);
+	CHECK_EQ(P[0x100], VW_CAP_UNASSIGNED);
 	CHECK_WARNED("run past 0x100; clamped");
 
 	/* Status says no list: 0x34 is ignored */
@@ -592,7 +610,7 @@ static void test_ext_malformed(void)
 	put32(0xff4, 0x04000001);	/* VSEC length 0x40 */
 	walk(VW_CFG_SIZE);
 	CHECK_EQ(find(true, 0xff0)->length, 0x10);
-	CHECK_EQ(L.capmap[0xfff], 0x0b);
+	CHECK_EQ(P[0xfff], 0x0b);
 	CHECK_WARNED("run past 0x1000; clamped");
 
 	/* 0xffffffff at 0x100: extended space not readable */
@@ -624,7 +642,7 @@ static void test_ext_malformed(void)
 	walk(VW_CFG_SIZE);
 	CHECK_EQ(L.ncaps, 1);
 	CHECK_WARNED("mirrors the header");
-	CHECK_EQ(L.capmap[0x100], VW_CAP_UNASSIGNED);
+	CHECK_EQ(P[0x100], VW_CAP_UNASSIGNED);
 
 	/* a Null capability chains on without being mapped */
 	blank();
@@ -632,8 +650,8 @@ static void test_ext_malformed(void)
 	ext_cap(0x200, 0x03, 1, 0);
 	walk(VW_CFG_SIZE);
 	CHECK_EQ(L.ncaps, 1);
-	CHECK_EQ(L.capmap[0x100], VW_CAP_UNASSIGNED);
-	CHECK_EQ(L.capmap[0x200], 0x03);
+	CHECK_EQ(P[0x100], VW_CAP_UNASSIGNED);
+	CHECK_EQ(P[0x200], 0x03);
 
 	/* extended space is only walked with 4096 bytes */
 	blank();
@@ -652,8 +670,8 @@ static void test_overlap_and_odd_ids(void)
 	walk(VW_CFG_SIZE);
 	CHECK_EQ(L.ncaps, 2);
 	CHECK_WARNED("overlap");
-	CHECK_EQ(L.capmap[0x120], 0x0b);
-	CHECK_EQ(L.capmap[0x140], VW_CAP_UNASSIGNED);
+	CHECK_EQ(P[0x120], 0x0b);
+	CHECK_EQ(P[0x140], VW_CAP_UNASSIGNED);
 
 	/* IDs that do not fit a map byte, and standard ID 0 */
 	blank();
@@ -664,10 +682,10 @@ static void test_overlap_and_odd_ids(void)
 	ext_cap(0x200, 0x00fe, 1, 0);
 	walk(VW_CFG_SIZE);
 	CHECK_EQ(L.ncaps, 4);
-	CHECK_EQ(L.capmap[0x40], VW_CAP_MAP_OTHER);
-	CHECK_EQ(L.capmap[0x50], VW_CAP_MAP_OTHER);
-	CHECK_EQ(L.capmap[0x100], VW_CAP_MAP_OTHER);
-	CHECK_EQ(L.capmap[0x200], VW_CAP_MAP_OTHER);
+	CHECK_EQ(P[0x40], VW_CAP_MAP_OTHER);
+	CHECK_EQ(P[0x50], VW_CAP_MAP_OTHER);
+	CHECK_EQ(P[0x100], VW_CAP_MAP_OTHER);
+	CHECK_EQ(P[0x200], VW_CAP_MAP_OTHER);
 	CHECK_EQ(find(true, 0x100)->id, 0x1234);
 	CHECK_EQ(vw_cap_map_byte(0x0103), VW_CAP_MAP_OTHER);
 	CHECK_EQ(vw_cap_map_byte(0x10), 0x10);

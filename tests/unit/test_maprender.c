@@ -13,6 +13,7 @@
 #include "cfgdump.h"
 #include "layout.h"
 #include "maprender.h"
+#include "vfiorules.h"
 #include "vw_test.h"
 
 static struct vw_layout L;
@@ -106,26 +107,34 @@ static void test_regions_plain(void)
 
 	load("tests/data/qemu-e1000e.lspci", 0);
 	n = vw_map_regions(&in, R, VW_CFG_SIZE);
-	CHECK_EQ(n, 13);
+	CHECK_EQ(n, 15);
 	check_coverage(&in, n);
 	expect_region(0, 0x000, 64, VW_REGION_HEADER, -1);
 	expect_region(1, 0x040, 0x60, VW_REGION_UNASSIGNED, -1);
 	expect_region(2, 0x0a0, 12, VW_REGION_CAPABILITY, 0x11);
 	expect_region(4, 0x0c8, 8, VW_REGION_CAPABILITY, 0x01);
 	expect_region(5, 0x0d0, 14, VW_REGION_CAPABILITY, 0x05);
-	expect_region(7, 0x0e0, 0x14, VW_REGION_CAPABILITY, 0x10);
-	expect_region(9, 0x100, 0x38, VW_REGION_CAPABILITY, 0x01);
-	expect_region(11, 0x140, 12, VW_REGION_CAPABILITY, 0x03);
-	expect_region(12, 0x14c, 0x1000 - 0x14c, VW_REGION_UNASSIGNED, -1);
-	CHECK(R[9].extended && R[9].version == 2 && R[9].cap_offset == 0x100 &&
-	      R[9].cap_length == 0x38 && R[9].length_known, "AER region fields");
-	CHECK_STR(R[11].name, "Device Serial Number");
+	/* as vfio-pci shows them: 0xc bytes of a v1 RCiEP's PCIe capability, 0x2c of AER;
+	 * the rest of each is unassigned to the guest, and says whose it is */
+	expect_region(7, 0x0e0, 0x0c, VW_REGION_CAPABILITY, 0x10);
+	expect_region(8, 0x0ec, 8, VW_REGION_UNASSIGNED, 0x10);
+	expect_region(9, 0x0f4, 12, VW_REGION_UNASSIGNED, -1);
+	expect_region(10, 0x100, 0x2c, VW_REGION_CAPABILITY, 0x01);
+	expect_region(11, 0x12c, 12, VW_REGION_UNASSIGNED, 0x01);
+	expect_region(13, 0x140, 12, VW_REGION_CAPABILITY, 0x03);
+	expect_region(14, 0x14c, 0x1000 - 0x14c, VW_REGION_UNASSIGNED, -1);
+	CHECK(R[10].extended && R[10].version == 2 && R[10].cap_offset == 0x100 &&
+	      R[10].cap_length == 0x2c && R[10].length_known && !R[10].hidden, "AER region fields");
+	CHECK(R[11].hidden && R[11].cap == R[10].cap && R[11].cap_offset == 0x100 && R[11].cap_length == 0x38,
+	      "AER bytes vfio-pci hides");
+	CHECK(!R[9].hidden && R[9].cap == -1, "plain unassigned");
+	CHECK_STR(R[13].name, "Device Serial Number");
 	CHECK(!R[2].extended, "MSI-X extended");
 	CHECK_EQ(R[0].cap, -1);
 	CHECK_EQ(R[0].rule, -1);
 	CHECK_EQ(R[0].read, VW_ALLOW);
 
-	CHECK_EQ(vw_map_regions(&in, R, 12), -ENOSPC);
+	CHECK_EQ(vw_map_regions(&in, R, 14), -ENOSPC);
 }
 
 static void test_regions_policy(void)
@@ -137,10 +146,10 @@ static void test_regions_policy(void)
 	fabricate();
 	n = vw_map_regions(&in, R, VW_CFG_SIZE);
 	check_coverage(&in, n);
-	/* PCIe capability split by the range rule: e0..e3, e4..e7, e8..f3 */
+	/* PCIe capability split by the range rule: e0..e3, e4..e7, e8..eb (vfio-pci shows 0xc) */
 	for (int i = 0; i < n; i++) {
 		if (R[i].start == 0xe0) {
-			CHECK(R[i].length == 4 && R[i + 1].length == 4 && R[i + 2].length == 12,
+			CHECK(R[i].length == 4 && R[i + 1].length == 4 && R[i + 2].length == 4,
 			      "PCIe split as %u/%u/%u", R[i].length, R[i + 1].length, R[i + 2].length);
 			CHECK(R[i + 1].rule == 2 && R[i + 1].write == VW_DENY, "range region");
 			CHECK(R[i].cap == R[i + 2].cap && R[i].cap_offset == 0xe0 &&
@@ -175,6 +184,10 @@ static void test_same_id_neighbours(void)
 
 	cfg[0] = 0xf4;
 	cfg[1] = 0x1a;
+	cfg[0x06] = 0x10;	/* a PCIe capability: vfio-pci walks extended space only with one */
+	cfg[0x34] = 0x40;
+	cfg[0x40] = 0x10;
+	cfg[0x42] = 0x02;
 	cfg[0x100] = 0x0b;
 	cfg[0x102] = 0x01;
 	cfg[0x103] = 0x11;	/* VSEC at 0x100, next 0x110 */
@@ -185,9 +198,10 @@ static void test_same_id_neighbours(void)
 	CHECK_EQ(vw_walk(cfg, VW_CFG_SIZE, &L), 0);
 	n = vw_map_regions(&in, R, VW_CFG_SIZE);
 	check_coverage(&in, n);
-	CHECK_EQ(n, 5);
-	expect_region(2, 0x100, 16, VW_REGION_CAPABILITY, 0x0b);
-	expect_region(3, 0x110, 16, VW_REGION_CAPABILITY, 0x0b);
+	CHECK_EQ(n, 7);
+	expect_region(1, 0x040, 0x34, VW_REGION_CAPABILITY, 0x10);
+	expect_region(4, 0x100, 16, VW_REGION_CAPABILITY, 0x0b);
+	expect_region(5, 0x110, 16, VW_REGION_CAPABILITY, 0x0b);
 }
 
 /* ---- text ------------------------------------------------------------------ */
@@ -274,9 +288,10 @@ static void check_region_json(struct json_object *r, const struct vw_region *wan
 {
 	char keys[256], expect[256];
 
-	snprintf(expect, sizeof(expect), "start,length,kind%s%s,read,write%s",
-		 want->kind == VW_REGION_CAPABILITY ? ",extended,id,name" : "",
-		 want->kind == VW_REGION_CAPABILITY && want->extended ? ",version" : "",
+	snprintf(expect, sizeof(expect), "start,length,kind%s%s%s,read,write%s",
+		 want->hidden ? ",hidden_by" : "",
+		 want->cap >= 0 ? ",extended,id,name" : "",
+		 want->cap >= 0 && want->extended ? ",version" : "",
 		 want->rule >= 0 ? ",rule" : "");
 	keys_of(r, keys, sizeof(keys));
 	CHECK(!strcmp(keys, expect), "region 0x%x keys \"%s\", expected \"%s\"", want->start, keys, expect);
@@ -284,7 +299,9 @@ static void check_region_json(struct json_object *r, const struct vw_region *wan
 	CHECK(json_object_is_type(get(r, "length"), json_type_int), "length not int");
 	CHECK_EQ(json_object_get_int(get(r, "start")), want->start);
 	CHECK_EQ(json_object_get_int(get(r, "length")), want->length);
-	if (want->kind == VW_REGION_CAPABILITY) {
+	if (want->hidden)
+		CHECK_STR(json_object_get_string(get(r, "hidden_by")), "vfio-pci");
+	if (want->cap >= 0) {
 		CHECK(json_object_is_type(get(r, "extended"), json_type_boolean), "extended not bool");
 		CHECK(json_object_is_type(get(r, "id"), json_type_int), "id not int");
 		CHECK_EQ(json_object_get_int(get(r, "id")), want->id);
@@ -360,6 +377,8 @@ static void test_json(void)
 
 int main(void)
 {
+	/* vfio-pci's rules of one kernel, not the host's: a v2 PCIe endpoint is 0x34 bytes */
+	vw_vfio_rules_use(vw_vfio_rules_for("7.0"));
 	test_regions_plain();
 	test_regions_policy();
 	test_same_id_neighbours();

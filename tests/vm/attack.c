@@ -26,6 +26,7 @@
 #include "attack.h"
 #include "cli.h"
 #include "kmsg.h"
+#include "review.h"
 #include "stress.h"
 #include "vfio_util.h"
 #include "vw_tph.h"
@@ -35,9 +36,10 @@
 enum { A_ALLOW, A_AUDIT, A_SCRUB, A_DENY, A_OTHER, A_N };
 static const char *const verdict_names[A_N] = { "allow", "audit", "scrub", "deny", "other-error" };
 enum { P_PREAD, P_PWRITE, P_PREADV, P_PWRITEV, P_URING_R, P_URING_W, P_NCONFIG, P_READ_BAR = P_NCONFIG, P_TPH,
-       P_IOCTL, P_N };
+       P_FAULT, P_NOOP, P_IOCTL, P_N };
 static const char *const path_names[P_N] = { "pread", "pwrite", "preadv", "pwritev", "io_uring read",
-					     "io_uring write", "read (BAR0)", "TPH ioctl", "VFIO ioctls" };
+					     "io_uring write", "read (BAR0)", "TPH ioctl", "DSN read, faults",
+					     "DSN read, no-op", "VFIO ioctls" };
 #define NDEV 3
 #define CFG 4096
 
@@ -55,12 +57,14 @@ struct target {
 	unsigned short unassigned[CFG];
 	unsigned nunassigned;
 	unsigned char snapshot[CFG];
+	unsigned dsn;	/* Device Serial Number capability, 0: none */
 };
 
 struct tally {
 	long by_path[P_N][A_N];
 	long issued[NDEV][2], denied[NDEV], reached[NDEV][2];
 	long leaked, spurious, tph_calls[NDEV];
+	long serial_leaks;	/* real serial bytes left by DSN reads that faulted part-way */
 	long ioc_calls[NDEV][VW_IOC_NCLASSES], ioc_denied[NDEV][VW_IOC_NCLASSES];
 };
 
@@ -271,12 +275,44 @@ struct worker {
 	struct tally t;
 };
 
+/*
+ * Reads over a DSN serial that the review (issue 12) found mishandled: one
+ * whose buffer faults part-way (the chunks before the fault are in it: no
+ * real serial byte may be), and one the kernel refuses after the veto
+ * (splice, preadv2 flags), which must not count as a skipped scrub.
+ */
+static void dsn_extra(struct worker *w, struct target *t, int di, uint8_t *fault_end)
+{
+	unsigned len = 9 + rnd(&w->seed, 8), off = t->dsn + rnd(&w->seed, 12), acc = 1 + rnd(&w->seed, len - 1);
+	int fault = (int)rnd(&w->seed, 2), got = A_OTHER;
+	uint8_t *b = NULL;
+	long rc;
+
+	rc = fault ? review_fault_read(&t->dev, fault_end, off, len, acc, &b)
+		   : review_noop_read(&t->dev, off, len, (int)rnd(&w->seed, REVIEW_NOOP_KINDS));
+	w->t.issued[di][0]++;
+	if (rc == -EPERM) {
+		got = A_DENY;
+		w->t.denied[di]++;
+		if (expected(&t->pol[0], 0, off, len) != A_DENY && expected(&t->pol[1], 0, off, len) != A_DENY)
+			w->t.spurious++;
+	} else if (fault) {
+		w->t.reached[di][0]++;	/* vfio-pci ran, and failed on the chunk that faulted */
+		if (O->scrubbed && review_real_bytes(b, off, acc, t->dsn, t->snapshot + t->dsn + 4)) {
+			w->t.serial_leaks++;
+			fprintf(stderr, "attack: real serial bytes in a %u-byte read at 0x%x cut after %u\n", len, off, acc);
+		}
+	}
+	w->t.by_path[fault ? P_FAULT : P_NOOP][got]++;
+}
+
 static void *worker_main(void *p)
 {
 	struct worker *w = p;
 	struct io_uring ring;
 	unsigned char buf[16], back[16];
 	static __thread char tphbuf[16 + 64 * 12];
+	uint8_t *fault_end = review_fault_pages();
 	long i;
 
 	if (io_uring_queue_init(4, &ring, 0)) {
@@ -304,6 +340,8 @@ static void *worker_main(void *p)
 			w->t.by_path[P_IOCTL][rc == EPERM ? A_DENY : A_ALLOW]++;
 			w->t.ioc_calls[di][cls]++;
 			w->t.ioc_denied[di][cls] += rc == EPERM;
+		} else if (r < 10 && t->dsn && fault_end) {
+			dsn_extra(w, t, (int)di, fault_end);
 		}
 		r = rnd(&w->seed, 10);
 		size = r < 3 ? 1 : r < 6 ? 2 : r < 9 ? 4 : (rnd(&w->seed, 2) ? 3 : 8);
@@ -489,6 +527,7 @@ void attack_campaign(const struct attack_opts *o)
 	long ev_from = file_lines(o->evfile), dmesg_from = 0, dmesg_to, ad[NDEV], lost_lines;
 	long long lost0, lost1, unj0, unj1, issued_all = 0, judged_all = 0, tph_all = 0, tph_judged = 0;
 	long long reached_all = 0, expect_reached = 0, skipped, denied_all = 0, eperm_all = 0, tph_deny = 0;
+	long long missed, fexit_skipped;
 	int i, j, p, a, warnings;
 	struct utsname u;
 	time_t t0;
@@ -507,6 +546,7 @@ void attack_campaign(const struct attack_opts *o)
 		else
 			T[i].pol[1] = T[i].pol[0];
 		CHECK_EQ(vw_sysfs_cfg_read(T[i].bdf, 0, T[i].snapshot, CFG), (long)T[i].dev.cfg_size);
+		T[i].dsn = T[i].dev.cfg_size == CFG ? review_ext_cap(T[i].snapshot, 0x03) : 0;
 	}
 	st0 = cli_status();
 	lost0 = status_global(st0, "lost");
@@ -546,6 +586,7 @@ void attack_campaign(const struct attack_opts *o)
 		}
 		tot.leaked += w[i].t.leaked;
 		tot.spurious += w[i].t.spurious;
+		tot.serial_leaks += w[i].t.serial_leaks;
 	}
 
 	/* ---- proofs ---- */
@@ -609,6 +650,16 @@ void attack_campaign(const struct attack_opts *o)
 	/* what reached vfio-pci: counted, or a run of the accounting fentry the kernel skipped */
 	skipped = status_skipped_runs(st1, "vw_config_rw") - status_skipped_runs(st0, "vw_config_rw");
 	CHECK_EQ(reached_all + skipped, expect_reached);
+	/* DSN: scrub_missed counts only scrubs the kernel really skipped (runs of the fexit it
+	 * skipped), and every read that kept real serial bytes is one of them, or one whose
+	 * fentry was skipped too */
+	missed = status_global(st1, "scrub_missed") - status_global(st0, "scrub_missed");
+	fexit_skipped = status_skipped_runs(st1, "vw_config_rw_ex") - status_skipped_runs(st0, "vw_config_rw_ex");
+	printf("  DSN reads that faulted part-way and kept real serial bytes: %ld; scrubs counted skipped: %lld "
+	       "(fexit runs skipped: %lld)\n", tot.serial_leaks, missed, fexit_skipped);
+	CHECK(missed <= fexit_skipped, "scrub_missed +%lld with %lld fexit runs skipped", missed, fexit_skipped);
+	CHECK(tot.serial_leaks <= missed + skipped, "%ld reads kept real serial bytes, %lld scrubs counted skipped",
+	      tot.serial_leaks, missed);
 
 	/* events: wait (bounded: 120 s) for the log to hold every audit/deny the counters saw */
 	for (i = 0, t0 = time(NULL); time(NULL) - t0 < 120; i++) {

@@ -19,6 +19,7 @@ struct attack_opts {
 	const char *policy_a, *policy_b;	/* chaos: the two policies reloaded in turn */
 	int reloads;		/* chaos: swaps */
 	const char *rwdir;
+	int scrubbed;		/* DSN reads are scrubbed (not lockdown=integrity): no real serial byte may show */
 };
 
 /* Runs the campaign, CHECKs every property, prints the summary table. */

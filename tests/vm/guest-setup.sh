@@ -10,6 +10,7 @@
 #           E1000E2_BDF=0000:00:0c.0  E1000E2_GROUP=4   E1000E2_VFIO=0|1
 #           IGB_BDF=0000:00:0d.0      IGB_GROUP=5
 #           NVME_BDF=0000:00:0e.0     NVME_GROUP=6
+#           CXL_BDF=0000:0d:00.0      CXL_GROUP=18      (only when the VM has one)
 #       one KEY=value per line (source it from sh, or parse it from C).
 #   tests/vm/guest-setup.sh bind BDF      bind one device to vfio-pci; prints its IOMMU group
 #   tests/vm/guest-setup.sh release BDF   give one device back to its own driver
@@ -19,6 +20,7 @@
 VW_E1000E_ID=8086:10d3
 VW_IGB_ID=8086:10c9
 VW_NVME_ID=1b36:0010
+VW_CXL_ID=8086:0d93
 
 vw_die() { echo "guest-setup: $*" >&2; return 1; }
 
@@ -86,7 +88,7 @@ vw_release() {
 }
 
 vw_setup_main() {
-	local leave_second=0 envfile='' e1000e igb nvme out
+	local leave_second=0 envfile='' e1000e igb nvme cxl out
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--leave-second) leave_second=1; shift ;;
@@ -105,6 +107,7 @@ vw_setup_main() {
 	mapfile -t e1000e < <(vw_find $VW_E1000E_ID)
 	mapfile -t igb < <(vw_find $VW_IGB_ID)
 	mapfile -t nvme < <(vw_find $VW_NVME_ID)
+	mapfile -t cxl < <(vw_find $VW_CXL_ID)
 	[ ${#e1000e[@]} -ge 2 ] || vw_die "want two e1000e ($VW_E1000E_ID), found ${#e1000e[@]}" || return
 	[ ${#igb[@]} -ge 1 ] || vw_die "no igb ($VW_IGB_ID)" || return
 	[ ${#nvme[@]} -ge 1 ] || vw_die "no nvme ($VW_NVME_ID)" || return
@@ -125,6 +128,10 @@ vw_setup_main() {
 		echo "IGB_BDF=${igb[0]}"; echo "IGB_GROUP=$g"
 		g=$(vw_bind "${nvme[0]}") || exit 1
 		echo "NVME_BDF=${nvme[0]}"; echo "NVME_GROUP=$g"
+		if [ ${#cxl[@]} -ge 1 ]; then
+			g=$(vw_bind "${cxl[0]}") || exit 1
+			echo "CXL_BDF=${cxl[0]}"; echo "CXL_GROUP=$g"
+		fi
 	) || return
 	if [ -n "$envfile" ]; then
 		printf '%s\n' "$out" > "$envfile.tmp" && mv "$envfile.tmp" "$envfile"

@@ -38,6 +38,7 @@
 #include "vw_tph.h"
 #include "stress.h"
 #include "attack.h"
+#include "review.h"
 
 int vw_t_pass, vw_t_fail;
 
@@ -983,6 +984,7 @@ static int attack_main(const char *env)
 	ao.per_thread = getenv("VW_ATTACK_N") ? atol(getenv("VW_ATTACK_N")) : 25000;
 	ao.evfile = EVFILE;
 	ao.rwdir = RWDIR;
+	ao.scrubbed = !lockdown_integrity();
 	printf("== attack campaign: 4 threads x %ld config accesses, kill -9 / restart / 100 reloads\n",
 	       ao.per_thread);
 	CHECK_EQ(cli_run(out, sizeof(out), "attach", "-q", "-p", ao.policy_a, "--ringbuf-size", "67108864", NULL), 0);
@@ -1132,10 +1134,11 @@ int main(int argc, char **argv)
 	RUN(test_tph_default, &d);
 	RUN(test_non_vfio_untouched, &d);
 	RUN(test_threads, &d);
+	RUN(review_selftests, &(struct review_env){ E1, IGB, NVME, getenv("CXL_BDF"), EVFILE, LOCKED, DSN, real_serial });
 	RUN(test_preempt_stress, &d, DSN, real_serial, !LOCKED);
 	{	/* the adversarial campaign, short form (`make attack` runs the long one) */
 		struct attack_opts ao = { .bdfs = { E1, IGB, NVME }, .threads = 4, .per_thread = 2500,
-					  .evfile = EVFILE };
+					  .evfile = EVFILE, .scrubbed = !LOCKED };
 
 		RUN(attack_campaign, &ao);
 	}

@@ -48,12 +48,14 @@ static int load_host_devices(struct host_dev *devs, int max)
 	return n;
 }
 
+/* A capability the guest sees: a rule for one vfio-pci hides never applies (its bytes are unassigned). */
 static int has_cap(const struct vw_layout *l, int ext, unsigned id)
 {
 	int i;
 
 	for (i = 0; i < l->ncaps; i++)
-		if (l->caps[i].extended == ext && l->caps[i].id == id)
+		if (l->caps[i].extended == ext && l->caps[i].id == id && l->caps[i].vfio_length &&
+		    !l->caps[i].vfio_placeholder)
 			return 1;
 	return 0;
 }

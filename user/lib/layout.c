@@ -14,19 +14,21 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/pci_regs.h>
 #include "layout.h"
+#include "vw_uapi_check.h"	/* include/ copies vs the uAPI headers */
+#include "vfiorules.h"
 
-#define STD_CAP_START	0x40	/* first byte after the type 0/1 header */
-#define EXT_CAP_START	0x100
-#define PCI_STATUS_CAP_LIST 0x10
+#define STD_CAP_START	PCI_STD_HEADER_SIZEOF	/* first byte after the type 0/1 header */
+#define EXT_CAP_START	PCI_CFG_SPACE_SIZE
 
 /* PCI Express capability: Device/Port Type (Capabilities register 7:4) */
-#define PCIE_TYPE_ENDPOINT	0x0
-#define PCIE_TYPE_LEG_END	0x1
-#define PCIE_TYPE_ROOT_PORT	0x4
-#define PCIE_TYPE_DOWNSTREAM	0x6
-#define PCIE_TYPE_RC_END	0x9
-#define PCIE_TYPE_RC_EC		0xa
+#define PCIE_TYPE_ENDPOINT	PCI_EXP_TYPE_ENDPOINT
+#define PCIE_TYPE_LEG_END	PCI_EXP_TYPE_LEG_END
+#define PCIE_TYPE_ROOT_PORT	PCI_EXP_TYPE_ROOT_PORT
+#define PCIE_TYPE_DOWNSTREAM	PCI_EXP_TYPE_DOWNSTREAM
+#define PCIE_TYPE_RC_END	PCI_EXP_TYPE_RC_END
+#define PCIE_TYPE_RC_EC		PCI_EXP_TYPE_RC_EC
 
 struct walk {
 	const uint8_t *cfg;
@@ -129,15 +131,19 @@ static unsigned pcix_len(const struct walk *w, unsigned off)
 	return (rd16(w, off + 2) >> 12) & 3 ? 24 : 8;
 }
 
-static unsigned vendor_len(struct walk *w, int ci, unsigned off)
+/* A length field that cannot be below min: 0 (unknown length) with why, when it is. */
+static unsigned at_least(struct walk *w, int ci, unsigned len, unsigned min, const char *why)
 {
-	unsigned len = rd8(w, off + 2);
-
-	if (len < 3) {
-		w->why[ci] = "its length byte is below 3";
+	if (len < min) {
+		w->why[ci] = why;
 		return 0;
 	}
 	return len;
+}
+
+static unsigned vendor_len(struct walk *w, int ci, unsigned off)
+{
+	return at_least(w, ci, rd8(w, off + 2), 3, "its length byte is below 3");
 }
 
 /*
@@ -344,13 +350,7 @@ static unsigned dpc_len(const struct walk *w, unsigned off)
 /* VSEC and DVSEC: length (whole structure) in bits 31:20 of the dword at +4. */
 static unsigned vsec_len(struct walk *w, int ci, unsigned off)
 {
-	unsigned len = rd32(w, off + 4) >> 20;
-
-	if (len < 8) {
-		w->why[ci] = "its length field is below 8";
-		return 0;
-	}
-	return len;
+	return at_least(w, ci, rd32(w, off + 4) >> 20, 8, "its length field is below 8");
 }
 
 /*
@@ -455,7 +455,7 @@ static bool add_cap(struct walk *w, bool extended, uint16_t id, uint8_t version,
 /* Capability list pointer: 0x34, or 0x14 in a CardBus (type 2) header. */
 static unsigned std_list_pointer(const struct walk *w)
 {
-	return w->l->header_type == 2 ? 0x14 : 0x34;
+	return w->l->header_type == 2 ? PCI_CB_CAPABILITY_LIST : PCI_CAPABILITY_LIST;
 }
 
 static void walk_std(struct walk *w)
@@ -464,7 +464,7 @@ static void walk_std(struct walk *w)
 	uint8_t seen[VW_STD_CFG_SIZE / 8] = { 0 };
 	unsigned from = std_list_pointer(w), pos;
 
-	if (!(rd16(w, 0x06) & PCI_STATUS_CAP_LIST))
+	if (!(rd16(w, PCI_STATUS) & PCI_STATUS_CAP_LIST))
 		return;
 	pos = rd8(w, from) & ~3u;
 	/* Every pass marks a new dword below 0x100, so this ends. */
@@ -574,6 +574,112 @@ static void walk_ext(struct walk *w)
 	}
 }
 
+/* ---- vfio-pci: what the guest sees (vfio_cap_len, vfio_ext_cap_len) ---- */
+
+/* Whether vfio-pci walks the extended list: its PCIe (or PCI-X 2.0) length reader says so. */
+static bool vfio_ext_walked(const struct walk *w, const struct vw_vfio_rules *r)
+{
+	bool via = false;
+
+	for (int i = 0; i < w->l->ncaps; i++) {
+		const struct vw_cap *c = &w->l->caps[i];
+
+		if (!c->extended && ((c->id == 0x10 && r->std_len[0x10] == 0xff) ||
+				     (c->id == 0x07 && r->std_len[0x07] == 0xff && (rd16(w, c->offset + 2) >> 12) & 3)))
+			via = true;
+	}
+	return via && w->size > VW_STD_CFG_SIZE && rd32(w, EXT_CAP_START) != 0;
+}
+
+static unsigned vfio_std_len(const struct walk *w, const struct vw_vfio_rules *r, uint16_t id, unsigned pos)
+{
+	uint16_t f = rd16(w, pos + 2), pcie = rd16(w, w->pcie + 2);
+	bool rcie = ((pcie >> 4) & 0xf) == PCIE_TYPE_RC_END;
+
+	if (!id || id > r->std_max || id >= sizeof(r->std_len))
+		return 0;	/* ID 0 clashes with vfio-pci's own "header" ID */
+	if (r->std_len[id] != 0xff)
+		return r->std_len[id];
+	switch (id) {
+	case 0x05: return 10 + (f & 0x0080 ? 4 : 0) + (f & 0x0100 ? 10 : 0);
+	case 0x07: return (f >> 12) & 3 ? 24 : 8;
+	case 0x08: return rd8(w, pos + 3) & 0xe0 ? 24 : 28;
+	case 0x09: return rd8(w, pos + 2);
+	case 0x10: return (pcie & 0xf) == 1 ? (rcie ? 0x0c : 0x14) : (rcie ? 0x2c : r->pcie_v2_len);
+	case 0x12: return (rd8(w, pos + 4) & 0xf) == 0xf ? 16 : 8;
+	}
+	return 0;
+}
+
+/* vfio_vc_cap_len: port arbitration tables are never the guest's, so not counted. */
+static unsigned vfio_vc_len(const struct walk *w, unsigned pos)
+{
+	uint32_t cap2 = rd32(w, pos + 8);
+	unsigned len = 0x10 + 0x0c * (1 + (rd32(w, pos + 4) & 7));
+	unsigned phases = cap2 & 8 ? 128 : cap2 & 4 ? 64 : cap2 & 2 ? 32 : 0;
+
+	return phases ? ((len + 15) & ~15u) + phases / 2 : len;
+}
+
+static unsigned vfio_ext_len(const struct walk *w, const struct vw_vfio_rules *r, uint16_t id, unsigned pos)
+{
+	uint32_t d = rd32(w, pos + 4);
+	unsigned bits;
+
+	if (id > r->ext_max || id >= sizeof(r->ext_len) / sizeof(r->ext_len[0]))
+		return 0;
+	if (r->ext_len[id] != 0xff)
+		return r->ext_len[id];
+	switch (id) {
+	case 0x0b:
+	case 0x23: return d >> 20;	/* VSEC, DVSEC */
+	case 0x02:
+	case 0x08:
+	case 0x09: return vfio_vc_len(w, pos);
+	case 0x0d:
+		bits = rd8(w, pos + 5) ? (rd8(w, pos + 5) + 31u) & ~31u : 256;
+		return d & 0x20 ? 8 + bits / 8 : 8;
+	case 0x15: return 4 + ((rd8(w, pos + 8) & 0xe0) >> 5) * 8;
+	case 0x16: return 16 + (d & 0x1f) + 1;
+	case 0x17: return (d & 0x600) == 0x200 ? 0x0c + ((d >> 16) & 0x7ff) * 2 + 2 : 0x0c;
+	}
+	return 0;
+}
+
+/*
+ * vfio_cap_init / vfio_ecap_init on the same chains: each capability's
+ * length as vfio-pci takes it, 0 for those it hides. A hidden first
+ * extended capability keeps its 4-byte header (its ID zeroed) to anchor the
+ * chain; the ones after it are unlinked.
+ */
+static void vfio_view(struct walk *w)
+{
+	struct vw_layout *l = w->l;
+	const struct vw_vfio_rules *r = vw_vfio_rules();
+	bool ext = vfio_ext_walked(w, r), first_ext = true;
+	unsigned end;
+
+	l->vfio_rules = r->name;
+	for (int i = 0; i < l->ncaps; i++) {
+		struct vw_cap *c = &l->caps[i];
+
+		end = c->extended ? (unsigned)w->size : VW_CFG_SIZE;
+		if (!c->extended)
+			c->vfio_length = (uint16_t)vfio_std_len(w, r, c->id, c->offset);
+		else if (ext)
+			c->vfio_length = (uint16_t)vfio_ext_len(w, r, c->id, c->offset);
+		if (c->extended && ext && first_ext && !c->vfio_length && c->offset == EXT_CAP_START) {
+			c->vfio_length = 4;
+			c->vfio_placeholder = 1;
+		}
+		first_ext = first_ext && !(c->extended && ext);
+		if (c->offset + c->vfio_length > end)
+			c->vfio_length = (uint16_t)(end - c->offset);
+		if (c->vfio_placeholder || c->vfio_length < c->length)
+			l->vfio_hidden++;
+	}
+}
+
 /* ---- after the walk --------------------------------------------------- */
 
 /* Where the capability after caps[i] (by offset, same space) starts. */
@@ -646,7 +752,12 @@ uint8_t vw_cap_map_byte(uint16_t id)
 	return id >= 1 && id < VW_CAP_MAP_OTHER ? (uint8_t)id : VW_CAP_MAP_OTHER;
 }
 
-void vw_layout_owners(const struct vw_layout *l, int16_t owner[VW_CFG_SIZE])
+/*
+ * The capability that owns each byte: by its length in the device, the
+ * earlier capability winning an overlap; or (guest) by what vfio-pci shows,
+ * the later one winning, as its memset of pci_config_map does.
+ */
+static void owners(const struct vw_layout *l, int16_t owner[VW_CFG_SIZE], bool guest)
 {
 	unsigned size = l->size < VW_CFG_SIZE ? l->size : VW_CFG_SIZE;
 
@@ -654,25 +765,38 @@ void vw_layout_owners(const struct vw_layout *l, int16_t owner[VW_CFG_SIZE])
 		owner[b] = -1;
 	for (int i = 0; i < l->ncaps && i < VW_MAX_CAPS; i++) {
 		const struct vw_cap *c = &l->caps[i];
+		unsigned end = (unsigned)c->offset + (guest ? c->vfio_length : c->length);
 
-		for (unsigned b = c->offset; b < (unsigned)c->offset + c->length && b < size; b++)
-			if (b >= VW_HEADER_SIZE && owner[b] < 0)
+		for (unsigned b = c->offset; b < end && b < size; b++)
+			if (b >= VW_HEADER_SIZE && (guest || owner[b] < 0))
 				owner[b] = (int16_t)i;
 	}
+}
+
+void vw_layout_owners(const struct vw_layout *l, int16_t owner[VW_CFG_SIZE])
+{
+	owners(l, owner, false);
+}
+
+void vw_layout_guest_owners(const struct vw_layout *l, int16_t owner[VW_CFG_SIZE])
+{
+	owners(l, owner, true);
 }
 
 static void build_capmap(struct vw_layout *l)
 {
 	int16_t owner[VW_CFG_SIZE];
 
-	vw_layout_owners(l, owner);
+	vw_layout_guest_owners(l, owner);
 	for (unsigned b = 0; b < VW_CFG_SIZE; b++) {
+		const struct vw_cap *c = owner[b] >= 0 ? &l->caps[owner[b]] : NULL;
+
 		if (b >= l->size)
 			l->capmap[b] = VW_CAP_UNASSIGNED;
 		else if (b < VW_HEADER_SIZE)
 			l->capmap[b] = VW_CAP_HEADER;
-		else if (owner[b] >= 0)
-			l->capmap[b] = vw_cap_map_byte(l->caps[owner[b]].id);
+		else if (c)	/* vfio-pci stores a placeholder's ID as it is, truncated */
+			l->capmap[b] = c->vfio_placeholder ? (uint8_t)c->id : vw_cap_map_byte(c->id);
 		else
 			l->capmap[b] = VW_CAP_UNASSIGNED;
 	}
@@ -686,18 +810,19 @@ int vw_walk(const uint8_t *cfg, size_t size, struct vw_layout *out)
 	memset(out->capmap, VW_CAP_UNASSIGNED, sizeof(out->capmap));
 	if (!cfg || size < VW_HEADER_SIZE || size > VW_CFG_SIZE)
 		return -EINVAL;
-	out->vendor = rd16(&w, 0x00);
+	out->vendor = rd16(&w, PCI_VENDOR_ID);
 	if (out->vendor == 0xffff || out->vendor == 0)
 		return -EINVAL;
 	out->size = (uint32_t)size;
-	out->device_id = rd16(&w, 0x02);
-	out->class_code = rd32(&w, 0x08) >> 8;
-	out->header_type = rd8(&w, 0x0e) & 0x7f;
+	out->device_id = rd16(&w, PCI_DEVICE_ID);
+	out->class_code = rd32(&w, PCI_CLASS_REVISION) >> 8;
+	out->header_type = rd8(&w, PCI_HEADER_TYPE) & 0x7f;
 
 	walk_std(&w);
 	walk_ext(&w);
 	guess_unknown_lengths(&w);
 	warn_overlaps(&w);
+	vfio_view(&w);
 	build_capmap(out);
 	return 0;
 }

@@ -23,6 +23,15 @@ struct vw_cap {
 	uint8_t extended;	/* 1: extended capability (offset >= 0x100) */
 	uint8_t version;	/* extended capabilities only */
 	uint8_t length_known;	/* 0: length is a conservative guess (see warnings) */
+	/*
+	 * What vfio-pci shows the guest of it (vfiorules.h): its bytes from
+	 * offset, 0 when it hides the capability (then its bytes are unassigned
+	 * config space to the guest, passed through raw), 4 with vfio_placeholder
+	 * for a hidden first extended capability, whose header it keeps to anchor
+	 * the chain. capmap follows this, as vfio-pci's own map does.
+	 */
+	uint16_t vfio_length;
+	uint8_t vfio_placeholder;
 };
 
 struct vw_layout {
@@ -33,7 +42,9 @@ struct vw_layout {
 	uint8_t header_type;	/* low 7 bits of 0x0e */
 	int ncaps;
 	struct vw_cap caps[VW_MAX_CAPS];
-	uint8_t capmap[VW_CFG_SIZE];	/* bytes >= size are VW_CAP_UNASSIGNED */
+	uint8_t capmap[VW_CFG_SIZE];	/* vfio-pci's pci_config_map; bytes >= size are VW_CAP_UNASSIGNED */
+	const char *vfio_rules;	/* the kernel whose vfio-pci rules made capmap ("6.12") */
+	int vfio_hidden;	/* capabilities vfio-pci hides, wholly or in part */
 	int nwarnings;
 	char warnings[VW_MAX_WARNINGS][160];
 };
@@ -75,6 +86,8 @@ uint8_t vw_cap_map_byte(uint16_t id);
  * the byte; capmap is built from the same rule.
  */
 void vw_layout_owners(const struct vw_layout *l, int16_t owner[VW_CFG_SIZE]);
+/* The same as the guest sees it through vfio-pci: vfio_length bytes, the later capability wins. */
+void vw_layout_guest_owners(const struct vw_layout *l, int16_t owner[VW_CFG_SIZE]);
 
 /* Length of a fixed-size capability; 0 when it varies or is unknown. */
 uint16_t vw_cap_fixed_length(bool extended, uint16_t id);

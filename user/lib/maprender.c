@@ -17,7 +17,20 @@ static int rule_of(const struct vw_map_input *in, unsigned b)
 	return r >= 0 && r < in->nrules && in->rules && in->rules[r] ? r : -1;
 }
 
-static void describe_byte(const struct vw_map_input *in, const int16_t *owner,
+static void describe_cap(const struct vw_cap *c, int i, struct vw_region *r)
+{
+	r->cap = i;
+	r->extended = c->extended;
+	r->id = c->id;
+	r->version = c->version;
+	r->cap_offset = c->offset;
+	r->cap_length = c->length;
+	r->length_known = c->length_known;
+	r->name = vw_cap_name(c->extended, c->id);
+}
+
+/* owner: the capability in the device; guest: what vfio-pci shows of it (layout.h). */
+static void describe_byte(const struct vw_map_input *in, const int16_t *owner, const int16_t *guest,
 			  unsigned b, struct vw_region *r)
 {
 	const struct vw_layout *l = in->layout;
@@ -32,18 +45,16 @@ static void describe_byte(const struct vw_map_input *in, const int16_t *owner,
 	r->rule = rule_of(in, b);
 	if (b < VW_HEADER_SIZE) {
 		r->kind = VW_REGION_HEADER;
-	} else if (owner[b] >= 0) {
-		const struct vw_cap *c = &l->caps[owner[b]];
-
+	} else if (guest[b] >= 0) {
 		r->kind = VW_REGION_CAPABILITY;
-		r->cap = owner[b];
-		r->extended = c->extended;
-		r->id = c->id;
-		r->version = c->version;
-		r->cap_offset = c->offset;
-		r->cap_length = c->length;
-		r->length_known = c->length_known;
-		r->name = vw_cap_name(c->extended, c->id);
+		describe_cap(&l->caps[guest[b]], guest[b], r);
+		r->cap_length = l->caps[guest[b]].vfio_length;
+		r->length_known = true;
+		r->hidden = l->caps[guest[b]].vfio_placeholder;
+	} else if (owner[b] >= 0) {
+		r->kind = VW_REGION_UNASSIGNED;	/* to the guest: vfio-pci hides these bytes */
+		describe_cap(&l->caps[owner[b]], owner[b], r);
+		r->hidden = true;
 	} else {
 		r->kind = VW_REGION_UNASSIGNED;
 	}
@@ -51,7 +62,7 @@ static void describe_byte(const struct vw_map_input *in, const int16_t *owner,
 
 static bool same_region(const struct vw_region *a, const struct vw_region *b)
 {
-	return a->kind == b->kind && a->cap == b->cap && a->read == b->read &&
+	return a->kind == b->kind && a->cap == b->cap && a->hidden == b->hidden && a->read == b->read &&
 	       a->write == b->write && a->rule == b->rule;
 }
 
@@ -59,14 +70,15 @@ int vw_map_regions(const struct vw_map_input *in, struct vw_region *out, int max
 {
 	const struct vw_layout *l = in->layout;
 	unsigned size = l->size < VW_CFG_SIZE ? l->size : VW_CFG_SIZE;
-	int16_t owner[VW_CFG_SIZE];
+	int16_t owner[VW_CFG_SIZE], guest[VW_CFG_SIZE];
 	int n = 0;
 
 	vw_layout_owners(l, owner);
+	vw_layout_guest_owners(l, guest);
 	for (unsigned b = 0; b < size; b++) {
 		struct vw_region r;
 
-		describe_byte(in, owner, b, &r);
+		describe_byte(in, owner, guest, b, &r);
 		if (n && same_region(&out[n - 1], &r)) {
 			out[n - 1].length++;
 			continue;
@@ -103,9 +115,14 @@ static void cap_column(const struct vw_region *r, char *buf, size_t len)
 {
 	int n;
 
-	if (r->kind != VW_REGION_CAPABILITY) {
+	if (r->cap < 0) {
 		snprintf(buf, len, "-");
 		return;
+	}
+	if (r->hidden && r->kind == VW_REGION_UNASSIGNED) {
+		n = snprintf(buf, len, "hidden by vfio-pci: ");
+		buf += n;
+		len -= (size_t)n;
 	}
 	if (r->extended)
 		n = snprintf(buf, len, "%s (ext 0x%04x v%u)", r->name, r->id, r->version);
@@ -114,7 +131,9 @@ static void cap_column(const struct vw_region *r, char *buf, size_t len)
 	if (n > 0 && (size_t)n < len && r->start != r->cap_offset)
 		n += snprintf(buf + n, len - (size_t)n, " +0x%x", r->start - r->cap_offset);
 	if (n > 0 && (size_t)n < len && !r->length_known)
-		snprintf(buf + n, len - (size_t)n, " [length?]");
+		n += snprintf(buf + n, len - (size_t)n, " [length?]");
+	if (n > 0 && (size_t)n < len && r->hidden && r->kind == VW_REGION_CAPABILITY)
+		snprintf(buf + n, len - (size_t)n, " placeholder: hidden by vfio-pci");
 }
 
 static const char *rule_text(const struct vw_map_input *in, const struct vw_region *r)
@@ -167,6 +186,9 @@ int vw_map_print_text(FILE *f, const struct vw_map_input *in)
 	free(regs);
 	if (rc)
 		return rc;
+	if (l->vfio_hidden)
+		fprintf(f, "hidden by vfio-pci (Linux %s): raw config space to the guest, judged as unassigned\n",
+			l->vfio_rules);
 	if (l->nwarnings)
 		fprintf(f, "warnings:\n");
 	for (int i = 0; i < l->nwarnings; i++)
@@ -191,7 +213,9 @@ static struct json_object *region_json(const struct vw_map_input *in,
 	add(o, "start", json_object_new_int(r->start));
 	add(o, "length", json_object_new_int(r->length));
 	add(o, "kind", json_object_new_string(vw_region_name(r->kind)));
-	if (r->kind == VW_REGION_CAPABILITY) {
+	if (r->hidden)
+		add(o, "hidden_by", json_object_new_string("vfio-pci"));
+	if (r->cap >= 0) {
 		add(o, "extended", json_object_new_boolean(r->extended));
 		add(o, "id", json_object_new_int(r->id));
 		add(o, "name", json_object_new_string(r->name));

@@ -18,13 +18,17 @@ struct vw_region {
 	uint16_t start;
 	uint16_t length;
 	enum vw_region_kind kind;
-	/* VW_REGION_CAPABILITY only (cap is -1 and the rest 0 otherwise): */
+	/*
+	 * VW_REGION_CAPABILITY, and VW_REGION_UNASSIGNED bytes of a capability
+	 * that vfio-pci hides (hidden; cap is -1 and the rest 0 otherwise):
+	 */
 	int cap;		/* index into layout->caps */
+	bool hidden;		/* vfio-pci hides them: raw config space to the guest, or its placeholder header */
 	bool extended;
 	uint16_t id;
 	uint8_t version;	/* extended capabilities */
 	uint16_t cap_offset;	/* the whole capability, of which this is a part */
-	uint16_t cap_length;
+	uint16_t cap_length;	/* what vfio-pci exposes of it; hidden bytes: its length in the device */
 	bool length_known;
 	const char *name;	/* vw_cap_name() */
 	/* every kind: */
