@@ -96,6 +96,22 @@ struct {
 	__type(value, struct vw_scrub_state);
 } vw_scrub_rate SEC(".maps");
 
+/* `learn`: per counters slot, the config bytes accesses touched (include/vw_learn.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VW_MAX_DEVICES + 1);
+	__type(key, __u32);
+	__type(value, struct vw_learn);
+} vw_learn SEC(".maps");
+
+/* Nonzero while `learn` records into vw_learn (its own map: vw_state is BPF's to update). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} vw_learning SEC(".maps");
+
 /* Size set by the loader (--ringbuf-size) before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

@@ -29,6 +29,7 @@
 #include "vw_select.h"
 #include "vw_tph.h"
 #include "vw_ioctl.h"
+#include "vw_learn.h"
 #include "maps.bpf.h"
 #include "device.bpf.h"
 #include "arch.h"
@@ -556,6 +557,21 @@ static __always_inline void vw_check_scrub_debt(struct vw_ticket *t)
 		__sync_fetch_and_add(&g->scrub_missed, 1);
 }
 
+/* `learn` is recording: note the bytes an access the veto let through touched. */
+static __always_inline void vw_learn_record(__u32 slot, int dir, __u32 off, __u32 size)
+{
+	__u32 zero = 0, *on = bpf_map_lookup_elem(&vw_learning, &zero);
+	struct vw_learn *l;
+
+	if (!on || !*on)
+		return;
+	if (slot > VW_MAX_DEVICES)
+		slot = VW_MAX_DEVICES;
+	l = bpf_map_lookup_elem(&vw_learn, &slot);
+	if (l)
+		vw_learn_note(l, dir, off, size);
+}
+
 /*
  * The veto, shared by the fmod_ret and the BPF LSM attachment. A VFIO
  * device-file access with no fresh ticket from rw_verify_area means that
@@ -709,6 +725,7 @@ static __always_inline int vw_permission(struct file *file, int mask, int ret)
 	vw_report_access(task, &info, d, c, &a);
 	if (a.action == VW_DENY)
 		return -EPERM;
+	vw_learn_record(d->slot, a.dir, a.off, a.size);
 	vw_pass(t, file, &info, d, &a);
 	return 0;
 }

@@ -23,7 +23,7 @@
 /* counters slots: the loader hands out [0, VW_LOADER_SLOTS), BPF the rest */
 #define VW_LOADER_SLOTS    (VW_MAX_DEVICES / 2)
 #define VW_MAX_PROFILES    64	/* per generation */
-#define VW_MAX_RANGES      16	/* explicit ranges per profile */
+#define VW_MAX_RANGES      64	/* explicit ranges per profile (a power of two; `learn` writes many) */
 #define VW_NLAYERS         5	/* bdf, vendor:device, vendor, class, default */
 #define VW_NGENS           2	/* double-buffered policy generations */
 #define VW_GEN_RETIRED     0x80000000u	/* vw_active_gen flag: detaching, the vetoes stand down */

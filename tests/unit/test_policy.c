@@ -519,12 +519,12 @@ static void test_generated(void)
 					i >> 13, (i >> 5) & 0xff, (i >> 3) & 0x1f, i & 7);
 	expect_error("10000 devices", buf, len, "gen:66:5: ", "too many devices");
 
-	/* 10,000 ranges in one entry */
+	/* 10,000 ranges in one entry: refused at the first past VW_MAX_RANGES (line 4 + 64) */
 	len = (size_t)snprintf(buf, cap, "version: 1\ndefault:\n  ranges:\n");
 	for (i = 0; i < 10000; i++)
 		len += (size_t)snprintf(buf + len, cap - len, "    - {start: %zu, length: 1, write: allow}\n",
 					i % 4096);
-	expect_error("10000 ranges", buf, len, "gen:20:7: ", "too many ranges");
+	expect_error("10000 ranges", buf, len, "gen:68:7: ", "too many ranges");
 
 	/* 200,000 nested lists: stops at depth 17 */
 	len = (size_t)snprintf(buf, cap, "version: 1\nx: ");

@@ -34,6 +34,7 @@
 #include "fleet.h"
 #include "ioctls.h"
 #include "demo-traffic.h"
+#include "learn.h"
 #include "vfio_util.h"
 #include "vw_tph.h"
 #include "stress.h"
@@ -1019,6 +1020,36 @@ static int attack_main(const char *env)
 	return vw_test_done();
 }
 
+/* The QEMU tests alone (--fleet, --learn): on the nvme, which QEMU takes, attached for them. */
+static void fleet_alone(const char *bdf)
+{
+	const char *none[] = { NULL };
+	struct fleet_opts fo = { .bdf = bdf, .rwdir = RWDIR, .logs = none };
+
+	test_fleet(&fo);
+}
+
+static void learn_alone(const char *bdf)
+{
+	struct learn_opts lo = { .bdf = bdf, .rwdir = RWDIR };
+
+	test_learn(&lo);
+}
+
+static int run_alone(const char *envfile, const char *name, void (*test)(const char *bdf))
+{
+	const char *bdf;
+
+	if (vw_env_load(envfile) || !(bdf = getenv("NVME_BDF")))
+		return 2;
+	RWDIR = getenv("VW_RWDIR") ? getenv("VW_RWDIR") : "/tmp";
+	CHECK_EQ(attach(NULL, NULL), 0);
+	test(bdf);
+	cli_run(out, sizeof(out), "detach", NULL);
+	printf("%s: ", name);
+	return vw_test_done();
+}
+
 int main(int argc, char **argv)
 {
 	struct vw_dev d = { .fd = -1 };
@@ -1037,20 +1068,10 @@ int main(int argc, char **argv)
 	}
 	if (argc == 3 && !strcmp(argv[1], "--attack"))
 		return attack_main(argv[2]);
-	if (argc == 3 && !strcmp(argv[1], "--fleet")) {	/* the fleet test alone, attached for it */
-		struct fleet_opts fo = { .rwdir = getenv("VW_RWDIR") ? getenv("VW_RWDIR") : "/tmp" };
-		const char *none[] = { NULL };
-
-		if (vw_env_load(argv[2]) || !(fo.bdf = getenv("NVME_BDF")))
-			return 2;
-		fo.logs = none;
-		RWDIR = fo.rwdir;
-		CHECK_EQ(attach(NULL, NULL), 0);
-		test_fleet(&fo);
-		cli_run(out, sizeof(out), "detach", NULL);
-		printf("fleet: ");
-		return vw_test_done();
-	}
+	if (argc == 3 && !strcmp(argv[1], "--learn"))	/* the learn tests alone, attached for them */
+		return run_alone(argv[2], "learn", learn_alone);
+	if (argc == 3 && !strcmp(argv[1], "--fleet"))	/* the fleet test alone, attached for it */
+		return run_alone(argv[2], "fleet", fleet_alone);
 	if (argc == 3 && !strcmp(argv[1], "--ioctls")) {	/* the ioctl rules alone, attached for them */
 		struct ioctls_opts io = { .rwdir = getenv("VW_RWDIR") ? getenv("VW_RWDIR") : "/tmp" };
 
@@ -1155,6 +1176,11 @@ int main(int argc, char **argv)
 		RUN(test_ioctls, &io);
 	}
 	stop_log();
+	{	/* learn from QEMU as the VFIO client, a read flood, --diff, import pciback */
+		struct learn_opts lo = { .bdf = NVME, .rwdir = RWDIR };
+
+		RUN(test_learn, &lo);
+	}
 	{	/* QEMU as the VFIO client: VM names, metrics, audit log, journal, schema */
 		const char *logs[] = { EVFILE, "/tmp/vw-attack-events.jsonl", NULL };
 		struct fleet_opts fo = { .bdf = NVME, .rwdir = RWDIR, .logs = logs };

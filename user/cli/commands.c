@@ -165,6 +165,11 @@ int vw_cmd_attach(const struct vw_cli *cli)
 	return attach_locked(cli, "attach", 0);
 }
 
+int vw_attach_as(const struct vw_cli *cli, const char *what)
+{
+	return attach_locked(cli, what, 0);
+}
+
 static int stream_pinned(const struct vw_cli *cli)
 {
 	struct vw_sinks sinks = { .audit = cli->linux_audit, .journal = cli->journal };

@@ -20,6 +20,11 @@ struct vw_cli {
 	enum vw_format format;
 	unsigned long ringbuf_size;
 	int keep, json, quiet;
+	/* learn */
+	const char *match;	/* --match vendor:device */
+	const char *diff;	/* --diff POLICY */
+	int else_action;	/* --else: VW_AUDIT (default) or VW_DENY */
+	double duration;	/* --duration SECONDS, 0: until SIGINT/SIGTERM */
 };
 
 struct vw_command {
@@ -40,6 +45,10 @@ int vw_cmd_log(const struct vw_cli *cli);
 int vw_cmd_check(const struct vw_cli *cli);
 int vw_cmd_map(const struct vw_cli *cli);
 int vw_cmd_dsn(const struct vw_cli *cli);
+int vw_cmd_learn(const struct vw_cli *cli);
+int vw_cmd_import(const struct vw_cli *cli);
+/* attach as `attach` does (the lock, -p or the default policy), named what in messages */
+int vw_attach_as(const struct vw_cli *cli, const char *what);
 int vw_cmd_metrics(const struct vw_cli *cli);
 
 #endif

@@ -24,7 +24,8 @@ const char *argp_program_version = "vfio-warden 0.1";
 const char *argp_program_bug_address = "the project's issue tracker";
 
 enum { OPT_KEEP = 0x100, OPT_RINGBUF, OPT_JSON, OPT_DEVICE, OPT_LOCKDOWN, OPT_METRICS_LISTEN, OPT_LINUX_AUDIT,
-       OPT_JOURNAL, OPT_HELP, OPT_VERSION };
+       OPT_JOURNAL, OPT_MATCH, OPT_ELSE, OPT_DIFF, OPT_DURATION, OPT_HELP, OPT_VERSION };
+#define OPT_LAST_TABLED OPT_DURATION	/* the table spells OPT_KEEP..this as \x01.. */
 
 static struct vw_cli cli = { .format = VW_FMT_JSON };
 
@@ -32,7 +33,8 @@ static const struct argp_option options[] = {
 	{ "policy", 'p', "FILE", 0, "Policy file (default: the built-in default policy)", 0 },
 	{ "format", 'f', "json|text", 0, "Event format (default json)", 0 },
 	{ "output", 'o', "FILE", 0, "run/log: append events to FILE instead of stdout, reopened on SIGHUP; "
-	  "metrics: replace FILE atomically (node_exporter's textfile collector)", 0 },
+	  "metrics: replace FILE atomically (node_exporter's textfile collector); learn/import: write the "
+	  "policy to FILE (atomically; default stdout)", 0 },
 	{ "keep", OPT_KEEP, NULL, 0, "Leave enforcement attached (pinned) on exit, and adopt "
 	  "enforcement already pinned (applying -p or the default policy, as reload does)", 0 },
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0, "Event ring buffer size, power of two >= 4096", 0 },
@@ -43,7 +45,13 @@ static const struct argp_option options[] = {
 	{ "journal", OPT_JOURNAL, NULL, 0, "Also send every event to the systemd journal, with "
 	  "VFIO_WARDEN_* fields", 0 },
 	{ "json", OPT_JSON, NULL, 0, "JSON output", 0 },
-	{ "device", OPT_DEVICE, "BDF", 0, "Which device of a multi-device lspci dump", 0 },
+	{ "device", OPT_DEVICE, "BDF", 0, "map: which device of a multi-device lspci dump; learn: learn this "
+	  "device, keyed by its bdf", 0 },
+	{ "match", OPT_MATCH, "VENDOR:DEVICE", 0, "Learn the devices with these IDs, keyed by vendor:device", 0 },
+	{ "else", OPT_ELSE, "audit|deny", 0, "What the learned policy does with bytes not seen (default audit)", 0 },
+	{ "diff", OPT_DIFF, "POLICY", 0, "Report what POLICY would audit or deny of the recorded run; write "
+	  "no policy", 0 },
+	{ "duration", OPT_DURATION, "SECONDS", 0, "Stop recording after SECONDS (default: at SIGINT/SIGTERM)", 0 },
 	{ "lockdown", OPT_LOCKDOWN, "none|integrity|confidentiality", 0, "Show the verdicts a host in "
 	  "this kernel lockdown mode applies (default: this host's)", 0 },
 	{ "quiet", 'q', NULL, 0, "Fewer messages on stderr", 0 },
@@ -75,13 +83,18 @@ static const struct vw_command commands[] = {
 	{ "dsn", vw_cmd_dsn, 2, 3, "get|set|clear BDF [SERIAL]", "the virtual Device Serial Number readers "
 	  "of a scrubbed device see", "q" },
 	{ "metrics", vw_cmd_metrics, 0, 0, "", "counters in the Prometheus text format", "oq" },
+	{ "learn", vw_cmd_learn, 0, 0, "", "record which config bytes guests touch, then write a least-privilege "
+	  "policy (-o) layered on -p, or with --diff report what a policy would audit or deny of it",
+	  "po\x04\x09\x0a\x0b\x0cq" },
+	{ "import", vw_cmd_import, 2, 2, "pciback FILE", "Xen pciback quirk lines to allowed-write ranges, "
+	  "layered on -p", "poq" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 /* Option keys as the table spells them: letters for short options, \x01.. for the rest. */
 static int table_key(int key)
 {
-	return key >= OPT_KEEP && key <= OPT_JOURNAL ? key - OPT_KEEP + 1 : key;
+	return key >= OPT_KEEP && key <= OPT_LAST_TABLED ? key - OPT_KEEP + 1 : key;
 }
 
 static const struct vw_command *command_named(const char *name)
@@ -157,7 +170,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 	if (key >= 0 && key < 128)
 		given[key / 64] |= 1UL << (key % 64);
-	else if (key >= OPT_KEEP && key <= OPT_JOURNAL)
+	else if (key >= OPT_KEEP && key <= OPT_LAST_TABLED)
 		given[0] |= 1UL << table_key(key);
 	switch (key) {
 	case 'p': cli.policy_path = arg; break;
@@ -169,6 +182,22 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_LOCKDOWN: cli.lockdown = arg; break;
 	case OPT_METRICS_LISTEN: cli.metrics_listen = arg; break;
 	case OPT_JOURNAL: cli.journal = 1; break;
+	case OPT_MATCH: cli.match = arg; break;
+	case OPT_DIFF: cli.diff = arg; break;
+	case OPT_ELSE:
+		if (!strcmp(arg, "audit"))
+			cli.else_action = VW_AUDIT;
+		else if (!strcmp(arg, "deny"))
+			cli.else_action = VW_DENY;
+		else
+			bad_value("--else takes audit or deny, got '%s'", arg);
+		break;
+	case OPT_DURATION:
+		errno = 0;
+		cli.duration = strtod(arg, &end);
+		if (errno || *end || !(cli.duration > 0))
+			bad_value("--duration takes a positive number of seconds, got '%s'", arg);
+		break;
 	case OPT_HELP:	/* answered once the command is known: options come first in argp */
 		want_help = 1;
 		break;

@@ -884,7 +884,7 @@ static const struct key_spec ioctl_keys[] = {
 /* Layers                                                              */
 /* ------------------------------------------------------------------ */
 
-static void profile_init(struct vw_profile *p)
+void vw_profile_clear(struct vw_profile *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->header = VW_RULE_NONE;
@@ -1172,7 +1172,7 @@ static int parse_devices(struct pctx *c, const struct node *seq)
 			return -1;
 		e = &pol->entries[pol->nentries];
 		memset(e, 0, sizeof(*e));
-		profile_init(&e->prof);
+		vw_profile_clear(&e->prof);
 		e->line = m->line;
 		if (parse_layer(c, m, e, &match, "device entry"))
 			return -1;
@@ -1259,7 +1259,7 @@ static int parse_root(struct pctx *c, const struct node *root)
 	memset(def, 0, sizeof(*def));
 	def->kind = VW_SEL_DEFAULT;
 	snprintf(def->label, sizeof(def->label), "default");
-	profile_init(&def->prof);
+	vw_profile_clear(&def->prof);
 	pol->nentries = 1;
 	if (walk_keys(c, root, root_keys, "the policy", NULL, NULL))
 		return -1;

@@ -55,6 +55,8 @@ const char *vw_policy_default_text(size_t *len);
  */
 void vw_policy_layers(const struct vw_policy *p, const char *bdf, uint16_t vendor,
 		      uint16_t device_id, uint32_t class_code, int layers[VW_NLAYERS]);
+/* An empty profile: every rule unset (what an entry that states nothing gives). */
+void vw_profile_clear(struct vw_profile *prof);
 /* The vw_selectors key entry e is stored under (vw_select.h); -EINVAL: none. */
 int vw_policy_entry_key(const struct vw_policy_entry *e, __u32 gen, struct vw_sel_key *k);
 

@@ -21,7 +21,8 @@
 #define VW_MAPS(X) \
 	X(ACTIVE_GEN, vw_active_gen) X(STATE, vw_state_map) X(PROFILES, vw_profiles) \
 	X(SELECTORS, vw_selectors) X(DEVICES, vw_devices) X(SLOTS, vw_slots) \
-	X(COUNTERS, vw_counters) X(GLOBAL, vw_global) X(EVENTS, vw_events) X(SERIALS, vw_serials)
+	X(COUNTERS, vw_counters) X(GLOBAL, vw_global) X(EVENTS, vw_events) X(SERIALS, vw_serials) \
+	X(LEARN, vw_learn) X(LEARNING, vw_learning)
 
 /* Maps only the programs use (per-task tickets, per-CPU scratch): not pinned, they live
  * as long as the programs do. test_pinned: every skeleton map is in one list or the other. */
