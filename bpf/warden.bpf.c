@@ -7,7 +7,8 @@
  *   lsm     file_permission           decide: allow / audit / deny (-EPERM)
  *   fentry  vfio_pci_config_rw         account; flag accesses nobody judged
  *   fexit   vfio_pci_config_rw         scrub the DSN bytes the reader just got
- *   lsm     file_ioctl                TPH: refuse steering-tag calls the policy forbids
+ *   lsm     file_ioctl                TPH: refuse steering-tag calls the policy forbids;
+ *                                     RESET, PCI_HOT_RESET, SET_IRQS, FEATURE: the ioctls rules
  *
  * The two vetoes attach as BPF LSM programs where the bpf LSM is active, else
  * as fmod_ret on security_file_permission / security_file_ioctl. The kernel
@@ -27,6 +28,7 @@
 #include "vw_dsn.h"
 #include "vw_select.h"
 #include "vw_tph.h"
+#include "vw_ioctl.h"
 #include "vw_learn.h"
 #include "maps.bpf.h"
 #include "device.bpf.h"
@@ -887,7 +889,7 @@ static long vw_tph_chunk(__u64 index, void *ctx)
 	return 0;
 }
 
-static __always_inline int vw_tph_ioctl(struct file *file, unsigned int cmd, unsigned long arg, int ret)
+static __noinline int vw_tph_ioctl(struct file *file, unsigned int cmd, unsigned long arg, int ret)
 {
 	struct vw_tph_chunks chunks = {};
 	struct vw_dev_key key = {};
@@ -970,14 +972,124 @@ static __always_inline int vw_tph_ioctl(struct file *file, unsigned int cmd, uns
 	return action == VW_DENY ? -EPERM : 0;
 }
 
+/* What one judged VFIO device ioctl was: filled by the per-class readers. */
+struct vw_ioc_call {
+	__u32 cmd;
+	__u32 cls;		/* enum vw_ioc_class */
+	__u32 flags;		/* FEATURE: vfio_device_feature.flags */
+	__u32 reason;		/* enum vw_ioc_reason */
+	__u32 count;		/* PCI_HOT_RESET: group fds */
+	__s32 fds[8];
+};
+
+/* VFIO_DEVICE_FEATURE: the flags word after argsz picks the class. An
+ * unreadable header is refused: the driver's copy could still fault it in. */
+static __always_inline int vw_ioc_read_feature(struct vw_ioc_call *call, unsigned long arg)
+{
+	__u32 hdr[2];
+
+	if (bpf_probe_read_user(hdr, sizeof(hdr), (void *)arg)) {
+		call->cls = VW_IOC_OTHER;
+		call->reason = VW_IOC_R_UNREADABLE;
+		return -1;
+	}
+	call->flags = hdr[1];
+	call->cls = vw_ioc_classify(call->cmd, hdr[1]);
+	return 0;
+}
+
+/* VFIO_DEVICE_PCI_HOT_RESET: {argsz, flags, count, group_fds[count]}; the
+ * event carries the first 8 fds, user space names the devices behind them. */
+static __always_inline void vw_ioc_read_hot_reset(struct vw_ioc_call *call, unsigned long arg)
+{
+	__u32 hdr[3];
+
+	if (bpf_probe_read_user(hdr, sizeof(hdr), (void *)arg))
+		return;	/* judged by its rule all the same; the driver fails it */
+	call->flags = hdr[1];
+	call->count = hdr[2];
+	bpf_probe_read_user(call->fds, sizeof(call->fds), (void *)(arg + sizeof(hdr)));
+}
+
+/* Count the verdict and report anything but allow. */
+static __always_inline void vw_ioc_report(const struct vw_devinfo *info, const struct vw_device *d,
+					  const struct vw_ioc_call *call, int action)
+{
+	struct vw_counters *c = vw_slot_counters(d->slot);
+	struct vw_event *e;
+	__u32 k;
+
+	if (c)
+		__sync_fetch_and_add(&c->ioctl[call->cls & (VW_IOC_SLOTS - 1)][action & 3], 1);
+	if (action == VW_ALLOW)
+		return;
+	e = bpf_ringbuf_reserve(&vw_events, sizeof(*e), 0);
+	if (!e) {
+		vw_event_lost(c);
+		return;
+	}
+	vw_event_fill(e, VW_EV_IOCTL, info);
+	e->action = action;
+	e->err = action == VW_DENY ? EPERM : 0;
+	e->ioc_cmd = call->cmd;
+	e->ioc_class = call->cls;
+	e->ioc_flags = call->flags;
+	e->ioc_reason = call->reason;
+	e->ioc_count = call->count;
+	for (k = 0; k < 8; k++)
+		e->ioc_fds[k] = call->fds[k];
+	bpf_ringbuf_submit(e, 0);
+	if (c)
+		__sync_fetch_and_add(&c->events, 1);
+}
+
+/* RESET, PCI_HOT_RESET, SET_IRQS, FEATURE on a VFIO PCI device file. */
+static __noinline int vw_vfio_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct vw_ioc_call call = {};
+	struct vw_dev_key key = {};
+	struct vw_devinfo info;
+	struct vw_device *d;
+	int action;
+
+	if (!file || !vw_is_vfio_device_file(file) || vw_retired())
+		return 0;
+	if (vw_devinfo_get(file, &info))
+		return 0;
+	d = vw_device_for(&info, &key);
+	if (!d)
+		return -EPERM;	/* fail closed, as for TPH */
+	call.cmd = cmd;
+	call.cls = vw_ioc_classify(cmd, 0);
+	if (cmd == VW_VFIO_DEVICE_FEATURE && vw_ioc_read_feature(&call, arg))
+		action = VW_DENY;
+	else {
+		if (cmd == VW_VFIO_DEVICE_PCI_HOT_RESET)
+			vw_ioc_read_hot_reset(&call, arg);
+		action = vw_ioc_judge(d->ioctl, call.cls, &call.reason);
+	}
+	vw_ioc_report(&info, d, &call, action);
+	return action == VW_DENY ? -EPERM : 0;
+}
+
+/* The ioctl dispatcher: TPH keeps its own rules; the rest by vw_ioctl.h. */
+static __always_inline int vw_ioctl(struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	if (cmd == VW_TPH_IOCTL)
+		return vw_tph_ioctl(file, cmd, arg, ret);
+	if (ret || !vw_ioc_cmd_judged(cmd))
+		return ret;
+	return vw_vfio_ioctl(file, cmd, arg);
+}
+
 SEC("fmod_ret/security_file_ioctl")
 int BPF_PROG(vw_file_ioctl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
 {
-	return vw_tph_ioctl(file, cmd, arg, ret);
+	return vw_ioctl(file, cmd, arg, ret);
 }
 
 SEC("lsm/file_ioctl")
 int BPF_PROG(vw_lsm_file_ioctl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
 {
-	return vw_lsm_verdict(ret || vw_tph_ioctl(file, cmd, arg, 0));
+	return vw_lsm_verdict(ret || vw_ioctl(file, cmd, arg, 0));
 }

@@ -20,6 +20,7 @@
 
 #include "vw_types.h"
 #include "vw_dsn.h"
+#include "vw_ioctl.h"
 
 #define VW_MAX(a, b) ((a) > (b) ? (a) : (b))
 #define VW_BLOCK (1u << VW_BLOCK_SHIFT)
@@ -258,6 +259,19 @@ static inline void vw_compile_tph(struct vw_compile_ctx *c)
 		__builtin_memset(&c->dev->tph, 0, sizeof(c->dev->tph));
 }
 
+/* The ioctl rules, one class per step (a bpf_loop callback in BPF: its own
+ * small frame, not the compile's). */
+static long vw_compile_ioctl(__u64 index, void *ctx)
+{
+	struct vw_compile_ctx *c = ctx;
+	__u32 i = (__u32)index & (VW_IOC_RULE_BYTES - 1);
+
+	if (!c->dev)
+		return 1;
+	c->dev->ioctl[i] = vw_ioc_resolve_one(c->layers, i);
+	return 0;
+}
+
 /* Compile c->layers over region map c->cap into c->dev->act[] and blockmax[]. */
 static inline void vw_compile(struct vw_compile_ctx *c)
 {
@@ -269,6 +283,7 @@ static inline void vw_compile(struct vw_compile_ctx *c)
 	vw_compile_layer(c, 0);	/* bdf */
 	VW_LOOP(VW_CFG_SIZE, vw_paint_finish, c);
 	vw_compile_tph(c);
+	VW_LOOP(VW_IOC_RULE_BYTES, vw_compile_ioctl, c);
 	c->dev->tph_st_in_cap = c->dev->tph_len > 12;	/* refined by the loader from the register */
 }
 

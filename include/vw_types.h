@@ -109,6 +109,11 @@ struct vw_tph_policy {
 };
 _Static_assert(sizeof(struct vw_tph_policy) == 48, "tph policy");
 
+/* VFIO device ioctls (include/vw_ioctl.h): rule bytes per layer and device,
+ * counter slots per class */
+#define VW_IOC_RULE_BYTES 16
+#define VW_IOC_SLOTS      16	/* a power of two: BPF indexes with a mask */
+
 struct vw_range {
 	__u16 start;
 	__u16 len;
@@ -130,6 +135,7 @@ struct vw_profile {
 	__u8 ext_cap[256];	/* by extended capability ID (IDs > 0xfd use cap_any) */
 	struct vw_range ranges[VW_MAX_RANGES];	/* sorted, non-overlapping */
 	struct vw_tph_policy tph;	/* uapi_version 0: unset (ask a less specific layer) */
+	__u8 ioctl[VW_IOC_RULE_BYTES];	/* enum vw_action per enum vw_ioc_class, VW_UNSET: ask the next layer */
 };
 
 /* Selector map key: which profile applies to devices matching it. */
@@ -164,6 +170,7 @@ struct vw_device {
 	__u16 tph_off;		/* TPH Requester capability, 0: none */
 	__u16 tph_len;
 	struct vw_tph_policy tph;	/* resolved: the most specific layer's, or the defaults */
+	__u8 ioctl[VW_IOC_RULE_BYTES];	/* resolved per class (vw_ioc_resolve) */
 	__u8 blockmax[VW_NBLOCKS];	/* per 64-byte block: max read | max write<<2 */
 	__u8 act[VW_CFG_SIZE];	/* VW_ACT(read, write) per byte */
 	__u8 cap[VW_CFG_SIZE];	/* region map, pci_config_map encoding */
@@ -186,6 +193,7 @@ struct vw_counters {
 	__u64 events;		/* events submitted to the ring buffer */
 	__u64 lost;		/* events that found the ring buffer full */
 	__u64 scrub_missed;	/* DSN reads whose scrub the kernel skipped (README: Preemption) */
+	__u64 ioctl[VW_IOC_SLOTS][4];	/* VFIO device ioctls by enum vw_ioc_class and enum vw_action */
 };
 
 /* Global counters (per-CPU array, one element). */
@@ -205,6 +213,7 @@ enum vw_event_type {
 	VW_EV_BYPASS = 2,	/* config access that skipped the veto path */
 	VW_EV_DEVICE = 3,	/* device seen for the first time after attach */
 	VW_EV_TPH = 4,		/* VFIO_DEVICE_PCI_TPH call audited or refused */
+	VW_EV_IOCTL = 5,	/* VFIO device ioctl (include/vw_ioctl.h) audited or refused */
 };
 
 /* How the access entered the kernel; from the syscall number when known. */
@@ -250,6 +259,13 @@ struct vw_event {
 	__u8 bad_mem[8];
 	char comm[16];
 	char bdf[VW_NAME_LEN];
+	/* VW_EV_IOCTL */
+	__u32 ioc_cmd;		/* the ioctl number */
+	__u32 ioc_class;	/* enum vw_ioc_class */
+	__u32 ioc_flags;	/* FEATURE: vfio_device_feature.flags (feature index | GET/SET/PROBE) */
+	__u32 ioc_reason;	/* enum vw_ioc_reason */
+	__u32 ioc_count;	/* PCI_HOT_RESET: group fds the caller passed */
+	__s32 ioc_fds[8];	/* PCI_HOT_RESET: the first 8 of them */
 };
 
 #endif /* VW_TYPES_H */

@@ -34,6 +34,7 @@ static void fill(struct vw_snapshot *s)
 	devs[0].c.judged[1][3] = 5;	/* write deny */
 	devs[0].c.judged[0][1] = 9;	/* read audit */
 	devs[0].c.tph[3] = 1;
+	devs[0].c.ioctl[1][1] = 4;	/* hot_reset audit */
 	strcpy(devs[1].bdf, "0000:00:0c.0");	/* not compiled yet: empty IDs, no VM */
 	s->dev = devs;
 	s->ndev = 2;
@@ -80,6 +81,10 @@ static void test_render(void)
 	CHECK(strstr(text, "vfio_warden_config_accesses_total{device=\"0000:00:0c.0\",vendor=\"\",device_id=\"\","
 			   "vm=\"\",direction=\"read\",action=\"allow\"} 0\n"), "uncompiled device");
 	CHECK(strstr(text, "vfio_warden_tph_ioctls_total{device=\"0000:00:0b.0\""), "tph");
+	CHECK(strstr(text, "vfio_warden_vfio_ioctls_total{device=\"0000:00:0b.0\",vendor=\"8086\",device_id=\"10d3\","
+			   "vm=\"tenant \\\"a\\\"\\\\x\\ny\",ioctl=\"hot_reset\",action=\"audit\"} 4\n"),
+	      "ioctl sample:\n%s", text);
+	CHECK(!strstr(text, "ioctl=\"reset\",action=\"scrub\""), "no scrub for ioctls");
 	CHECK(strstr(text, "vfio_warden_events_lost_total 7\n"), "lost");
 	CHECK(strstr(text, "vfio_warden_unticketed_total 2\n"), "unticketed");
 	CHECK(strstr(text, "vfio_warden_program_skipped_runs_total{program=\"vw_config_rw\"} 11\n"), "skipped");

@@ -30,14 +30,16 @@
 #include "stress.h"
 #include "vfio_util.h"
 #include "vw_tph.h"
+#include "vw_ioctl.h"
+#include <linux/vfio.h>
 
 enum { A_ALLOW, A_AUDIT, A_SCRUB, A_DENY, A_OTHER, A_N };
 static const char *const verdict_names[A_N] = { "allow", "audit", "scrub", "deny", "other-error" };
 enum { P_PREAD, P_PWRITE, P_PREADV, P_PWRITEV, P_URING_R, P_URING_W, P_NCONFIG, P_READ_BAR = P_NCONFIG, P_TPH,
-       P_FAULT, P_NOOP, P_N };
+       P_FAULT, P_NOOP, P_IOCTL, P_N };
 static const char *const path_names[P_N] = { "pread", "pwrite", "preadv", "pwritev", "io_uring read",
 					     "io_uring write", "read (BAR0)", "TPH ioctl", "DSN read, faults",
-					     "DSN read, no-op" };
+					     "DSN read, no-op", "VFIO ioctls" };
 #define NDEV 3
 #define CFG 4096
 
@@ -63,6 +65,7 @@ struct tally {
 	long issued[NDEV][2], denied[NDEV], reached[NDEV][2];
 	long leaked, spurious, tph_calls[NDEV];
 	long serial_leaks;	/* real serial bytes left by DSN reads that faulted part-way */
+	long ioc_calls[NDEV][VW_IOC_NCLASSES], ioc_denied[NDEV][VW_IOC_NCLASSES];
 };
 
 static struct target T[NDEV];
@@ -204,6 +207,69 @@ static int tph_random(const struct vw_dev *d, unsigned *seed, void *buf)
 	return ioctl(d->fd, VW_TPH_IOCTL, rnd(seed, 20) ? buf : NULL) ? errno : 0;
 }
 
+/*
+ * A VFIO device ioctl from the classes that leave a device usable mid-campaign
+ * (no RESET, no LOW_POWER_ENTRY/EXIT: tests/vm/ioctls.c covers those): SET_IRQS
+ * (MSI off), PCI_HOT_RESET with the device's own group (ENODEV on the root bus),
+ * BUS_MASTER set, DMA_BUF, MIGRATION, PCI_VF_TOKEN, a PROBE, DMA logging (no
+ * class: other_feature) and a NULL feature header (refused: unreadable).
+ * *cls gets the class the judge puts it in. 0 or errno.
+ */
+static int ioctl_random(const struct vw_dev *d, unsigned *seed, int *cls)
+{
+	struct {
+		struct vfio_device_feature f;
+		__u8 data[32];
+	} feat;
+	struct {
+		struct vfio_pci_hot_reset h;
+		__s32 fds[1];
+	} hr;
+	struct vfio_irq_set irq = { .argsz = sizeof(irq), .flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
+				    .index = VFIO_PCI_MSI_IRQ_INDEX };
+	void *arg = &feat;
+	unsigned long cmd = VFIO_DEVICE_FEATURE;
+
+	memset(&feat, 0, sizeof(feat));
+	feat.f.argsz = sizeof(feat);
+	feat.data[0] = 1;	/* BUS_MASTER: set */
+	switch (rnd(seed, 9)) {
+	case 0:
+		*cls = VW_IOC_SET_IRQS, cmd = VFIO_DEVICE_SET_IRQS, arg = &irq;
+		break;
+	case 1:
+		memset(&hr, 0, sizeof(hr));
+		hr.h.argsz = sizeof(hr);
+		hr.h.count = 1;
+		hr.fds[0] = d->group;
+		*cls = VW_IOC_HOT_RESET, cmd = VFIO_DEVICE_PCI_HOT_RESET, arg = &hr;
+		break;
+	case 2:
+		*cls = VW_IOC_BUS_MASTER, feat.f.flags = VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_BUS_MASTER;
+		break;
+	case 3:
+		*cls = VW_IOC_DMA_BUF, feat.f.flags = VFIO_DEVICE_FEATURE_GET | VW_FEAT_DMA_BUF;
+		break;
+	case 4:
+		*cls = VW_IOC_MIG, feat.f.flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIGRATION;
+		break;
+	case 5:
+		*cls = VW_IOC_VF_TOKEN, feat.f.flags = VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_PCI_VF_TOKEN;
+		break;
+	case 6:
+		*cls = VW_IOC_PROBE, feat.f.flags = VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_SET |
+						    VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY;
+		break;
+	case 7:
+		*cls = VW_IOC_OTHER, feat.f.flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT;
+		break;
+	default:
+		*cls = VW_IOC_OTHER, arg = NULL;	/* unreadable: refused */
+		break;
+	}
+	return ioctl(d->fd, cmd, arg) ? errno : 0;
+}
+
 struct worker {
 	unsigned seed;
 	struct tally t;
@@ -267,7 +333,14 @@ static void *worker_main(void *p)
 			rc = tph_random(&t->dev, &w->seed, tphbuf);
 			w->t.by_path[P_TPH][rc == EPERM ? A_DENY : rc == ENOTTY ? A_ALLOW : A_OTHER]++;
 			w->t.tph_calls[di]++;
-		} else if (r < 8 && t->dsn && fault_end) {
+		} else if (r < 7) {
+			int cls = VW_IOC_OTHER;
+
+			rc = ioctl_random(&t->dev, &w->seed, &cls);
+			w->t.by_path[P_IOCTL][rc == EPERM ? A_DENY : A_ALLOW]++;
+			w->t.ioc_calls[di][cls]++;
+			w->t.ioc_denied[di][cls] += rc == EPERM;
+		} else if (r < 10 && t->dsn && fault_end) {
 			dsn_extra(w, t, (int)di, fault_end);
 		}
 		r = rnd(&w->seed, 10);
@@ -375,6 +448,25 @@ static void *chaos_main(void *p)
 }
 
 /* ---- accounting ------------------------------------------------------- */
+
+/* counters.ioctls.CLASS.ACTION of bdf (0 if absent) */
+static long long ioc_count(json_object *st, const char *bdf, int cls, const char *action)
+{
+	json_object *devs, *d, *v;
+	size_t i;
+
+	if (!st || !json_object_object_get_ex(st, "devices", &devs))
+		return 0;
+	for (i = 0; i < json_object_array_length(devs); i++) {
+		d = json_object_array_get_idx(devs, i);
+		if (strcmp(json_object_get_string(json_object_object_get(d, "device")), bdf))
+			continue;
+		if (json_object_object_get_ex(d, "counters", &v) && json_object_object_get_ex(v, "ioctls", &v) &&
+		    json_object_object_get_ex(v, vw_ioc_class_names[cls], &v) && json_object_object_get_ex(v, action, &v))
+			return json_object_get_int64(v);
+	}
+	return 0;
+}
 
 static long long dev_counter(json_object *st, const char *bdf, const char *path)
 {
@@ -487,6 +579,10 @@ void attack_campaign(const struct attack_opts *o)
 			tot.reached[j][1] += w[i].t.reached[j][1];
 			tot.denied[j] += w[i].t.denied[j];
 			tot.tph_calls[j] += w[i].t.tph_calls[j];
+			for (p = 0; p < VW_IOC_NCLASSES; p++) {
+				tot.ioc_calls[j][p] += w[i].t.ioc_calls[j][p];
+				tot.ioc_denied[j][p] += w[i].t.ioc_denied[j][p];
+			}
 		}
 		tot.leaked += w[i].t.leaked;
 		tot.spurious += w[i].t.spurious;
@@ -528,6 +624,20 @@ void attack_campaign(const struct attack_opts *o)
 		eperm_all += tot.denied[i];
 		tph_deny += dev_counter(st1, T[i].bdf, "tph.deny") - dev_counter(st0, T[i].bdf, "tph.deny");
 		CHECK_EQ(dev_counter(st1, T[i].bdf, "bypass") - dev_counter(st0, T[i].bdf, "bypass"), 0);
+		/* VFIO ioctls, per class: every call judged once, every EPERM a judged deny */
+		for (p = 0; p < VW_IOC_NCLASSES; p++) {
+			long long jd = 0, dn_c;
+
+			for (a = 0; a < 3; a++) {
+				const char *an = a == 0 ? "allow" : a == 1 ? "audit" : "deny";
+
+				jd += ioc_count(st1, T[i].bdf, p, an) - ioc_count(st0, T[i].bdf, p, an);
+			}
+			dn_c = ioc_count(st1, T[i].bdf, p, "deny") - ioc_count(st0, T[i].bdf, p, "deny");
+			CHECK(jd == tot.ioc_calls[i][p] && dn_c == tot.ioc_denied[i][p],
+			      "%s %s: %lld judged (%lld denied) for %ld calls (%ld EPERM)", T[i].bdf,
+			      vw_ioc_class_names[p], jd, dn_c, tot.ioc_calls[i][p], tot.ioc_denied[i][p]);
+		}
 	}
 	/*
 	 * Every access judged or refused unjudged. io_uring may judge a request
@@ -608,6 +718,11 @@ void attack_campaign(const struct attack_opts *o)
 		printf("  device %s: %ld reads, %ld writes, %ld denied, %ld TPH calls; denied bytes changed: %d; "
 		       "vendor %04x; reset %s\n", T[i].bdf, tot.issued[i][0], tot.issued[i][1], tot.denied[i],
 		       tot.tph_calls[i], changed, vendor, reset ? strerror(-reset) : "ok");
+		printf("  device %s ioctls (calls/EPERM):", T[i].bdf);
+		for (p = 0; p < VW_IOC_NCLASSES; p++)
+			if (tot.ioc_calls[i][p])
+				printf(" %s %ld/%ld", vw_ioc_class_names[p], tot.ioc_calls[i][p], tot.ioc_denied[i][p]);
+		printf("\n");
 		vw_dev_close(&T[i].dev);
 	}
 	printf("  kernel %s (preemption: %s): %lld config accesses + %lld TPH calls, all judged (%lld judged, %lld refused "

@@ -32,6 +32,7 @@
 #include "bytecode.h"
 #include "cli.h"
 #include "fleet.h"
+#include "ioctls.h"
 #include "demo-traffic.h"
 #include "learn.h"
 #include "vfio_util.h"
@@ -1071,6 +1072,39 @@ int main(int argc, char **argv)
 		return run_alone(argv[2], "learn", learn_alone);
 	if (argc == 3 && !strcmp(argv[1], "--fleet"))	/* the fleet test alone, attached for it */
 		return run_alone(argv[2], "fleet", fleet_alone);
+	if (argc == 3 && !strcmp(argv[1], "--ioctls")) {	/* the ioctl rules alone, attached for them */
+		struct ioctls_opts io = { .rwdir = getenv("VW_RWDIR") ? getenv("VW_RWDIR") : "/tmp" };
+
+		if (vw_env_load(argv[2]) || !(io.bdf = getenv("E1000E_BDF")) || !(io.peer = getenv("IGB_BDF")) ||
+		    !(io.qemu_bdf = getenv("NVME_BDF")))
+			return 2;
+		RWDIR = io.rwdir;
+		snprintf(EVFILE, sizeof(EVFILE), "/tmp/vw-events.jsonl");
+		io.evfile = EVFILE;
+		CHECK_EQ(attach(NULL, NULL), 0);
+		if (vw_t_fail) {
+			printf("ioctls: ");
+			return vw_test_done();
+		}
+		start_log();
+		test_ioctls(&io);
+		stop_log();
+		cli_run(out, sizeof(out), "detach", NULL);
+		snprintf(out, sizeof(out), "python3 tests/validate-events.py user/lib/events.schema.json %s 2>&1 | tail -n 5",
+			 EVFILE);
+		{
+			FILE *p = popen(out, "r");
+			size_t n = p ? fread(out, 1, sizeof(out) - 1, p) : 0;
+
+			out[n] = 0;
+			if (p)
+				pclose(p);
+			printf("%s", out);
+			CHECK(strstr(out, " 0 invalid") && !strstr(out, "events: 0 valid"), "schema: %s", out);
+		}
+		printf("ioctls: ");
+		return vw_test_done();
+	}
 	if (argc == 3 && !strcmp(argv[1], "--bench")) {
 		if (vw_env_load(argv[2]) || !getenv("E1000E_BDF"))
 			return 2;
@@ -1136,6 +1170,11 @@ int main(int argc, char **argv)
 	RUN(test_check_hints);
 	RUN(test_dsn_modes, &d);
 	RUN(test_tph_policy, &d);
+	{	/* VFIO device ioctls: the 'ioctls:' rules, hot reset devices, QEMU under the default */
+		struct ioctls_opts io = { .bdf = E1, .peer = IGB, .qemu_bdf = NVME, .rwdir = RWDIR, .evfile = EVFILE };
+
+		RUN(test_ioctls, &io);
+	}
 	stop_log();
 	{	/* learn from QEMU as the VFIO client, a read flood, --diff, import pciback */
 		struct learn_opts lo = { .bdf = NVME, .rwdir = RWDIR };

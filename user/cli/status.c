@@ -9,6 +9,8 @@
 
 #include "apply.h"
 #include "events.h"
+#include "tph.h"
+#include "vw_ioctl.h"
 #include "kallsyms.h"
 #include "lockdown.h"
 #include "pinned.h"
@@ -71,7 +73,7 @@ static const char *const dir_names[2] = { "read", "write" };
 static json_object *counters_json(const struct vw_counters *c)
 {
 	json_object *o = json_object_new_object(), *j;
-	int dir, a;
+	int dir, a, k;
 
 	for (dir = 0; dir < 2; dir++) {
 		j = json_object_new_object();
@@ -86,6 +88,16 @@ static json_object *counters_json(const struct vw_counters *c)
 	for (a = 0; a < 4; a++)
 		json_object_object_add(j, vw_action_name(a), json_object_new_int64(c->tph[a]));
 	json_object_object_add(o, "tph", j);
+	j = json_object_new_object();
+	for (k = 0; k < VW_IOC_NCLASSES; k++) {
+		json_object *x = json_object_new_object();
+
+		for (a = 0; a < 4; a++)
+			if (a != VW_SCRUB)
+				json_object_object_add(x, vw_action_name(a), json_object_new_int64(c->ioctl[k][a]));
+		json_object_object_add(j, vw_ioc_class_names[k], x);
+	}
+	json_object_object_add(o, "ioctls", j);
 	json_object_object_add(o, "events", json_object_new_int64(c->events));
 	json_object_object_add(o, "lost", json_object_new_int64(c->lost));
 	json_object_object_add(o, "scrub_missed", json_object_new_int64(c->scrub_missed));
@@ -121,6 +133,14 @@ static json_object *device_json(const struct vw_maps *m, const char *bdf, __u32 
 			json_object_object_add(layers, layer_names[k], json_object_get(l));
 		}
 		json_object_object_add(o, "policy", layers);
+		layers = json_object_new_object();
+		for (k = 0; k < VW_IOC_NRULES; k++) {
+			__u32 why;
+
+			json_object_object_add(layers, vw_ioc_class_names[k],
+					       json_object_new_string(vw_action_name(vw_ioc_judge(d->ioctl, k, &why))));
+		}
+		json_object_object_add(o, "ioctl_rules", layers);
 	} else {
 		json_object_object_add(o, "layout", json_object_new_string("not compiled yet"));
 	}
@@ -169,6 +189,7 @@ static void print_text(json_object *root)
 	       (long long)json_object_get_int64(json_object_object_get(root, "unticketed")),
 	       (long long)json_object_get_int64(json_object_object_get(root, "contended")));
 	printf("tph: %s\n", json_object_get_string(json_object_object_get(root, "tph_protection")));
+	printf("tph uapi judged: %s\n", json_object_get_string(json_object_object_get(root, "tph_uapi")));
 	devs = json_object_object_get(root, "devices");
 	printf("%-13s %-9s %-16s %-28s %9s %9s %9s %9s %9s %9s %6s %6s\n", "DEVICE", "ID", "LAYOUT", "POLICY",
 	       "R-ALLOW", "R-AUDIT", "R-DENY", "W-ALLOW", "W-AUDIT", "W-DENY", "BYPASS", "LOST");
@@ -198,6 +219,23 @@ static void print_text(json_object *root)
 		       json_object_get_string(json_object_object_get(d, "layout")), pol,
 		       N(r, "allow"), N(r, "audit"), N(r, "deny"), N(w, "allow"), N(w, "audit"), N(w, "deny"),
 		       N(c, "bypass"), N(c, "lost"));
+		/* ioctls by class: allow/audit/deny, the classes that saw any */
+		{
+			json_object *io = c ? json_object_object_get(c, "ioctls") : NULL;
+			json_object *rules = json_object_object_get(d, "ioctl_rules");
+			int any = 0;
+
+			json_object_object_foreach(io, cls, x) {
+				json_object *rl = rules ? json_object_object_get(rules, cls) : NULL;
+
+				if (!N(x, "allow") && !N(x, "audit") && !N(x, "deny"))
+					continue;
+				printf("%s%s(%s) %lld/%lld/%lld", any++ ? " " : "  ioctls allow/audit/deny: ", cls,
+				       rl ? json_object_get_string(rl) : "-", N(x, "allow"), N(x, "audit"), N(x, "deny"));
+			}
+			if (any)
+				printf("\n");
+		}
 #undef N
 	}
 }
@@ -259,6 +297,14 @@ int vw_status(int json)
 		"ioctl check; point-of-use watch NOT built (pcie_tph_get_cpu_st exists but no tested program)" :
 		"ioctl check (before the driver copies the entries); point-of-use watch unavailable: this "
 		"kernel has no pcie_tph_get_cpu_st (CONFIG_PCIE_TPH)"));
+	{
+		const struct vw_tph_revision *r = vw_tph_judged_revision();
+		char rev[256];
+
+		snprintf(rev, sizeof(rev), "revision %u: %s, %s", VW_TPH_UAPI_VERSION, r ? r->series : "?",
+			 r ? r->ioctls : "?");
+		json_object_object_add(root, "tph_uapi", json_object_new_string(rev));
+	}
 	devs = json_object_new_array();
 	while (d && bpf_map_get_next_key(m.fd[VW_MAP_SLOTS], prev, next) == 0) {
 		memcpy(key, next, sizeof(key));

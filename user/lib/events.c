@@ -13,11 +13,16 @@
 #include "vm.h"
 #include "vw_decide.h"
 #include "tph.h"
+#include "vw_ioctl.h"
+#include <dirent.h>
+#include <stdio.h>
+#include <unistd.h>
 
 static const char *const action_names[] = { "allow", "audit", "scrub", "deny" };
 static const char *const region_names[] = { "header", "capability", "unassigned" };
 static const char *const type_names[] = { [VW_EV_CONFIG] = "config", [VW_EV_BYPASS] = "bypass",
-					  [VW_EV_DEVICE] = "device", [VW_EV_TPH] = "tph" };
+					  [VW_EV_DEVICE] = "device", [VW_EV_TPH] = "tph",
+					  [VW_EV_IOCTL] = "ioctl" };
 static const char *const path_names[] = {
 	"unknown", "read", "write", "pread", "pwrite", "readv", "writev", "preadv", "pwritev", "io_uring",
 };
@@ -147,6 +152,127 @@ static void tph_json(json_object *o, const struct vw_event *e)
 	json_object_object_add(o, "errno", json_object_new_int(e->err));
 }
 
+static const char *const ioc_reason_names[] = { "rule", "unreadable", "bad_rule" };
+
+/* The IOMMU group behind fd of pid (/proc/PID/fd/FD -> /dev/vfio/GROUP), -1 if none. */
+static long group_of_fd(const char *proc, uint32_t pid, int32_t fd)
+{
+	char path[96], link[64];
+	char *end;
+	ssize_t n;
+	long g;
+
+	snprintf(path, sizeof(path), "%s/%u/fd/%d", proc, pid, fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return -1;
+	link[n] = 0;
+	if (strncmp(link, "/dev/vfio/", 10))
+		return -1;
+	g = strtol(link + 10, &end, 10);
+	return *end || end == link + 10 ? -1 : g;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The devices a PCI_HOT_RESET reaches: the device it is called on and every
+ * device of the IOMMU groups behind the group fds the caller passed
+ * (/sys/kernel/iommu_groups/GROUP/devices), resolved in user space when the
+ * event is printed, from /proc/PID/fd. Sorted, without repeats. groups[k] is
+ * fd k's group or -1 (closed by then, or not a VFIO group).
+ */
+int vw_hot_reset_devices(const char *proc, const char *sys, const struct vw_event *e, long *groups,
+			 char (*devs)[VW_NAME_LEN], int max)
+{
+	char *names[64];
+	int n = 0, out = 0, i;
+	unsigned k;
+
+	names[n++] = strndup(e->bdf, VW_NAME_LEN);
+	for (k = 0; k < e->ioc_count && k < 8; k++) {
+		char dir[96];
+		struct dirent *de;
+		DIR *d;
+
+		groups[k] = group_of_fd(proc, e->pid, e->ioc_fds[k]);
+		if (groups[k] < 0)
+			continue;
+		snprintf(dir, sizeof(dir), "%s/kernel/iommu_groups/%ld/devices", sys, groups[k]);
+		d = opendir(dir);
+		while (d && (de = readdir(d)) && n < 64)
+			if (de->d_name[0] != '.')
+				names[n++] = strndup(de->d_name, VW_NAME_LEN - 1);
+		if (d)
+			closedir(d);
+	}
+	qsort(names, n, sizeof(names[0]), cmp_str);
+	for (i = 0; i < n; i++) {
+		if (names[i] && (i == 0 || !names[i - 1] || strcmp(names[i], names[i - 1])) && out < max)
+			snprintf(devs[out++], VW_NAME_LEN, "%s", names[i]);
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	return out;
+}
+
+/* A VFIO device ioctl judged by the 'ioctls' rules. */
+static void ioctl_json(json_object *o, const struct vw_event *e)
+{
+	const char *cmd = vw_ioc_cmd_name(e->ioc_cmd);
+	char buf[32];
+
+	if (!cmd) {
+		snprintf(buf, sizeof(buf), "0x%x", e->ioc_cmd);
+		cmd = buf;
+	}
+	json_object_object_add(o, "ioctl", json_object_new_string(cmd));
+	json_object_object_add(o, "rule", json_object_new_string(e->ioc_class < VW_IOC_NCLASSES ?
+								  vw_ioc_class_names[e->ioc_class] : "unknown"));
+	if (e->ioc_cmd == VW_VFIO_DEVICE_FEATURE && e->ioc_reason != VW_IOC_R_UNREADABLE) {
+		const char *f = vw_ioc_feature_name(e->ioc_flags & VW_FEATURE_MASK);
+		json_object *fl = json_object_new_array();
+
+		if (f)
+			json_object_object_add(o, "feature", json_object_new_string(f));
+		else
+			json_object_object_add(o, "feature", json_object_new_int64(e->ioc_flags & VW_FEATURE_MASK));
+		if (e->ioc_flags & VW_FEATURE_GET)
+			json_object_array_add(fl, json_object_new_string("get"));
+		if (e->ioc_flags & VW_FEATURE_SET)
+			json_object_array_add(fl, json_object_new_string("set"));
+		if (e->ioc_flags & VW_FEATURE_PROBE)
+			json_object_array_add(fl, json_object_new_string("probe"));
+		json_object_object_add(o, "feature_flags", fl);
+	}
+	if (e->ioc_cmd == VW_VFIO_DEVICE_PCI_HOT_RESET) {
+		char devs[64][VW_NAME_LEN];
+		json_object *fds = json_object_new_array(), *gr = json_object_new_array(),
+			    *dv = json_object_new_array();
+		long groups[8];
+		unsigned k;
+		int n;
+
+		n = vw_hot_reset_devices("/proc", "/sys", e, groups, devs, 64);
+		for (k = 0; k < e->ioc_count && k < 8; k++) {
+			json_object_array_add(fds, json_object_new_int(e->ioc_fds[k]));
+			json_object_array_add(gr, groups[k] < 0 ? NULL : json_object_new_int64(groups[k]));
+		}
+		for (int i = 0; i < n; i++)
+			json_object_array_add(dv, json_object_new_string(devs[i]));
+		json_object_object_add(o, "group_count", json_object_new_int64(e->ioc_count));
+		json_object_object_add(o, "group_fds", fds);
+		json_object_object_add(o, "groups", gr);
+		json_object_object_add(o, "devices", dv);
+	}
+	json_object_object_add(o, "reason", json_object_new_string(e->ioc_reason < 3 ? ioc_reason_names[e->ioc_reason]
+										     : "unknown"));
+	json_object_object_add(o, "errno", json_object_new_int(e->err));
+}
+
 /* The VM behind the access, with what it was derived from; nothing when not a VM. */
 static void vm_json(json_object *o, const struct vw_vm *vm)
 {
@@ -200,6 +326,10 @@ static void print_json(FILE *out, const struct vw_event *e)
 		tph_json(o, e);
 		goto print;
 	}
+	if (e->type == VW_EV_IOCTL) {
+		ioctl_json(o, e);
+		goto print;
+	}
 	json_object_object_add(o, "op", json_object_new_string(e->dir == VW_DIR_WRITE ? "write" : "read"));
 	json_object_object_add(o, "path", json_object_new_string(e->path < 10 ? path_names[e->path] : "unknown"));
 	json_object_object_add(o, "offset", json_object_new_int64(e->offset));
@@ -247,6 +377,28 @@ static void print_text(FILE *out, const struct vw_event *e)
 		fprintf(out, "%s %-6s tph   %s [%04x:%04x] op=%s count=%u reason=%s refused=%u pid=%u comm=%.16s cgroup=%s%s%s\n",
 			t, vw_action_name(e->action), e->bdf, e->vendor, e->device_id, vw_tph_op_name(e->tph_op),
 			e->tph_count, vw_tph_reason_name(e->tph_reason), e->tph_nbad, e->pid, e->comm,
+			cgroup, vmtext, e->err ? " errno=EPERM" : "");
+		return;
+	}
+	if (e->type == VW_EV_IOCTL) {
+		const char *f = vw_ioc_feature_name(e->ioc_flags & VW_FEATURE_MASK);
+		const char *cmd = vw_ioc_cmd_name(e->ioc_cmd);
+
+		char devs[64][VW_NAME_LEN], list[512] = "";
+		long groups[8];
+		int n = 0;
+
+		if (e->ioc_cmd == VW_VFIO_DEVICE_PCI_HOT_RESET) {
+			n = vw_hot_reset_devices("/proc", "/sys", e, groups, devs, 64);
+			strcpy(list, " devices=");
+			for (int i = 0; i < n; i++)
+				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? "," : "", devs[i]);
+		}
+		fprintf(out, "%s %-6s ioctl %s [%04x:%04x] %s%s%s%s rule=%s pid=%u comm=%.16s cgroup=%s%s%s\n", t,
+			vw_action_name(e->action), e->bdf, e->vendor, e->device_id, cmd ? cmd : "?",
+			e->ioc_cmd == VW_VFIO_DEVICE_FEATURE && f ? " feature=" : "",
+			e->ioc_cmd == VW_VFIO_DEVICE_FEATURE && f ? f : "", list,
+			e->ioc_class < VW_IOC_NCLASSES ? vw_ioc_class_names[e->ioc_class] : "unknown", e->pid, e->comm,
 			cgroup, vmtext, e->err ? " errno=EPERM" : "");
 		return;
 	}

@@ -20,6 +20,12 @@ void vw_format_time(uint64_t boot_ns, char *buf, size_t len);
 /* cgroup v2 path for an id ("/system.slice/qemu-vm1.scope"), cached; "" if unknown. */
 const char *vw_cgroup_path(uint64_t id);
 
+/* The devices a VFIO_DEVICE_PCI_HOT_RESET event reaches: its device and those of
+ * the IOMMU groups behind the caller's group fds (PROC/PID/fd, SYS/kernel/iommu_groups),
+ * sorted, unique; groups[k] = group of fd k or -1. Returns how many (<= max). */
+int vw_hot_reset_devices(const char *proc, const char *sys, const struct vw_event *e, long *groups,
+			 char (*devs)[VW_NAME_LEN], int max);
+
 void vw_print_event(FILE *out, enum vw_format fmt, const struct vw_event *e);
 /* A synthetic "lost" event: count records the ring buffer could not take. */
 void vw_print_lost(FILE *out, enum vw_format fmt, uint64_t count, uint64_t total);

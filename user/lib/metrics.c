@@ -9,6 +9,7 @@
 
 #include "events.h"
 #include "metrics.h"
+#include "vw_ioctl.h"
 
 /* A label value: backslash, double quote and newline escaped. */
 static void label(FILE *out, const char *name, const char *value, int first)
@@ -55,7 +56,7 @@ static const char *const dirs[2] = { "read", "write" };
 /* Per-device families: one HELP/TYPE, then every device's samples. */
 static void device_families(FILE *out, const struct vw_snapshot *s)
 {
-	int i, dir, a;
+	int i, dir, a, k;
 
 	family(out, "config_accesses_total", "counter",
 	       "Config-space accesses judged by the veto, by direction and the action taken.");
@@ -79,6 +80,14 @@ static void device_families(FILE *out, const struct vw_snapshot *s)
 		for (a = 0; a < 4; a++)
 			sample(out, "tph_ioctls_total", &s->dev[i], "action", vw_action_name(a), NULL, NULL,
 			       s->dev[i].c.tph[a]);
+	family(out, "vfio_ioctls_total", "counter",
+	       "VFIO device ioctls judged by the 'ioctls' rules, by rule class and the action taken.");
+	for (i = 0; i < s->ndev; i++)
+		for (k = 0; k < VW_IOC_NCLASSES; k++)
+			for (a = 0; a < 4; a++)
+				if (a != VW_SCRUB)
+					sample(out, "vfio_ioctls_total", &s->dev[i], "ioctl", vw_ioc_class_names[k],
+					       "action", vw_action_name(a), s->dev[i].c.ioctl[k][a]);
 	family(out, "device_events_total", "counter", "Events submitted to the ring buffer for the device.");
 	for (i = 0; i < s->ndev; i++)
 		sample(out, "device_events_total", &s->dev[i], NULL, NULL, NULL, NULL, s->dev[i].c.events);

@@ -30,6 +30,7 @@
 #include "policy.h"
 #include "serial.h"
 #include "tph.h"
+#include "vw_ioctl.h"
 #include "vw_select.h"
 
 /* ------------------------------------------------------------------ */
@@ -849,6 +850,37 @@ static int parse_tph(struct pctx *c, const struct node *m, struct vw_tph_policy 
 }
 
 /* ------------------------------------------------------------------ */
+/* VFIO device ioctls                                                  */
+/* ------------------------------------------------------------------ */
+
+/* One class: allow, audit or deny (scrub means nothing for an ioctl). */
+static int ioctl_rule(struct pctx *c, const struct node *k, const struct node *v, void *obj, size_t cls)
+{
+	__u8 *rules = obj;
+	int a;
+
+	if (parse_action(c, v, k->val, &a))
+		return -1;
+	if (a == VW_SCRUB)
+		return fail(c, v, "scrub is not an ioctl action; '%s' takes allow, audit or deny", k->val);
+	rules[cls] = (__u8)a;
+	return 0;
+}
+
+static const struct key_spec ioctl_keys[] = {
+	{ .name = "reset", .fn = ioctl_rule, .arg = VW_IOC_RESET },
+	{ .name = "hot_reset", .fn = ioctl_rule, .arg = VW_IOC_HOT_RESET },
+	{ .name = "set_irqs", .fn = ioctl_rule, .arg = VW_IOC_SET_IRQS },
+	{ .name = "low_power_entry", .fn = ioctl_rule, .arg = VW_IOC_LOW_POWER_ENTRY },
+	{ .name = "low_power_exit", .fn = ioctl_rule, .arg = VW_IOC_LOW_POWER_EXIT },
+	{ .name = "bus_master", .fn = ioctl_rule, .arg = VW_IOC_BUS_MASTER },
+	{ .name = "dma_buf", .fn = ioctl_rule, .arg = VW_IOC_DMA_BUF },
+	{ .name = "migration", .fn = ioctl_rule, .arg = VW_IOC_MIG },
+	{ .name = "vf_token", .fn = ioctl_rule, .arg = VW_IOC_VF_TOKEN },
+	{ .name = NULL },
+};
+
+/* ------------------------------------------------------------------ */
 /* Layers                                                              */
 /* ------------------------------------------------------------------ */
 
@@ -860,6 +892,7 @@ void vw_profile_clear(struct vw_profile *p)
 	p->cap_any = VW_RULE_NONE;
 	memset(p->std_cap, VW_RULE_NONE, sizeof(p->std_cap));
 	memset(p->ext_cap, VW_RULE_NONE, sizeof(p->ext_cap));
+	memset(p->ioctl, VW_UNSET, sizeof(p->ioctl));
 }
 
 /* What a layer's keys fill: the entry, and 'match' for device entries. */
@@ -898,6 +931,22 @@ static int layer_tph(struct pctx *c, const struct node *k, const struct node *v,
 	return parse_tph(c, v, &((struct layer_acc *)obj)->entry->prof.tph);
 }
 
+/*
+ * ioctls: {reset: ACTION, hot_reset: ..., set_irqs, low_power_entry,
+ * low_power_exit, bus_master, dma_buf, migration, vf_token}; per key, a class
+ * left out asks the next less specific layer.
+ */
+static int layer_ioctls(struct pctx *c, const struct node *k, const struct node *v, void *obj, size_t arg)
+{
+	__u8 *rules = ((struct layer_acc *)obj)->entry->prof.ioctl;
+
+	if (want_map(c, v, "'ioctls'"))
+		return -1;
+	return walk_keys(c, v, ioctl_keys, "'ioctls'",
+			  " (feature probes change nothing and are always allowed; VFIO_DEVICE_PCI_TPH has its own 'tph:' rules)",
+			  rules);
+}
+
 static int layer_serial(struct pctx *c, const struct node *k, const struct node *v, void *obj, size_t arg)
 {
 	struct vw_policy_entry *e = ((struct layer_acc *)obj)->entry;
@@ -925,6 +974,7 @@ static const struct key_spec default_keys[] = {
 	{ .name = "match", .fn = default_match, .unlisted = true },
 	LAYER_RULE_KEYS,
 	{ .name = "tph", .fn = layer_tph },
+	{ .name = "ioctls", .fn = layer_ioctls },
 	{ .name = NULL },
 };
 
@@ -933,6 +983,7 @@ static const struct key_spec entry_keys[] = {
 	LAYER_RULE_KEYS,
 	{ .name = "serial", .fn = layer_serial },
 	{ .name = "tph", .fn = layer_tph },
+	{ .name = "ioctls", .fn = layer_ioctls },
 	{ .name = NULL },
 };
 
@@ -1215,6 +1266,10 @@ static int parse_root(struct pctx *c, const struct node *root)
 	/* the default layer always decides TPH for devices no entry's 'tph' covers */
 	if (!def->prof.tph.uapi_version)
 		vw_tph_policy_default(&def->prof.tph);
+	/* and every ioctl class no entry's 'ioctls' covers */
+	for (int i = 0; i < VW_IOC_NRULES; i++)
+		if (def->prof.ioctl[i] == VW_UNSET)
+			def->prof.ioctl[i] = vw_ioc_default_action(i);
 	return 0;
 }
 

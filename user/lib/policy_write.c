@@ -9,6 +9,8 @@
 #include "serial.h"
 #include "tph.h"
 #include "vw_tph.h"
+#include "vw_ioctl.h"
+#include "events.h"
 
 const char *vw_policy_action_word(int action)
 {
@@ -132,6 +134,20 @@ static void put_tph(FILE *f, const char *ind, const struct vw_tph_policy *t)
 	fprintf(f, "%s  config_writes: %s\n", ind, vw_policy_action_word(t->cfg_write_action));
 }
 
+/* ioctls: the classes this layer names (VW_UNSET: left to a less specific layer) */
+static void put_ioctls(FILE *f, const char *ind, const struct vw_profile *prof)
+{
+	int i, any = 0;
+
+	for (i = 0; i < VW_IOC_NRULES; i++) {
+		if (prof->ioctl[i] == VW_UNSET)
+			continue;
+		if (!any++)
+			fprintf(f, "%sioctls:\n", ind);
+		fprintf(f, "%s  %s: %s\n", ind, vw_ioc_class_names[i], vw_action_name(prof->ioctl[i]));
+	}
+}
+
 static void put_profile(FILE *f, const char *ind, const struct vw_policy_entry *en, int e,
 			const struct vw_policy_notes *notes)
 {
@@ -148,6 +164,7 @@ static void put_profile(FILE *f, const char *ind, const struct vw_policy_entry *
 	put_caps(f, ind, prof);
 	put_ranges(f, ind, prof, e, notes);
 	put_tph(f, ind, &prof->tph);
+	put_ioctls(f, ind, prof);
 }
 
 static void put_comment(FILE *f, const char *ind, const char *text)

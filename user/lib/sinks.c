@@ -44,6 +44,10 @@ int vw_audit_text(const struct vw_event *e, const char *vm_name, char *buf, size
 		n = snprintf(buf, len, "op=tph action=%s device=%s vendor=%04x device_id=%04x tph_op=%u "
 			     "vmm_pid=%u %s", vw_action_name(e->action), e->bdf, e->vendor, e->device_id,
 			     e->tph_op, e->pid, vm ? vm : "vm=?");
+	else if (e->type == VW_EV_IOCTL)
+		n = snprintf(buf, len, "op=ioctl action=%s device=%s vendor=%04x device_id=%04x ioctl=0x%x "
+			     "feature_flags=0x%x vmm_pid=%u %s", vw_action_name(e->action), e->bdf, e->vendor,
+			     e->device_id, e->ioc_cmd, e->ioc_flags, e->pid, vm ? vm : "vm=?");
 	else
 		n = snprintf(buf, len, "op=%s action=%s device=%s vendor=%04x device_id=%04x offset=0x%x "
 			     "size=%u at=0x%x region=%s vmm_pid=%u %s", e->dir == VW_DIR_WRITE ? "write" : "read",
@@ -100,10 +104,10 @@ static void to_journal(struct vw_sinks *s, const struct vw_event *e, const struc
 	rc = sd_journal_send("MESSAGE=%s", text ? text : "", "PRIORITY=%d", priority(e),
 			     "SYSLOG_IDENTIFIER=vfio-warden",
 			     "VFIO_WARDEN_TYPE=%s", e->type == VW_EV_BYPASS ? "bypass" : e->type == VW_EV_TPH ? "tph"
-						     : e->type == VW_EV_DEVICE ? "device" : "config",
+						     : e->type == VW_EV_IOCTL ? "ioctl" : e->type == VW_EV_DEVICE ? "device" : "config",
 			     "VFIO_WARDEN_ACTION=%s", e->type == VW_EV_DEVICE ? "none" : vw_action_name(e->action),
 			     "VFIO_WARDEN_DEVICE=%s", e->bdf,
-			     "VFIO_WARDEN_OP=%s", e->type == VW_EV_TPH ? "tph" : e->dir == VW_DIR_WRITE ? "write" : "read",
+			     "VFIO_WARDEN_OP=%s", e->type == VW_EV_TPH ? "tph" : e->type == VW_EV_IOCTL ? "ioctl" : e->dir == VW_DIR_WRITE ? "write" : "read",
 			     "VFIO_WARDEN_OFFSET=0x%x", e->offset, "VFIO_WARDEN_SIZE=%u", e->size,
 			     "VFIO_WARDEN_VMM_PID=%u", e->pid, "VFIO_WARDEN_VM=%s", vm->name,
 			     "VFIO_WARDEN_VM_UUID=%s", vm->uuid, NULL);

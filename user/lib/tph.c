@@ -208,3 +208,21 @@ const char *vw_tph_policy_problem(int bit)
 	default: return "unknown";
 	}
 }
+
+const struct vw_tph_revision vw_tph_revisions[] = {
+	{ 1, "v1 (April 2026 proposal)",
+	  "VFIO_DEVICE_PCI_TPH _IO(';', 122): GET_CAP, ENABLE, DISABLE, GET_ST, SET_ST", 1 },
+	{ 0, "v19/v20",
+	  "VFIO_DEVICE_FEATURE TPH_ST / TPH_CPU_ST; TPH capability virtualised by vfio-pci", 0 },
+};
+const unsigned vw_tph_nrevisions = sizeof(vw_tph_revisions) / sizeof(vw_tph_revisions[0]);
+
+const struct vw_tph_revision *vw_tph_judged_revision(void)
+{
+	unsigned i;
+
+	for (i = 0; i < vw_tph_nrevisions; i++)
+		if (vw_tph_revisions[i].judged && vw_tph_revisions[i].version == VW_TPH_UAPI_VERSION)
+			return &vw_tph_revisions[i];
+	return NULL;
+}

@@ -43,4 +43,21 @@ int vw_tph_policy_check(const struct vw_tph_policy *p);
 /* The policy key one of those bits is about ("ops", ..., "uapi_version"). */
 const char *vw_tph_policy_problem(int bit);
 
+/*
+ * The TPH uAPI revisions this project knows, one entry each: following the
+ * next upstream revision starts with an entry here (and its layouts in
+ * vw_tph_uapi.h, with VW_TPH_UAPI_VERSION raised). judged: this build's BPF
+ * decoder judges it.
+ */
+struct vw_tph_revision {
+	__u32 version;		/* VW_TPH_UAPI_VERSION it corresponds to, 0: not decoded */
+	const char *series;	/* which posting of the series */
+	const char *ioctls;	/* what the caller calls */
+	int judged;
+};
+extern const struct vw_tph_revision vw_tph_revisions[];
+extern const unsigned vw_tph_nrevisions;
+/* The entry this build judges (the one for VW_TPH_UAPI_VERSION). */
+const struct vw_tph_revision *vw_tph_judged_revision(void);
+
 #endif
