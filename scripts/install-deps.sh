@@ -27,6 +27,7 @@ have_all() {
 	command -v vng >/dev/null && command -v qemu-system-x86_64 >/dev/null &&
 	[ -f /usr/include/yaml.h ] && [ -f /usr/include/json-c/json.h ] &&
 	[ -f /usr/include/liburing.h ] && [ -f /usr/include/gelf.h ] &&
+	grep -q VFIO_DEVICE_FEATURE_BUS_MASTER /usr/include/linux/vfio.h &&
 	[ -f /usr/include/microhttpd.h ] && [ -f /usr/include/libaudit.h ] &&
 	[ -f /usr/include/systemd/sd-journal.h ] && command -v promtool >/dev/null &&
 	[ -x /lib/systemd/systemd-journald ] && python3 -c 'import jsonschema' 2>/dev/null &&
@@ -90,7 +91,9 @@ newest_kernel() { # $1: regex for the package name
 k612=$(newest_kernel '^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$')
 [ -n "$k612" ] || { echo "install-deps: no 6.12 kernel package found" >&2; exit 1; }
 apt-get install -y -qq --no-install-recommends -t bookworm-backports \
-	"$k612" qemu-system-x86 bpftool libbpf-dev
+	"$k612" qemu-system-x86 bpftool libbpf-dev linux-libc-dev
+# linux-libc-dev from backports: the VFIO uAPI the ioctl judge is checked against
+# (bookworm's 6.1 headers lack the newer VFIO_DEVICE_FEATUREs).
 # The journal's headers at the version of the libsystemd0 now installed (backports'
 # QEMU may have moved it past bookworm's libsystemd-dev).
 apt-get install -y -qq --no-install-recommends "libsystemd-dev=$(dpkg-query -W -f='${Version}' libsystemd0)"
