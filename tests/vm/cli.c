@@ -207,7 +207,8 @@ static int event_matches(json_object *ev, const char **kv, int n)
 	return 1;
 }
 
-static int scan(const char *file, const char **kv, int n, json_object **first)
+/* Count the matches; *found gets the first (last: the newest) of them. */
+static int scan_pick(const char *file, const char **kv, int n, json_object **found, int last)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -223,8 +224,10 @@ static int scan(const char *file, const char **kv, int n, json_object **first)
 			continue;
 		if (event_matches(ev, kv, n)) {
 			count++;
-			if (first && !*first) {
-				*first = ev;
+			if (found && (last || !*found)) {
+				if (*found)
+					json_object_put(*found);
+				*found = ev;
 				continue;
 			}
 		}
@@ -233,6 +236,11 @@ static int scan(const char *file, const char **kv, int n, json_object **first)
 	free(line);
 	fclose(f);
 	return count;
+}
+
+static int scan(const char *file, const char **kv, int n, json_object **first)
+{
+	return scan_pick(file, kv, n, first, 0);
 }
 
 static int collect_kv(const char **kv, const char *key, va_list ap)
@@ -278,6 +286,17 @@ json_object *events_find(const char *file, const char *key, ...)
 	KV_ARGS(kv, n, key);
 	scan(file, kv, n, &first);
 	return first;
+}
+
+json_object *events_find_last(const char *file, const char *key, ...)
+{
+	json_object *last = NULL;
+	const char *kv[32];
+	int n;
+
+	KV_ARGS(kv, n, key);
+	scan_pick(file, kv, n, &last, 1);
+	return last;
 }
 
 int file_lines(const char *file)

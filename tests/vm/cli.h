@@ -31,6 +31,8 @@ int events_count(const char *file, const char *key, ...);
 int events_wait(const char *file, int want, int timeout_s, const char *key, ...);
 /* The first event matching, as a new json_object (caller puts), or NULL. */
 json_object *events_find(const char *file, const char *key, ...);
+/* The newest event matching (the log's last), the same way. */
+json_object *events_find_last(const char *file, const char *key, ...);
 /* Lines in a file. */
 int file_lines(const char *file);
 

@@ -242,8 +242,8 @@ static void each_class(int act, const struct vw_dev *d, const struct vw_dev *pee
 
 			CHECK_EQ(events_wait(O->evfile, ev0 + 1, WAIT_S, "type", "ioctl", "rule", name, "action",
 					     actions[want], "device", d->bdf, NULL), ev0 + 1);
-			ev = events_find(O->evfile, "type", "ioctl", "rule", name, "action", actions[want], "device",
-					 d->bdf, NULL);
+			ev = events_find_last(O->evfile, "type", "ioctl", "rule", name, "action", actions[want],
+					      "device", d->bdf, NULL);
 			CHECK(ev != NULL, "no %s event for %s", actions[want], name);
 			if (ev && cls >= VW_IOC_LOW_POWER_ENTRY && cls <= VW_IOC_VF_TOKEN) {
 				json_object *f = json_object_object_get(ev, "feature");
@@ -294,7 +294,9 @@ static void hot_reset_names_devices(const struct vw_dev *d, const struct vw_dev 
 	/* the fds stay open until the event is written: it is resolved from /proc/PID/fd */
 	CHECK_EQ(events_wait(O->evfile, n0 + 1, WAIT_S, "type", "ioctl", "rule", "hot_reset", "action", "audit",
 			     "device", d->bdf, NULL), n0 + 1);
-	ev = events_find(O->evfile, "type", "ioctl", "rule", "hot_reset", "action", "audit", "device", d->bdf, NULL);
+	/* the newest: the campaign's random hot resets (one group) are in the same log */
+	ev = events_find_last(O->evfile, "type", "ioctl", "rule", "hot_reset", "action", "audit", "device", d->bdf,
+			      NULL);
 	devs = ev ? json_object_object_get(ev, "devices") : NULL;
 	for (i = 0; devs && i < json_object_array_length(devs); i++) {
 		const char *s = json_object_get_string(json_object_array_get_idx(devs, i));
