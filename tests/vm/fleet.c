@@ -181,7 +181,10 @@ static void check_vm_event(const char *bdf, const char *action)
 {
 	json_object *ev, *vm;
 
-	CHECK_EQ(events_wait(FLEET_LOG, 1, WAIT_S, "device", bdf, "action", action, "vm.name", "tenant-a", NULL), 1);
+	int n = events_wait(FLEET_LOG, 1, WAIT_S, "device", bdf, "action", action, "vm.name", "tenant-a", NULL);
+
+	/* at least one: how many header writes QEMU's reset makes is QEMU's business */
+	CHECK(n >= 1, "no %s event naming tenant-a within %d s", action, WAIT_S);
 	ev = events_find(FLEET_LOG, "device", bdf, "action", action, "vm.name", "tenant-a", NULL);
 	vm = ev ? json_object_object_get(ev, "vm") : NULL;
 	CHECK(vm != NULL, "no %s event naming tenant-a", action);
