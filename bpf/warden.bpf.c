@@ -511,17 +511,19 @@ struct vw_access {
 static __always_inline void vw_access_reach(struct task_struct *task, struct file *file, __u32 write,
 					    struct vw_access *a)
 {
+	/* a plain local: BPF_CORE_READ(a->regs, ...) would relocate struct vw_access too */
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	__u64 pos = 0, count = 0;
 	int fd_ok = 0;
 
-	a->regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	a->path = vw_access_path(task, a->regs);
+	a->regs = regs;
+	a->path = vw_access_path(task, regs);
 	if (a->path == VW_PATH_PREAD || a->path == VW_PATH_PWRITE) {
-		fd_ok = vw_fd_is(task, VW_SYSCALL_ARG1(a->regs), file);
-		count = VW_SYSCALL_ARG3(a->regs);
-		pos = VW_SYSCALL_ARG4(a->regs);
+		fd_ok = vw_fd_is(task, VW_SYSCALL_ARG1(regs), file);
+		count = VW_SYSCALL_ARG3(regs);
+		pos = VW_SYSCALL_ARG4(regs);
 	} else if (a->path == VW_PATH_PREADV || a->path == VW_PATH_PWRITEV) {
-		pos = VW_SYSCALL_ARG4(a->regs);
+		pos = VW_SYSCALL_ARG4(regs);
 	}
 	vw_reach_of(a->path, write, fd_ok, pos, count, &a->reach);
 }
