@@ -60,8 +60,6 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define EPERM 1
 #define VW_POS_MASK ((1ULL << VW_REGION_SHIFT) - 1)
-/* include/linux/fs.h: vfs_read/vfs_write/readv/splice cap a count after rw_verify_area() */
-#define VW_MAX_RW_COUNT (0x7fffffffULL & ~4095ULL)
 #define PF_IO_WORKER 0x00000010
 
 static __always_inline __u32 vw_gen(void)
@@ -336,7 +334,7 @@ static __always_inline struct vw_device *vw_device_for(struct vw_devinfo *info, 
 /* How this access entered the kernel, from the task's syscall registers. */
 static __always_inline __u32 vw_access_path(struct task_struct *task, struct pt_regs *regs)
 {
-	if (BPF_CORE_READ(task, flags) & PF_IO_WORKER)
+	if (task->flags & PF_IO_WORKER)	/* a trusted BTF pointer: a plain load */
 		return VW_PATH_IO_URING;
 	switch (VW_SYSCALL_NR(regs)) {
 	case VW_NR_READ: return VW_PATH_READ;
@@ -503,7 +501,7 @@ struct vw_access {
 	struct pt_regs *regs;	/* the syscall's */
 	__u64 value;		/* a write's first bytes (value_len of them) */
 	struct vw_reach reach;	/* the bytes it can reach (include/vw_extent.h) */
-	__u32 dir, off, size, at, path, value_len, count;
+	__u32 dir, at, path, value_len, count;
 	int action, tph_reason;
 };
 
@@ -536,36 +534,30 @@ static __always_inline void vw_access_reach(struct task_struct *task, struct fil
  */
 static __noinline void vw_judge_tph_write(const struct vw_device *d, struct vw_access *a)
 {
-	int seen = a->value_len >= (a->size < 8 ? a->size : 8), ta;
+	__u32 off = a->reach.off, size = a->reach.size;
+	int seen = a->value_len >= (size < 8 ? size : 8), ta;
 	__u64 tdata = seen ? a->value : ~0ULL;	/* a real buffer, never NULL: the verifier follows it */
 
-	if (!d->tph_off || a->off + a->size <= d->tph_off + VW_TPH_CTRL_REG ||
-	    a->off >= (__u32)d->tph_off + d->tph_len)
+	if (!d->tph_off || off + size <= d->tph_off + VW_TPH_CTRL_REG || off >= (__u32)d->tph_off + d->tph_len)
 		return;
-	ta = vw_tph_cfg_write(&d->tph, d->tph_off, d->tph_len, d->tph_st_in_cap, a->off, a->size,
+	ta = vw_tph_cfg_write(&d->tph, d->tph_off, d->tph_len, d->tph_st_in_cap, off, size,
 			      (const __u8 *)&tdata, &a->tph_reason);
 	if (!seen && ta != VW_ALLOW)
 		a->tph_reason = VW_TPH_R_CFG_UNSEEN;
 	if (ta > a->action) {
 		a->action = ta;
-		a->at = a->off;
+		a->at = off;
 	}
 }
 
 /* The verdict for the bytes the access can reach: the policy's, and for writes the TPH rules'. */
 static __always_inline void vw_judge(const struct vw_device *d, struct vw_access *a)
 {
-	const struct vw_reach *r = &a->reach;
-
-	a->off = r->pos > VW_CFG_SIZE ? VW_CFG_SIZE : r->pos;
-	/* the count the kernel goes on with (never truncated to 32 bits); vw_decide
-	 * takes bytes past config space as reaching its end */
-	a->size = r->end - r->pos > VW_MAX_RW_COUNT ? VW_MAX_RW_COUNT : r->end - r->pos;
-	a->action = vw_decide(d, a->off, a->size, a->dir, &a->at);
+	a->action = vw_decide(d, a->reach.off, a->reach.size, a->dir, &a->at);
 	if (a->dir != VW_DIR_WRITE)
 		return;
-	if (r->extent == VW_EXTENT_EXACT)	/* the bytes written are only known for an exact extent */
-		a->value_len = vw_write_bytes(a->path, a->regs, a->size, &a->value);
+	if (a->reach.extent == VW_EXTENT_EXACT)	/* the bytes written are known only then */
+		a->value_len = vw_write_bytes(a->path, a->regs, a->reach.size, &a->value);
 	vw_judge_tph_write(d, a);
 }
 
@@ -582,7 +574,7 @@ static __always_inline void vw_report_access(const struct vw_devinfo *info, cons
 	e = vw_event_begin(VW_EV_CONFIG, info, c);
 	if (!e)
 		return;
-	vw_event_access(e, a->action, a->dir, a->off, a->size, a->at, d->cap[a->at & (VW_CFG_SIZE - 1)]);
+	vw_event_access(e, a->action, a->dir, a->reach.off, a->reach.size, a->at, d->cap[a->at & (VW_CFG_SIZE - 1)]);
 	e->err = a->action == VW_DENY ? EPERM : 0;
 	e->count = a->count;
 	e->path = a->path;
@@ -602,14 +594,14 @@ static __always_inline void vw_pass(struct vw_ticket *t, const struct vw_devinfo
 {
 	t->vdev = info->vdev;
 	t->write = a->dir;
-	t->pos = a->off;
-	/* an inexact extent was judged to the end of config space, and bytes past it fail */
-	t->end = a->reach.extent == VW_EXTENT_EXACT ? a->reach.end : ~0ULL;
+	t->pos = a->reach.off;
+	/* judged to the end of config space: bytes past it fail in vfio-pci, judged or not */
+	t->end = vw_reach_to_end(&a->reach) ? ~0ULL : a->reach.off + a->reach.size;
 	t->slot = d->slot;
 	t->judged = 1;
 	if (a->dir == VW_DIR_READ && d->dsn_off &&
 	    VW_ACT_READ(d->act[(d->dsn_off + VW_DSN_SERIAL_OFF) & (VW_CFG_SIZE - 1)]) == VW_SCRUB)
-		vw_arm_scrub(t, a->off, a->size, d->dsn_off, info->bdf, d->slot);
+		vw_arm_scrub(t, a->reach.off, a->reach.size, d->dsn_off, info->bdf, d->slot);
 }
 
 /*
@@ -653,7 +645,8 @@ static __always_inline int vw_permission(struct file *file, int mask, int ret)
 	vw_report_access(&info, d, c, &a);
 	if (a.action == VW_DENY)
 		return -EPERM;
-	vw_learn_record(d->slot, a.dir, a.off, a.size);
+	if (a.reach.extent == VW_EXTENT_EXACT)	/* learn what was used, not what could have been */
+		vw_learn_record(d->slot, a.dir, a.reach.off, a.reach.size);
 	vw_pass(t, &info, d, &a);
 	return 0;
 }

@@ -29,13 +29,16 @@ enum vw_extent {
 };
 
 struct vw_reach {
-	__u64 pos;		/* config offset of the first byte */
-	__u64 end;		/* one past the last (may pass VW_CFG_SIZE: vw_decide clamps) */
-	__u32 config;		/* the access can reach config space (region 7) */
-	__u32 extent;		/* enum vw_extent */
+	__u32 off;		/* config offset of the first byte (VW_CFG_SIZE: past config space) */
+	__u32 size;		/* bytes from there, at most VW_MAX_RW_COUNT; past config space
+				 * counts as reaching its end (vw_decide) */
+	__u16 config;		/* the access can reach config space (region 7) */
+	__u16 extent;		/* enum vw_extent */
 };
 
 #define VW_REACH_POS_MASK ((1ULL << VW_REGION_SHIFT) - 1)
+/* include/linux/fs.h MAX_RW_COUNT: read/write/readv cap a count there after rw_verify_area() */
+#define VW_MAX_RW_COUNT (0x7fffffffULL & ~4095ULL)
 
 /*
  * path: enum vw_path of the syscall; write: the direction being checked;
@@ -47,21 +50,29 @@ static inline void vw_reach_of(__u32 path, int write, int fd_ok, __u64 pos, __u6
 {
 	int exact = fd_ok && path == (write ? VW_PATH_PWRITE : VW_PATH_PREAD);
 	int from_pos = path == (write ? VW_PATH_PWRITEV : VW_PATH_PREADV) && (__s64)pos >= 0;
+	__u64 start = pos & VW_REACH_POS_MASK, end;
 
 	if (exact || from_pos) {
 		r->extent = exact ? VW_EXTENT_EXACT : VW_EXTENT_FROM_POS;
 		r->config = (pos >> VW_REGION_SHIFT) == VW_CONFIG_REGION;
-		r->pos = pos & VW_REACH_POS_MASK;
-		r->end = exact ? r->pos + count : VW_CFG_SIZE;
-		if (r->end < r->pos)	/* count near 2^64: the kernel refuses it; judge to the end */
-			r->end = VW_CFG_SIZE;
-		return;
+		end = exact ? start + count : VW_CFG_SIZE;
+		if (end < start)	/* count near 2^64: the kernel refuses it; judge to the end */
+			end = VW_CFG_SIZE;
+	} else {
+		/* any region, any offset: judged as if it were config space, all of it */
+		r->extent = VW_EXTENT_ANY;
+		r->config = 1;
+		start = 0;
+		end = VW_CFG_SIZE;
 	}
-	/* any region, any offset: judged as if it were config space, all of it */
-	r->extent = VW_EXTENT_ANY;
-	r->config = 1;
-	r->pos = 0;
-	r->end = VW_CFG_SIZE;
+	r->off = start > VW_CFG_SIZE ? VW_CFG_SIZE : start;
+	r->size = end - start > VW_MAX_RW_COUNT ? VW_MAX_RW_COUNT : end - start;
+}
+
+/* Judged up to (and past) the end of config space: every later byte of the access is covered. */
+static inline int vw_reach_to_end(const struct vw_reach *r)
+{
+	return (__u64)r->off + r->size >= VW_CFG_SIZE;
 }
 
 #endif /* VW_EXTENT_H */

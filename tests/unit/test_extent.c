@@ -25,21 +25,30 @@ static void test_exact(void)
 
 	CHECK_EQ(r.extent, VW_EXTENT_EXACT);
 	CHECK_EQ(r.config, 1);
-	CHECK_EQ(r.pos, 0x40);
-	CHECK_EQ(r.end, 0x44);
+	CHECK_EQ(r.off, 0x40);
+	CHECK_EQ(r.size, 4);
 	r = reach(VW_PATH_PWRITE, 1, 1, CFGPOS(0x100), 8);
 	CHECK_EQ(r.extent, VW_EXTENT_EXACT);
-	CHECK_EQ(r.end, 0x108);
+	CHECK_EQ(r.size, 8);
 	/* BAR0 by pread: exact, and not config space (allowed, unjudged) */
 	r = reach(VW_PATH_PREAD, 0, 1, 0x10, 4);
 	CHECK_EQ(r.config, 0);
 	/* a count near 2^64 wraps: judged to the end of config space */
 	r = reach(VW_PATH_PWRITE, 1, 1, CFGPOS(0x10), ~0ULL - 4);
-	CHECK_EQ(r.pos, 0x10);
-	CHECK_EQ(r.end, VW_CFG_SIZE);
-	/* a huge count that does not wrap stays as it is (vw_decide clamps to config space) */
+	CHECK_EQ(r.off, 0x10);
+	CHECK_EQ(r.size, VW_CFG_SIZE - 0x10);
+	CHECK(vw_reach_to_end(&r), "to the end");
+	/* a huge count: the kernel's cap, past config space (vw_decide clamps) */
 	r = reach(VW_PATH_PWRITE, 1, 1, CFGPOS(0x10), 1ULL << 40);
-	CHECK(r.end > VW_CFG_SIZE, "end %llu", (unsigned long long)r.end);
+	CHECK_EQ(r.size, VW_MAX_RW_COUNT);
+	CHECK(vw_reach_to_end(&r), "to the end");
+	/* an offset past config space (vfio-pci refuses it) */
+	r = reach(VW_PATH_PREAD, 0, 1, CFGPOS(0x5000), 4);
+	CHECK_EQ(r.off, VW_CFG_SIZE);
+	r = reach(VW_PATH_PREAD, 0, 1, CFGPOS(0xffc), 4);
+	CHECK(vw_reach_to_end(&r), "0xffc+4 reaches the end");
+	r = reach(VW_PATH_PREAD, 0, 1, CFGPOS(0xff8), 4);
+	CHECK(!vw_reach_to_end(&r), "0xff8+4 does not");
 }
 
 /* Whatever the registers say, a mismatch with the syscall or the file means: unknown. */
@@ -55,8 +64,8 @@ static void test_untrusted_registers(void)
 	CHECK_EQ(r.extent, VW_EXTENT_ANY);
 	r = reach(VW_PATH_PREADV, 1, 0, CFGPOS(0x40), 0);
 	CHECK_EQ(r.extent, VW_EXTENT_ANY);
-	CHECK_EQ(r.pos, 0);
-	CHECK_EQ(r.end, VW_CFG_SIZE);
+	CHECK_EQ(r.off, 0);
+	CHECK_EQ(r.size, VW_CFG_SIZE);
 	CHECK_EQ(r.config, 1);
 }
 
@@ -66,11 +75,11 @@ static void test_from_offset(void)
 
 	CHECK_EQ(r.extent, VW_EXTENT_FROM_POS);
 	CHECK_EQ(r.config, 1);
-	CHECK_EQ(r.pos, 4);
-	CHECK_EQ(r.end, VW_CFG_SIZE);
+	CHECK_EQ(r.off, 4);
+	CHECK_EQ(r.size, VW_CFG_SIZE - 4);
 	r = reach(VW_PATH_PREADV, 0, 1, CFGPOS(0xffc), 0);	/* fd_ok is not needed */
 	CHECK_EQ(r.extent, VW_EXTENT_FROM_POS);
-	CHECK_EQ(r.pos, 0xffc);
+	CHECK_EQ(r.off, 0xffc);
 	/* preadv2 with offset -1 reads at the file position: unknown */
 	r = reach(VW_PATH_PREADV, 0, 0, ~0ULL, 0);
 	CHECK_EQ(r.extent, VW_EXTENT_ANY);
@@ -90,9 +99,9 @@ static void test_unknown_paths(void)
 		for (w = 0; w < 2; w++) {
 			struct vw_reach r = reach(paths[i], w, 1, CFGPOS(0x40), 4);
 
-			CHECK(r.extent == VW_EXTENT_ANY && r.config == 1 && r.pos == 0 && r.end == VW_CFG_SIZE,
+			CHECK(r.extent == VW_EXTENT_ANY && r.config == 1 && r.off == 0 && r.size == VW_CFG_SIZE,
 			      "path %u write %d: extent %u config %u [%llu, %llu)", paths[i], w, r.extent, r.config,
-			      (unsigned long long)r.pos, (unsigned long long)r.end);
+			      (unsigned long long)r.off, (unsigned long long)(r.off + r.size));
 		}
 }
 
@@ -109,9 +118,9 @@ static void test_containment(void)
 				struct vw_reach r = reach(paths[i], w, 1, CFGPOS(off), len);
 				__u64 last = off + len > VW_CFG_SIZE ? VW_CFG_SIZE : off + len;
 
-				if (!(r.config && r.pos <= off && r.end >= last)) {
+				if (!(r.config && r.off <= off && r.off + r.size >= last)) {
 					CHECK(0, "path %u: [%u, +%u) not inside [%llu, %llu)", paths[i], off, len,
-					      (unsigned long long)r.pos, (unsigned long long)r.end);
+					      (unsigned long long)r.off, (unsigned long long)(r.off + r.size));
 					return;
 				}
 			}
