@@ -3,6 +3,8 @@
 #ifndef VW_MAPS_BPF_H
 #define VW_MAPS_BPF_H
 
+#include "device.bpf.h"	/* struct vw_devinfo, cached in the ticket */
+
 /* Policy generation the programs read; user space flips it last on reload. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -135,6 +137,11 @@ struct vw_ticket {
 	__u16 scrub_owed;	/* vfio_pci_config_rw calls over the serial whose fexit has not run */
 	__u32 scrub_slot;	/* counters slot of that device */
 	__u64 serial;		/* the serial the reader gets (virtual, or 0) */
+	/* the device behind the task's last VFIO file (vw_devinfo_cached): while
+	 * file, vfio_device and struct device stay the same, no names are read */
+	struct file *info_file;
+	void *info_dev;
+	struct vw_devinfo info;
 };
 
 struct {

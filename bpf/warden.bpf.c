@@ -427,16 +427,43 @@ static __always_inline struct vw_ticket *vw_task_ticket(struct task_struct *task
 	return bpf_task_storage_get(&vw_tickets, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 }
 
-/* Does file descriptor fd of this task name this very file? */
+/*
+ * Does file descriptor fd of this task name this very file? task is a trusted
+ * BTF pointer: its fields are plain loads (fault-safe, CO-RE relocated); only
+ * the fd array's slot, a pointer to pointers, needs a helper.
+ */
 static __always_inline int vw_fd_is(struct task_struct *task, __u64 fd, struct file *file)
 {
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct fdtable *fdt = task->files->fdt;
 	struct file **fds, *f = NULL;
 
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+	if (!fdt || fd >= fdt->max_fds)
 		return 0;
-	fds = BPF_CORE_READ(fdt, fd);
+	fds = fdt->fd;
 	return !bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) && f == file;
+}
+
+/*
+ * The device behind a VFIO file, remembered in the task's ticket: a VMM
+ * thread keeps touching the same device, and resolving it reads two strings
+ * and a dozen fields. Reused only while the file, its vfio_device and that
+ * device's struct device are the ones it was read from. NULL: not a PCI device.
+ */
+static __always_inline struct vw_devinfo *vw_devinfo_cached(struct file *file, struct vw_ticket *t)
+{
+	struct vfio_device___vw *vdev = vw_file_vdev(file);
+	void *dev = vdev ? BPF_CORE_READ(vdev, dev) : NULL;
+
+	if (!dev)
+		return NULL;
+	if (t->info_file == file && t->info.vdev == vdev && t->info_dev == dev)
+		return &t->info;
+	t->info_file = NULL;
+	if (vw_devinfo_of(vdev, &t->info))
+		return NULL;
+	t->info_file = file;
+	t->info_dev = dev;
+	return &t->info;
 }
 
 /*
@@ -614,7 +641,7 @@ static __always_inline int vw_permission(struct file *file, int mask, int ret)
 {
 	struct task_struct *task;
 	struct vw_access a = {};
-	struct vw_devinfo info;
+	struct vw_devinfo *info;
 	struct vw_dev_key key = {};
 	struct vw_device *d;
 	struct vw_counters *c;
@@ -630,9 +657,12 @@ static __always_inline int vw_permission(struct file *file, int mask, int ret)
 	t->judged = 0;
 	a.dir = mask & VW_MAY_WRITE ? VW_DIR_WRITE : VW_DIR_READ;
 	vw_access_reach(task, file, a.dir, &a);
-	if (!a.reach.config || vw_devinfo_get(file, &info))
-		return 0;	/* not config space, or not a PCI device */
-	d = vw_device_for(&info, &key);
+	if (!a.reach.config)
+		return 0;	/* not config space */
+	info = vw_devinfo_cached(file, t);
+	if (!info)
+		return 0;	/* not a PCI device */
+	d = vw_device_for(info, &key);
 	if (!d)
 		return -EPERM;	/* fail closed: a device we cannot judge (see `errors`, `contended`) */
 	vw_judge(d, &a);
@@ -642,12 +672,12 @@ static __always_inline int vw_permission(struct file *file, int mask, int ret)
 		if (a.reach.extent != VW_EXTENT_EXACT)
 			__sync_fetch_and_add(&c->inexact[a.dir & 1], 1);
 	}
-	vw_report_access(&info, d, c, &a);
+	vw_report_access(info, d, c, &a);
 	if (a.action == VW_DENY)
 		return -EPERM;
 	if (a.reach.extent == VW_EXTENT_EXACT)	/* learn what was used, not what could have been */
 		vw_learn_record(d->slot, a.dir, a.reach.off, a.reach.size);
-	vw_pass(t, &info, d, &a);
+	vw_pass(t, info, d, &a);
 	return 0;
 }
 
