@@ -187,28 +187,6 @@ static unsigned char pick_byte(unsigned *seed)
 	return r < 4 ? biased[r] : (unsigned char)rnd(seed, 256);
 }
 
-/* One io_uring read or write of config space; bytes or -errno. */
-static int uring_rw(struct io_uring *ring, const struct vw_dev *d, int write, void *buf, unsigned size,
-		    unsigned off)
-{
-	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
-	struct io_uring_cqe *cqe;
-	int rc;
-
-	if (!sqe)
-		return -EBUSY;
-	if (write)
-		io_uring_prep_write(sqe, d->fd, buf, size, d->cfg_off + off);
-	else
-		io_uring_prep_read(sqe, d->fd, buf, size, d->cfg_off + off);
-	io_uring_submit(ring);
-	if (io_uring_wait_cqe(ring, &cqe))
-		return -EIO;
-	rc = cqe->res;
-	io_uring_cqe_seen(ring, cqe);
-	return rc;
-}
-
 /* A TPH call drawn from everything the uAPI allows and much it does not. */
 static int tph_random(const struct vw_dev *d, unsigned *seed, void *buf)
 {
@@ -407,7 +385,7 @@ static void *worker_main(void *p)
 				rc = -errno;
 			break;
 		default:
-			rc = uring_rw(&ring, &t->dev, dir, dir ? buf : back, size, off);
+			rc = vw_cfg_uring(&ring, &t->dev, dir, dir ? buf : back, size, off);
 			break;
 		}
 		ea = expected_on(&t->pol[0], dir, path_extent(path), off, size);

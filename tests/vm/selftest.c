@@ -209,25 +209,6 @@ static void test_assigned_and_reads(struct vw_dev *d)
 	CHECK_EQ(events_count(EVFILE, "device", E1, "offset", "4", NULL), 0);	/* allowed: counted, no event */
 }
 
-/* One io_uring read or write through d's file; the completion's result. */
-static int uring_one(struct io_uring *ring, struct vw_dev *d, int write, void *buf, unsigned len, unsigned off)
-{
-	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
-	struct io_uring_cqe *cqe;
-	int res;
-
-	if (write)
-		io_uring_prep_write(sqe, d->fd, buf, len, d->cfg_off + off);
-	else
-		io_uring_prep_read(sqe, d->fd, buf, len, d->cfg_off + off);
-	io_uring_submit(ring);
-	if (io_uring_wait_cqe(ring, &cqe))
-		return -EIO;
-	res = cqe->res;
-	io_uring_cqe_seen(ring, cqe);
-	return res;
-}
-
 /*
  * Paths other than pread/pwrite (include/vw_extent.h): the veto cannot know
  * their exact bytes, so it judges every byte they could reach. preadv/pwritev:
@@ -266,10 +247,10 @@ static void test_other_paths(struct vw_dev *d)
 
 	CHECK_EQ(io_uring_queue_init(4, &ring, 0), 0);
 	v = 0x0ddba11;
-	CHECK_EQ(uring_one(&ring, d, 1, &v, 4, UNASSIGNED), -EPERM);
+	CHECK_EQ(vw_cfg_uring(&ring, d, 1, &v, 4, UNASSIGNED), -EPERM);
 	CHECK_EQ(events_wait(EVFILE, 1, WAIT_S, "device", E1, "path", "io_uring", "op", "write",
 			     "extent", "any", "offset", "0", "size", "4096", "action", "deny", NULL), 1);
-	CHECK_EQ(uring_one(&ring, d, 0, &hdr, 4, 0), 4);
+	CHECK_EQ(vw_cfg_uring(&ring, d, 0, &hdr, 4, 0), 4);
 	CHECK_EQ(hdr, 0x10d38086);
 	io_uring_queue_exit(&ring);
 
