@@ -835,17 +835,79 @@ static long vw_tph_chunk(__u64 index, void *ctx)
 	return 0;
 }
 
-static __noinline int vw_tph_ioctl(struct file *file, unsigned int cmd, unsigned long arg, int ret)
+/*
+ * A TPH call's verdict: its header, then every entry it hands the driver,
+ * copied from the caller in chunks. w: the claimed per-CPU work area (the
+ * refused entries land in w->sc.res). Inlined: its locals are the caller's frame.
+ */
+static __always_inline int vw_tph_judge_call(const struct vw_device *d, struct vw_tph_work *w, unsigned long arg,
+					     struct vw_tph_op *op, int *reason)
 {
 	struct vw_tph_chunks chunks = {};
+	int action;
+	__u32 n = 0;
+
+	if (bpf_probe_read_user(op, sizeof(*op), (void *)arg)) {
+		*reason = VW_TPH_R_UNREADABLE;
+		return VW_AUDIT;	/* the driver fails it with EFAULT too */
+	}
+	action = vw_tph_judge_header(&d->tph, op->hdr.argsz, op->hdr.op, op->ctrl.mode, op->st.count, reason);
+	if (action != VW_DENY)
+		n = vw_tph_entries_to_check(op->hdr.op, op->st.count);
+	if (n) {
+		const struct cpumask *cpus = BPF_CORE_READ(bpf_get_current_task_btf(), cpus_ptr);
+
+		__builtin_memset(w->sc.caller_cpus, 0, sizeof(w->sc.caller_cpus));
+		bpf_probe_read_kernel(w->sc.caller_cpus, sizeof(w->sc.caller_cpus), &cpus->bits);
+		chunks.pol = &d->tph;
+		chunks.w = w;
+		chunks.arg = arg;
+		chunks.n = n;
+		VW_LOOP((n + VW_TPH_CHUNK - 1) / VW_TPH_CHUNK, vw_tph_chunk, &chunks);
+		if (w->unreadable && !w->sc.res.nbad) {
+			action = VW_AUDIT;
+			*reason = VW_TPH_R_UNREADABLE;
+		}
+	}
+	return vw_tph_verdict(action, w->sc.res.nbad, reason);
+}
+
+/* A TPH call audited or refused: its event, with the first refused entries. */
+static __always_inline void vw_tph_report(const struct vw_devinfo *info, struct vw_counters *c,
+					  const struct vw_tph_work *w, const struct vw_tph_op *op, int action,
+					  int reason)
+{
+	struct vw_event *e = vw_event_begin(VW_EV_TPH, info, c);
+	__u32 k;
+
+	if (!e)
+		return;
+	e->action = action;
+	e->err = action == VW_DENY ? EPERM : 0;
+	e->tph_op = op->hdr.op;
+	e->tph_mode = op->ctrl.mode;
+	e->tph_count = op->st.count;
+	e->tph_reason = reason;
+	e->tph_nbad = w->sc.res.nbad;
+	e->tph_nrec = w->sc.res.nrec;
+	for (k = 0; k < VW_TPH_MAX_BAD; k++) {
+		e->bad_idx[k] = w->sc.res.bad_idx[k];
+		e->bad_cpu[k] = w->sc.res.bad_cpu[k];
+		e->bad_reason[k] = w->sc.res.bad_reason[k];
+		e->bad_mem[k] = w->sc.res.bad_mem[k];
+	}
+	vw_event_end(e, c);
+}
+
+static __noinline int vw_tph_ioctl(struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
 	struct vw_dev_key key = {};
 	struct vw_tph_op op = {};
 	struct vw_devinfo info;
 	struct vw_tph_work *w;
 	struct vw_counters *c;
 	struct vw_device *d;
-	struct vw_event *e;
-	__u32 zero = 0, n = 0, k, *claim;
+	__u32 zero = 0, *claim;
 	int action, reason = VW_TPH_R_NONE;
 
 	if (ret || cmd != VW_TPH_IOCTL || !vw_is_vfio_device_file(file) || vw_retired())
@@ -865,55 +927,12 @@ static __noinline int vw_tph_ioctl(struct file *file, unsigned int cmd, unsigned
 	}
 	vw_tph_result_reset(&w->sc.res);
 	w->unreadable = 0;
-
-	if (bpf_probe_read_user(&op, sizeof(op), (void *)arg)) {
-		action = VW_AUDIT;	/* the driver fails it with EFAULT too */
-		reason = VW_TPH_R_UNREADABLE;
-	} else {
-		action = vw_tph_judge_header(&d->tph, op.hdr.argsz, op.hdr.op, op.ctrl.mode, op.st.count, &reason);
-		if (action != VW_DENY)
-			n = vw_tph_entries_to_check(op.hdr.op, op.st.count);
-		if (n) {
-			const struct cpumask *cpus = BPF_CORE_READ(bpf_get_current_task_btf(), cpus_ptr);
-
-			__builtin_memset(w->sc.caller_cpus, 0, sizeof(w->sc.caller_cpus));
-			bpf_probe_read_kernel(w->sc.caller_cpus, sizeof(w->sc.caller_cpus), &cpus->bits);
-			chunks.pol = &d->tph;
-			chunks.w = w;
-			chunks.arg = arg;
-			chunks.n = n;
-			VW_LOOP((n + VW_TPH_CHUNK - 1) / VW_TPH_CHUNK, vw_tph_chunk, &chunks);
-			if (w->unreadable && !w->sc.res.nbad) {
-				action = VW_AUDIT;
-				reason = VW_TPH_R_UNREADABLE;
-			}
-		}
-		action = vw_tph_verdict(action, w->sc.res.nbad, &reason);
-	}
-
+	action = vw_tph_judge_call(d, w, arg, &op, &reason);
 	c = vw_slot_counters(d->slot);
 	if (c)
 		__sync_fetch_and_add(&c->tph[action & 3], 1);
-	if (action != VW_ALLOW) {
-		e = vw_event_begin(VW_EV_TPH, &info, c);
-		if (e) {
-			e->action = action;
-			e->err = action == VW_DENY ? EPERM : 0;
-			e->tph_op = op.hdr.op;
-			e->tph_mode = op.ctrl.mode;
-			e->tph_count = op.st.count;
-			e->tph_reason = reason;
-			e->tph_nbad = w->sc.res.nbad;
-			e->tph_nrec = w->sc.res.nrec;
-			for (k = 0; k < VW_TPH_MAX_BAD; k++) {
-				e->bad_idx[k] = w->sc.res.bad_idx[k];
-				e->bad_cpu[k] = w->sc.res.bad_cpu[k];
-				e->bad_reason[k] = w->sc.res.bad_reason[k];
-				e->bad_mem[k] = w->sc.res.bad_mem[k];
-			}
-			vw_event_end(e, c);
-		}
-	}
+	if (action != VW_ALLOW)
+		vw_tph_report(&info, c, w, &op, action, reason);
 	vw_release(claim);
 	return action == VW_DENY ? -EPERM : 0;
 }
