@@ -656,7 +656,13 @@ static __always_inline void vw_judge(struct task_struct *task, const struct vw_d
 	vw_judge_tph_write(d, a);
 }
 
-/* Audits and denials are reported; scrubs are, rate-limited (count: reads since the last). */
+#include "aggregate.bpf.h"
+
+/*
+ * Audits and denials are reported, identical ones in a flood counted into one
+ * record per window (aggregate.bpf.h); scrubs are, rate-limited (count: reads
+ * since the last).
+ */
 static __always_inline void vw_report_access(struct task_struct *task, const struct vw_devinfo *info,
 					     const struct vw_device *d, struct vw_counters *c, struct vw_access *a)
 {
@@ -667,6 +673,8 @@ static __always_inline void vw_report_access(struct task_struct *task, const str
 	    !(a->action == VW_SCRUB && vw_scrub_event_due(info, &a->count)))
 		return;
 	vw_access_regs(task, a);
+	if (vw_agg_report(info, d, c, a))
+		return;
 	e = vw_event_begin(VW_EV_CONFIG, info, c);
 	if (!e)
 		return;

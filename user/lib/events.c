@@ -56,6 +56,8 @@ static const char *type_name(unsigned t)
 void vw_format_time(uint64_t boot_ns, char *buf, size_t len)
 {
 	static int64_t offset_ns;	/* realtime - boottime, measured once */
+	static time_t last_sec;
+	static char last_date[64];
 	struct timespec rt, bt;
 	struct tm tm;
 	int64_t ns;
@@ -68,9 +70,14 @@ void vw_format_time(uint64_t boot_ns, char *buf, size_t len)
 	}
 	ns = (int64_t)boot_ns + offset_ns;
 	sec = ns / 1000000000LL;
-	gmtime_r(&sec, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)(ns % 1000000000LL));
+	/* a flood formats thousands of times a second: the date part once per second */
+	if (sec != last_sec || !last_date[0]) {
+		gmtime_r(&sec, &tm);
+		snprintf(last_date, sizeof(last_date), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		last_sec = sec;
+	}
+	snprintf(buf, len, "%s.%09lldZ", last_date, (long long)(ns % 1000000000LL));
 }
 
 /* cgroup id -> path: the id of a cgroup v2 directory is its inode number. */
@@ -292,7 +299,8 @@ static void vm_json(json_object *o, const struct vw_vm *vm)
 	json_object_object_add(o, "vm", v);
 }
 
-static void print_json(FILE *out, const struct vw_event *e)
+/* Any event as a json-c object, built field by field (the reference for access_json). */
+static json_object *event_json(const struct vw_event *e)
 {
 	json_object *o = json_object_new_object();
 	const char *cgroup = vw_cgroup_path(e->cgroup_id);
@@ -349,9 +357,187 @@ static void print_json(FILE *out, const struct vw_event *e)
 	json_object_object_add(o, "errno", json_object_new_int(e->err));
 	if (e->tph_reason)	/* a config write judged by the TPH rules */
 		json_object_object_add(o, "tph_reason", json_object_new_string(vw_tph_reason_name(e->tph_reason)));
-	if (e->action == VW_SCRUB)	/* rate-limited: how many reads this event stands for */
-		json_object_object_add(o, "count", json_object_new_int64(e->count));
+	if (e->type == VW_EV_CONFIG) {	/* how many accesses (scrub: reads since the last) this record stands for */
+		json_object_object_add(o, "count", json_object_new_int64(e->count ? e->count : 1));
+		if (e->first_ns) {	/* aggregated (include/vw_aggregate.h): time is the last access's */
+			vw_format_time(e->first_ns, buf, sizeof(buf));
+			json_object_object_add(o, "first", json_object_new_string(buf));
+		}
+	}
 print:
+	return o;
+}
+
+/* config and bypass records: a flood's worth. Same fields in the same order as
+ * event_json, set in a json-c object kept per shape instead of built per record. */
+enum {
+	SH_BYPASS = 1, SH_VALUE = 2, SH_CAP = 4, SH_TPH = 8, SH_FIRST = 16,
+	SH_VM = 32, SH_VM_NAME = 64, SH_VM_UUID = 128, SH_VM_UNIT = 256, SH_COUNT = 512, SH_N = 1024,
+};
+
+struct access_json {
+	json_object *o, *time, *action, *device, *vendor, *device_id, *pid, *tid, *comm, *cgroup,
+		*vm_name, *vm_from, *vm_uuid, *vm_unit, *op, *path, *offset, *size, *value, *at, *region,
+		*cap_id, *cap_name, *extended, *err, *tph_reason, *count, *first;
+};
+
+static json_object *add(json_object *o, const char *key, json_object *v)
+{
+	json_object_object_add(o, key, v);
+	return v;
+}
+
+static struct access_json *access_shape(unsigned sh)
+{
+	static struct access_json shapes[SH_N];
+	struct access_json *a = &shapes[sh];
+	json_object *o, *vm;
+
+	if (a->o)
+		return a;
+	a->o = o = json_object_new_object();
+	add(o, "schema", json_object_new_int(VW_EVENT_SCHEMA));
+	a->time = add(o, "time", json_object_new_string(""));
+	add(o, "type", json_object_new_string(sh & SH_BYPASS ? "bypass" : "config"));
+	a->action = add(o, "action", json_object_new_string(""));
+	a->device = add(o, "device", json_object_new_string(""));
+	a->vendor = add(o, "vendor", json_object_new_string(""));
+	a->device_id = add(o, "device_id", json_object_new_string(""));
+	a->pid = add(o, "pid", json_object_new_int64(0));
+	a->tid = add(o, "tid", json_object_new_int64(0));
+	a->comm = add(o, "comm", json_object_new_string(""));
+	a->cgroup = add(o, "cgroup", json_object_new_string(""));
+	if (sh & SH_VM) {
+		vm = add(o, "vm", json_object_new_object());
+		if (sh & SH_VM_NAME) {
+			a->vm_name = add(vm, "name", json_object_new_string(""));
+			a->vm_from = add(vm, "name_from", json_object_new_string(""));
+		}
+		if (sh & SH_VM_UUID)
+			a->vm_uuid = add(vm, "uuid", json_object_new_string(""));
+		if (sh & SH_VM_UNIT)
+			a->vm_unit = add(vm, "unit", json_object_new_string(""));
+	}
+	a->op = add(o, "op", json_object_new_string(""));
+	a->path = add(o, "path", json_object_new_string(""));
+	a->offset = add(o, "offset", json_object_new_int64(0));
+	a->size = add(o, "size", json_object_new_int64(0));
+	if (sh & SH_VALUE)
+		a->value = add(o, "value", json_object_new_string(""));
+	a->at = add(o, "at", json_object_new_int64(0));
+	a->region = add(o, "region", json_object_new_string(""));
+	if (sh & SH_CAP) {
+		a->cap_id = add(o, "cap_id", json_object_new_int(0));
+		a->cap_name = add(o, "cap_name", json_object_new_string(""));
+		a->extended = add(o, "extended", json_object_new_boolean(0));
+	}
+	a->err = add(o, "errno", json_object_new_int(0));
+	if (sh & SH_TPH)
+		a->tph_reason = add(o, "tph_reason", json_object_new_string(""));
+	if (sh & SH_COUNT)
+		a->count = add(o, "count", json_object_new_int64(0));
+	if (sh & SH_FIRST)
+		a->first = add(o, "first", json_object_new_string(""));
+	return a;
+}
+
+static const char *access_json(const struct vw_event *e)
+{
+	const char *cgroup = vw_cgroup_path(e->cgroup_id), *cap_name;
+	struct access_json *a;
+	struct vw_vm vm;
+	char buf[64], dev[8];
+	int kind, ext;
+	unsigned sh = 0;
+
+	vw_vm_of(e->pid, e->start_ns, cgroup, &vm);
+	region_of(e, &kind, &ext, &cap_name);
+	if (e->type == VW_EV_BYPASS)
+		sh |= SH_BYPASS;
+	if (e->dir == VW_DIR_WRITE && e->value_len)
+		sh |= SH_VALUE;
+	if (kind == VW_REGION_CAPABILITY)
+		sh |= SH_CAP;
+	if (e->tph_reason)
+		sh |= SH_TPH;
+	if (e->type == VW_EV_CONFIG)
+		sh |= SH_COUNT | (e->first_ns ? SH_FIRST : 0);
+	if (vw_vm_known(&vm))
+		sh |= SH_VM | (vm.name[0] ? SH_VM_NAME : 0) | (vm.uuid[0] ? SH_VM_UUID : 0) |
+		      (vm.unit[0] ? SH_VM_UNIT : 0);
+	a = access_shape(sh);
+
+	vw_format_time(e->ts_boot_ns, buf, sizeof(buf));
+	json_object_set_string(a->time, buf);
+	json_object_set_string(a->action, vw_action_name(e->action));
+	json_object_set_string(a->device, e->bdf);
+	snprintf(dev, sizeof(dev), "%04x", e->vendor);
+	json_object_set_string(a->vendor, dev);
+	snprintf(dev, sizeof(dev), "%04x", e->device_id);
+	json_object_set_string(a->device_id, dev);
+	json_object_set_int64(a->pid, e->pid);
+	json_object_set_int64(a->tid, e->tid);
+	json_object_set_string_len(a->comm, e->comm, strnlen(e->comm, sizeof(e->comm)));
+	json_object_set_string(a->cgroup, cgroup);
+	if (sh & SH_VM_NAME) {
+		json_object_set_string(a->vm_name, vm.name);
+		json_object_set_string(a->vm_from, vm.name_from);
+	}
+	if (sh & SH_VM_UUID)
+		json_object_set_string(a->vm_uuid, vm.uuid);
+	if (sh & SH_VM_UNIT)
+		json_object_set_string(a->vm_unit, vm.unit);
+	json_object_set_string(a->op, e->dir == VW_DIR_WRITE ? "write" : "read");
+	json_object_set_string(a->path, e->path < 10 ? path_names[e->path] : "unknown");
+	json_object_set_int64(a->offset, e->offset);
+	json_object_set_int64(a->size, e->size);
+	if (sh & SH_VALUE) {
+		hex_value(e, buf, sizeof(buf));
+		json_object_set_string(a->value, buf);
+	}
+	json_object_set_int64(a->at, e->at);
+	json_object_set_string(a->region, vw_region_name(kind));
+	if (sh & SH_CAP) {
+		json_object_set_int(a->cap_id, e->cap);
+		json_object_set_string(a->cap_name, cap_name);
+		json_object_set_boolean(a->extended, ext);
+	}
+	json_object_set_int(a->err, e->err);
+	if (sh & SH_TPH)
+		json_object_set_string(a->tph_reason, vw_tph_reason_name(e->tph_reason));
+	if (sh & SH_COUNT)
+		json_object_set_int64(a->count, e->count ? e->count : 1);
+	if (sh & SH_FIRST) {
+		vw_format_time(e->first_ns, buf, sizeof(buf));
+		json_object_set_string(a->first, buf);
+	}
+	return json_object_to_json_string_ext(a->o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+int vw_event_json(const struct vw_event *e, int generic, char *buf, size_t len)
+{
+	json_object *o;
+	int n;
+
+	if (!generic && (e->type == VW_EV_CONFIG || e->type == VW_EV_BYPASS))
+		return snprintf(buf, len, "%s", access_json(e));
+	o = event_json(e);
+	n = snprintf(buf, len, "%s", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+									  JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return n;
+}
+
+static void print_json(FILE *out, const struct vw_event *e)
+{
+	json_object *o;
+
+	if (e->type == VW_EV_CONFIG || e->type == VW_EV_BYPASS) {
+		fputs(access_json(e), out);
+		fputc('\n', out);
+		return;
+	}
+	o = event_json(e);
 	fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
@@ -359,7 +545,7 @@ print:
 static void print_text(FILE *out, const struct vw_event *e)
 {
 	const char *cgroup = vw_cgroup_path(e->cgroup_id);
-	char t[64], val[40] = "", vmtext[160] = "";
+	char t[64], val[40] = "", vmtext[160] = "", times[24] = "";
 	const char *cap_name;
 	struct vw_vm vm;
 	int kind, ext;
@@ -407,12 +593,14 @@ static void print_text(FILE *out, const struct vw_event *e)
 		strcpy(val, " value=");
 		hex_value(e, val + 7, sizeof(val) - 7);
 	}
-	fprintf(out, "%s %-6s %-5s %s [%04x:%04x] %s off=0x%03x size=%u%s at=0x%03x %s%s%s%s pid=%u comm=%.16s cgroup=%s%s%s\n",
+	if (e->type == VW_EV_CONFIG && e->count > 1)
+		snprintf(times, sizeof(times), " x%u", e->count);
+	fprintf(out, "%s %-6s %-5s %s [%04x:%04x] %s off=0x%03x size=%u%s at=0x%03x %s%s%s%s pid=%u comm=%.16s cgroup=%s%s%s%s\n",
 		t, e->type == VW_EV_BYPASS ? "BYPASS" : vw_action_name(e->action),
 		e->dir == VW_DIR_WRITE ? "write" : "read", e->bdf, e->vendor, e->device_id,
 		e->path < 10 ? path_names[e->path] : "unknown", e->offset, e->size, val, e->at,
 		vw_region_name(kind), cap_name ? " (" : "", cap_name ? cap_name : "", cap_name ? ")" : "",
-		e->pid, e->comm, cgroup, vmtext, e->err ? " errno=EPERM" : "");
+		e->pid, e->comm, cgroup, vmtext, e->err ? " errno=EPERM" : "", times);
 }
 
 void vw_print_event(FILE *out, enum vw_format fmt, const struct vw_event *e)
