@@ -20,6 +20,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -142,37 +143,83 @@ static long long wait_sum(const char *file, long from, const char *bdf, long lon
 	}
 }
 
-/* The drainer with a backlog: records per second from SIGCONT until all are in the file. */
-static double backlog_rate(const char *bdf, const char *evfile, pid_t run_pid, long *total)
+/* Lines added to file since *off (updated): reads only what is new. */
+static long new_lines(const char *file, long *off)
+{
+	char buf[65536];
+	long n = 0;
+	ssize_t got, i;
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	while ((got = pread(fd, buf, sizeof(buf), *off)) > 0) {
+		for (i = 0; i < got; i++)
+			n += buf[i] == '\n';
+		*off += got;
+	}
+	close(fd);
+	return n;
+}
+
+/* CPU time (user + system) of pid so far, in seconds. */
+static double cpu_s(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ut = 0, st = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
+		sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st);
+	fclose(f);
+	return (ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/*
+ * The drainer with a backlog: records per second from SIGCONT until all are in
+ * the file, and per second of the drainer's CPU time. 2,500 records fit the
+ * default ring (3,542 of 296 bytes): nothing waits in vw_agg.
+ */
+static double backlog_rate(const char *bdf, const char *evfile, pid_t run_pid, long *total, double *per_cpu_s)
 {
 	enum { ROUNDS = 4, N = 2500 };
 	struct vw_dev d = { .fd = -1 };
-	double busy = 0;
+	double busy = 0, cpu = 0;
 	uint32_t v;
 	int r, i;
 
 	*total = 0;
+	*per_cpu_s = 0;
 	if (vw_dev_open(&d, bdf))
 		return 0;
 	for (r = 0; r < ROUNDS; r++) {
-		long lines0, want;
-		double t0;
+		long off, got = 0;
+		double t0, c0;
 
 		/* the keys of the round before are gone after two windows */
 		usleep(2 * VW_AGG_WINDOW_NS / 1000 + 500 * 1000);
-		lines0 = file_lines(evfile);
+		off = 0;
+		new_lines(evfile, &off);
 		kill(run_pid, SIGSTOP);
-		for (i = 0; i < N; i++)	/* distinct (offset, size): a record each */
-			vw_cfg_read(&d, (i * 4 + r) % 4096, 1, &v);
-		want = lines0 + N;
+		for (i = 0; i < N; i++)	/* distinct offsets: a record each */
+			vw_cfg_read(&d, i, 1, &v);
+		c0 = cpu_s(run_pid);
 		t0 = now_s();
 		kill(run_pid, SIGCONT);
-		while (file_lines(evfile) < want && now_s() - t0 < WAIT_S)
-			usleep(2000);
+		while (got < N && now_s() - t0 < WAIT_S) {
+			usleep(1000);
+			got += new_lines(evfile, &off);
+		}
 		busy += now_s() - t0;
-		*total += file_lines(evfile) - lines0;
+		cpu += cpu_s(run_pid) - c0;
+		*total += got;
 	}
 	vw_dev_close(&d);
+	*per_cpu_s = cpu > 0 ? *total / cpu : 0;
 	return busy > 0 ? *total / busy : 0;
 }
 
@@ -182,7 +229,7 @@ int flood_run(const struct flood_opts *o)
 	json_object *st0, *st1;
 	long lines0, records, deny_records, issued = 0, eperm = 0, failed = 0, backlog_records = 0;
 	long long sum, deny_sum, judged, lost0, lost1, deny0, denied;
-	double t0, t1, t_drained, backlog;
+	double t0, t1, t_drained, backlog, backlog_cpu;
 	int n = o->threads > 16 ? 16 : o->threads, i;
 
 	st0 = cli_status();
@@ -212,7 +259,7 @@ int flood_run(const struct flood_opts *o)
 	json_object_put(st1);
 	st1 = cli_status();
 	lost1 = status_global(st1, "lost");
-	backlog = backlog_rate(o->bdf, o->evfile, o->run_pid, &backlog_records);
+	backlog = backlog_rate(o->bdf, o->evfile, o->run_pid, &backlog_records, &backlog_cpu);
 
 	printf("flood: %d threads, %.1f s, kernel %s\n", n, t1 - t0, o->kernel);
 	printf("  accesses issued          %ld (%.0f/s; %ld refused EPERM, %ld other errors)\n", issued,
@@ -221,10 +268,10 @@ int flood_run(const struct flood_opts *o)
 	printf("  sum of counts            %lld (deny %lld)\n", sum, deny_sum);
 	printf("  audit+deny counters      %lld (deny %lld)\n", judged, denied);
 	printf("  lost                     %lld\n", lost1 - lost0);
-	printf("  drain rate, backlog      %.0f records/s (%ld records, drainer stopped while the ring filled)\n",
-	       backlog, backlog_records);
-	printf("  drain rate, flood        %.0f records/s (all records of the flood by %.1f s after it started)\n",
-	       records / (t_drained - t0), t_drained - t0);
+	printf("  drain rate               %.0f records/s to the file (%ld records in 4 backlogs of 2500 distinct "
+	       "reads; %.0f per drainer CPU second)\n", backlog, backlog_records, backlog_cpu);
+	printf("  flood records written    all by %.1f s after the flood started (%.0f records/s)\n",
+	       t_drained - t0, records / (t_drained - t0));
 	if (o->check) {
 		CHECK_EQ(failed, 0);
 		CHECK_EQ(issued, judged);
