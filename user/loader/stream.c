@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <stdio.h>
@@ -12,6 +13,8 @@
 #include <bpf/libbpf.h>
 
 #include "stream.h"
+#include "apply.h"
+#include "attach.h"
 #include "msg.h"
 
 int vw_percpu_sum(int fd, __u32 key, void *out, size_t value_size)
@@ -291,6 +294,21 @@ int vw_stream(const struct vw_maps *m, const struct vw_stream_opts *o)
 			rc = VW_EXIT_ERROR;
 			break;
 		}
+	}
+	if (o->settle && *o->stop && rc == VW_EXIT_OK && vw_is_attached()) {
+		/* run detaches next: no new verdicts, and the counts vw_agg holds come out
+		 * within two windows; read them before the ring buffer goes */
+		struct timespec t0, t;
+
+		vw_retire(m->fd[VW_MAP_ACTIVE_GEN]);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		do {
+			if (ring_drain(&r, &s) < 0 ||
+			    vw_agg_wait_empty(m->fd[VW_MAP_AGG], 0) != -ETIMEDOUT)
+				break;
+			epoll_wait(r.epfd, &ev, 1, 50);
+			clock_gettime(CLOCK_MONOTONIC, &t);
+		} while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < VW_AGG_SETTLE_MS);
 	}
 	if (s.fd >= 0)
 		ring_drain(&r, &s);	/* what came before the stop or the detach */
