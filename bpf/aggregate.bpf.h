@@ -97,10 +97,14 @@ static int vw_agg_fire(void *map, struct vw_agg_key *key, struct vw_agg_val *v)
 	}
 	e = bpf_ringbuf_reserve(&vw_events, sizeof(*e), 0);
 	if (!e) {
-		/* the ring buffer is full: keep the count for the next window, lose nothing */
+		/* the ring buffer is full: keep the count, lose nothing, and retry at a random
+		 * point of the next window, so that keys whose windows end together (a burst)
+		 * do not all find the ring full again, while the reader frees it in between */
 		bpf_spin_lock(&v->lock);
 		vw_agg_putback(&v->n, n, first, last);
 		bpf_spin_unlock(&v->lock);
+		bpf_timer_start(&v->timer, VW_AGG_WINDOW_NS / 16 + bpf_get_prandom_u32() % VW_AGG_WINDOW_NS, 0);
+		return 0;
 	} else {
 		vw_agg_fill(e, v, n, first, last);
 		bpf_ringbuf_submit(e, 0);
