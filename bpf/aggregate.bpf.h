@@ -81,13 +81,22 @@ static __always_inline void vw_agg_fill(struct vw_event *e, const struct vw_agg_
 	e->count = vw_agg_record_count(n);
 }
 
-/* A window ended: report what it counted, or end an idle key. Runs in softirq context. */
-static int vw_agg_fire(void *map, struct vw_agg_key *key, struct vw_agg_val *v)
+/*
+ * A window ended: report what it counted, or end an idle key. Runs in softirq
+ * context. The entry is looked up again rather than taken from the callback's
+ * argument: 6.1's verifier tracks a lock by the id of the pointer it was taken
+ * through, and a callback argument has id 0, which it takes for "no lock"
+ * ("bpf_spin_unlock without taking a lock"); a lookup's result has an id.
+ */
+static int vw_agg_fire(void *map, struct vw_agg_key *key, struct vw_agg_val *arg)
 {
 	__u64 first = 0, last = 0, n;
+	struct vw_agg_val *v = bpf_map_lookup_elem(&vw_agg, key);
 	struct vw_counters *c;
 	struct vw_event *e;
 
+	if (!v)
+		return 0;
 	bpf_spin_lock(&v->lock);
 	n = vw_agg_take(&v->n, &first, &last);
 	bpf_spin_unlock(&v->lock);
