@@ -7,12 +7,10 @@
  *
  * The caller (tests/vm/guest-flood.sh) has `run -p POLICY -o EVFILE` going as
  * RUN_PID. Prints the accesses issued, the records the flood produced, the sum
- * of their counts, the audit+deny counters, lost, and two drain rates:
- * - backlog: the drainer stopped (SIGSTOP) while 2,500 distinct reads fill the
- *   ring (no two alike, so none are merged), then timed from SIGCONT until
- *   the file holds them all; 4 rounds. This is what the drainer sustains.
- * - flood: the flood's records over its wall time (bounded by how fast the
- *   guest makes records, not by the drainer).
+ * of their counts, the audit+deny counters, lost, and the drain rate: the
+ * drainer stopped (SIGSTOP) while 2,500 distinct reads fill the ring (no two
+ * alike, so none are merged), then timed from SIGCONT until the file holds
+ * them all, 4 rounds; also per second of the drainer's CPU time.
  * With "check", asserts (CHECK): sum of counts == audit+deny counters, lost 0,
  * a deny record per denied access (when the policy denies the flood's writes),
  * and that a task's pending aggregate is reported within the window when it
