@@ -68,7 +68,8 @@ static __always_inline void vw_agg_fill(struct vw_event *e, const struct vw_agg_
 	__builtin_memcpy(e->comm, v->comm, sizeof(e->comm));
 	__builtin_memcpy(e->bdf, v->key.bdf, sizeof(e->bdf));
 	e->action = v->key.action;
-	e->dir = v->key.dir;
+	e->dir = v->key.dir & 1;
+	e->extent = v->key.dir >> 4;
 	e->offset = v->key.off;
 	e->size = v->key.size;
 	e->at = v->key.at;
@@ -144,7 +145,9 @@ static __noinline int vw_agg_report(const struct vw_devinfo *info, const struct 
 
 	if (!vw_agg_mergeable(a->action))
 		return 0;
-	vw_agg_key_make(&k, id >> 32, (__u32)id, info->bdf, a->dir, a->off, a->size, a->at, a->action, a->path,
+	/* the extent (include/vw_extent.h) rides in dir's upper bits: records differ by it too */
+	vw_agg_key_make(&k, id >> 32, (__u32)id, info->bdf, a->dir | (a->reach.extent << 4), a->reach.off,
+			a->reach.size, a->at, a->action, a->path,
 			a->value, a->value_len, a->tph_reason, d->cap[a->at & (VW_CFG_SIZE - 1)]);
 	v = bpf_map_lookup_elem(&vw_agg, &k);
 	if (v) {
@@ -157,7 +160,8 @@ static __noinline int vw_agg_report(const struct vw_devinfo *info, const struct 
 	e = bpf_ringbuf_reserve(&vw_events, sizeof(*e), 0);
 	if (e) {
 		vw_event_fill(e, VW_EV_CONFIG, info);
-		vw_event_access(e, a->action, a->dir, a->off, a->size, a->at, k.cap);
+		vw_event_access(e, a->action, a->dir, a->reach.off, a->reach.size, a->at, k.cap);
+		e->extent = a->reach.extent;
 		e->err = a->action == VW_DENY ? EPERM : 0;
 		e->count = 1;
 		e->path = a->path;

@@ -27,9 +27,10 @@ static __always_inline int vw_is_vfio_device_file_probed(struct file *file)
 	return fops && file && BPF_CORE_READ(file, f_op) == fops;
 }
 
+/* file: a program argument (a trusted BTF pointer), so private_data is a plain load */
 static __always_inline struct vfio_device___vw *vw_file_vdev(struct file *file)
 {
-	void *priv = BPF_CORE_READ(file, private_data);
+	void *priv = file->private_data;
 
 	if (!priv)
 		return NULL;

@@ -3,6 +3,8 @@
 #ifndef VW_MAPS_BPF_H
 #define VW_MAPS_BPF_H
 
+#include "device.bpf.h"	/* struct vw_devinfo, cached in the ticket */
+
 /* Policy generation the programs read; user space flips it last on reload. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -119,27 +121,27 @@ struct {
 } vw_events SEC(".maps");
 
 /*
- * A config access between rw_verify_area() (which knows the offset) and
- * security_file_permission() (which can veto), then until it has run through
- * vfio_pci_config_rw() (bypass detection). Per task: the three hooks run in
- * the same thread, one syscall (or io_uring request) at a time.
+ * The veto's word to vfio_pci_config_rw's fentry and fexit, per task (they
+ * run in the same thread, one syscall or io_uring request at a time): the
+ * bytes it judged (bypass detection) and the DSN scrub it armed.
  */
 struct vw_ticket {
-	struct file *file;
-	void *vdev;		/* struct vfio_device * once judged */
+	void *vdev;		/* struct vfio_device * of the judged access */
 	__u64 pos;		/* config offset of the next expected byte */
-	__u64 end;		/* one past the last byte of the access */
+	__u64 end;		/* one past the last judged byte (~0: to the end) */
 	__u32 write;
 	__u32 judged;
-	__u32 config;		/* the access is to config space (region 7) */
-	__u32 armed;		/* issued by rw_verify_area, not yet used by the veto */
 	__u32 slot;		/* counters slot of the judged device */
-	__u32 scrub_expect;	/* serial bytes the fexit still has to scrub (vw_arm_scrub) */
-	__u16 scrub_dsn;	/* their DSN capability offset */
-	__u16 scrub_reached;	/* vfio_pci_config_rw's fentry saw that read: a debt, if unscrubbed */
+	__u32 scrub_armed;	/* the veto let through a read that may reach a DSN serial */
+	__u16 scrub_dsn;	/* its DSN capability offset */
+	__u16 scrub_owed;	/* vfio_pci_config_rw calls over the serial whose fexit has not run */
 	__u32 scrub_slot;	/* counters slot of that device */
-	__u32 pad2;
 	__u64 serial;		/* the serial the reader gets (virtual, or 0) */
+	/* the device behind the task's last VFIO file (vw_devinfo_cached): while
+	 * file, vfio_device and struct device stay the same, no names are read */
+	struct file *info_file;
+	void *info_dev;
+	struct vw_devinfo info;
 };
 
 struct {

@@ -3,8 +3,8 @@
  * vfio-warden BPF programs: judge every VFIO config-space access before it
  * reaches the device, and account for every access that does.
  *
- *   fentry+kprobe rw_verify_area      ticket: (file, offset, size, direction)
- *   lsm     file_permission           decide: allow / audit / deny (-EPERM)
+ *   lsm     file_permission           decide: allow / audit / deny (-EPERM), over the
+ *                                     bytes the access can reach (include/vw_extent.h)
  *   fentry  vfio_pci_config_rw         account; flag accesses nobody judged
  *   fexit   vfio_pci_config_rw         scrub the DSN bytes the reader just got
  *   lsm     file_ioctl                TPH: refuse steering-tag calls the policy forbids;
@@ -15,8 +15,9 @@
  * never skips an LSM program; it skips a tracing program (fentry, fmod_ret)
  * whose previous run on this CPU was preempted, which a fully preemptible
  * kernel does (README: "Preemption"). rw_verify_area() calls
- * security_file_permission() for read, write,
- * pread, pwrite, readv, writev and io_uring alike (see README).
+ * security_file_permission() for read, write, pread, pwrite, readv, writev
+ * and io_uring alike (see README). Only the veto runs for the host's other
+ * reads and writes, and leaves at its first compare.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -25,6 +26,7 @@
 
 #include "vw_types.h"
 #include "vw_decide.h"
+#include "vw_extent.h"
 #include "vw_dsn.h"
 #include "vw_select.h"
 #include "vw_tph.h"
@@ -58,8 +60,6 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define EPERM 1
 #define VW_POS_MASK ((1ULL << VW_REGION_SHIFT) - 1)
-/* include/linux/fs.h: vfs_read/vfs_write/readv/splice cap a count after rw_verify_area() */
-#define VW_MAX_RW_COUNT (0x7fffffffULL & ~4095ULL)
 #define PF_IO_WORKER 0x00000010
 
 static __always_inline __u32 vw_gen(void)
@@ -71,8 +71,8 @@ static __always_inline __u32 vw_gen(void)
 
 /*
  * Detach sets this before it unpins: the kernel frees unpinned links from a
- * workqueue, in no particular order, and a veto outliving its ticket
- * program would refuse accesses for lack of a ticket.
+ * workqueue, in no particular order, and programs outliving the detach
+ * stand down at once (the first access after detach sees plain vfio-pci).
  */
 static __always_inline int vw_retired(void)
 {
@@ -334,7 +334,7 @@ static __always_inline struct vw_device *vw_device_for(struct vw_devinfo *info, 
 /* How this access entered the kernel, from the task's syscall registers. */
 static __always_inline __u32 vw_access_path(struct task_struct *task, struct pt_regs *regs)
 {
-	if (BPF_CORE_READ(task, flags) & PF_IO_WORKER)
+	if (task->flags & PF_IO_WORKER)	/* a trusted BTF pointer: a plain load */
 		return VW_PATH_IO_URING;
 	switch (VW_SYSCALL_NR(regs)) {
 	case VW_NR_READ: return VW_PATH_READ;
@@ -417,128 +417,77 @@ static __always_inline int vw_scrub_event_due(const struct vw_devinfo *info, __u
 }
 
 /*
- * The ticket: what the veto needs and security_file_permission() is not
- * told. Issued twice over: by an fentry and by a kprobe. The kernel skips a
- * tracing program on a CPU while another run of it there is preempted, and
- * a kprobe program while any kprobe/tracepoint program or BPF map syscall
- * holds that CPU's bpf_prog_active: different conditions, so one of the two
- * nearly always runs. If both are skipped, the veto reads pread/pwrite's own
- * registers, and refuses anything else (vw_permission): a missing ticket
- * costs a spurious EPERM, never a bypass.
+ * The task's word to vfio_pci_config_rw's fentry and fexit: which access the
+ * veto judged (so the fentry knows it is not a bypass) and which DSN serial a
+ * read it let through must not show. Set by the veto, which the kernel never
+ * skips, right before the access; no program runs on rw_verify_area().
  */
-/* file is a VFIO device file (the caller checked, the cheapest way its program type allows) */
-static __always_inline int vw_issue_ticket(int read_write, struct file *file, const loff_t *ppos, size_t count)
+static __always_inline struct vw_ticket *vw_task_ticket(struct task_struct *task)
 {
-	struct vw_ticket *t;
-	loff_t pos = 0;
-
-	if (ppos)
-		bpf_probe_read_kernel(&pos, sizeof(pos), ppos);
-	t = bpf_task_storage_get(&vw_tickets, bpf_get_current_task_btf(), 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!t)
-		return 0;
-	t->judged = 0;
-	/*
-	 * Every access gets a ticket; one without it fails closed (vw_permission).
-	 * Only for calls that reach security_file_permission(): rw_verify_area()
-	 * refuses these first (EINVAL, EOVERFLOW; VFIO files have no unsigned
-	 * offsets), and a ticket left armed would stand in for the next access
-	 * to this file if this program were skipped then.
-	 */
-	t->armed = (long)count >= 0 && pos >= 0 && (long)((__u64)pos + count) >= 0;
-	t->file = file;
-	t->write = read_write != 0;	/* READ 0, WRITE 1 */
-	t->config = ((__u64)pos >> VW_REGION_SHIFT) == VW_CONFIG_REGION;
-	if (!t->config)
-		return 0;	/* BARs, ROM, ...: allowed, not judged */
-	t->vdev = NULL;
-	t->pos = (__u64)pos & VW_POS_MASK;
-	t->end = t->pos + count;
-	return 0;
-}
-
-SEC("fentry/rw_verify_area")
-int BPF_PROG(vw_rw_verify_area, int read_write, struct file *file, const loff_t *ppos, size_t count)
-{
-	/* every read and write on the host passes here: a direct f_op load, no helper */
-	if (!vw_is_vfio_device_file(file))
-		return 0;
-	return vw_issue_ticket(read_write, file, ppos, count);
-}
-
-SEC("kprobe/rw_verify_area")
-int BPF_KPROBE(vw_rw_verify_area_kp, int read_write, struct file *file, const loff_t *ppos, size_t count)
-{
-	if (!vw_is_vfio_device_file_probed(file))
-		return 0;
-	return vw_issue_ticket(read_write, file, ppos, count);
+	return bpf_task_storage_get(&vw_tickets, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 }
 
 /*
- * No ticket (its program was skipped): pread64/pwrite64 carry (fd, count,
- * pos) in the syscall's saved registers, which no other thread can change.
- * The fd must name this very file. Other paths (preadv, io_uring, ...) keep
- * their sizes in memory the caller can still change: those fail closed.
+ * Does file descriptor fd of this task name this very file? task is a trusted
+ * BTF pointer: its fields are plain loads (fault-safe, CO-RE relocated); only
+ * the fd array's slot, a pointer to pointers, needs a helper.
  */
-static __always_inline int vw_ticket_from_syscall(struct task_struct *task, struct file *file, __u32 write,
-						  struct vw_ticket *t)
+static __always_inline int vw_fd_is(struct task_struct *task, __u64 fd, struct file *file)
 {
-	struct pt_regs *regs;
-	struct fdtable *fdt;
+	struct fdtable *fdt = task->files->fdt;
 	struct file **fds, *f = NULL;
-	struct vw_global_counters *g;
-	__u64 fd, pos, count;
 
-	if (BPF_CORE_READ(task, flags) & PF_IO_WORKER)
-		return -1;
-	regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	if (VW_SYSCALL_NR(regs) != (write ? VW_NR_PWRITE64 : VW_NR_PREAD64))
-		return -1;
-	fd = VW_SYSCALL_ARG1(regs);
-	fdt = BPF_CORE_READ(task, files, fdt);
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
-		return -1;
-	fds = BPF_CORE_READ(fdt, fd);
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || f != file)
-		return -1;
-	count = VW_SYSCALL_ARG3(regs);
-	pos = VW_SYSCALL_ARG4(regs);
-	t->write = write;
-	t->config = (pos >> VW_REGION_SHIFT) == VW_CONFIG_REGION;
-	t->pos = pos & VW_POS_MASK;
-	t->end = t->pos + count;
-	t->vdev = NULL;
-	g = vw_globals();
-	if (g)
-		__sync_fetch_and_add(&g->syscall_tickets, 1);
-	return 0;
+	if (!fdt || fd >= fdt->max_fds)
+		return 0;
+	fds = fdt->fd;
+	return !bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) && f == file;
 }
 
 /*
- * Arm the fexit of vfio_pci_config_rw to scrub what this read returns of a
- * DSN serial: it owes scrub_expect serial bytes. Armed by the veto, which
- * the kernel never skips. It becomes a debt when vfio_pci_config_rw's fentry
- * sees the read (scrub_reached): a read refused after the veto (splice,
- * sendfile, preadv2 flags) never gets there and owes nothing. A debt the
- * fexit (a tracing program: skippable) left open at the task's next VFIO
- * access is a scrub that did not happen: counted as scrub_missed.
+ * The device behind a VFIO file, remembered in the task's ticket: a VMM
+ * thread keeps touching the same device, and resolving it reads two strings
+ * and a dozen fields. Reused only while the file, its vfio_device and that
+ * device's struct device are the ones it was read from. NULL: not a PCI device.
  */
-static __always_inline void vw_arm_scrub(struct vw_ticket *t, __u32 off, __u32 count, __u32 dsn_off,
-					 const char *bdf, __u32 slot)
+static __always_inline struct vw_devinfo *vw_devinfo_cached(struct file *file, struct vw_ticket *t)
 {
-	__u32 bo, so, n;
+	struct vfio_device___vw *vdev = vw_file_vdev(file);
+	void *dev = vdev ? BPF_CORE_READ(vdev, dev) : NULL;
+
+	if (!dev)
+		return NULL;
+	if (t->info_file == file && t->info.vdev == vdev && t->info_dev == dev)
+		return &t->info;
+	t->info_file = NULL;
+	if (vw_devinfo_of(vdev, &t->info))
+		return NULL;
+	t->info_file = file;
+	t->info_dev = dev;
+	return &t->info;
+}
+
+/*
+ * Arm vfio_pci_config_rw's fentry and fexit to scrub what this read returns
+ * of a DSN serial. Armed by the veto; each vfio_pci_config_rw call whose
+ * bytes overlap the serial then owes a scrub (the fentry counts it in
+ * scrub_owed), which that call's fexit pays. A debt still open at the task's
+ * next VFIO access is a scrub the kernel skipped (the fexit is a tracing
+ * program): scrub_missed. 1 if the bytes overlap the serial.
+ */
+static __always_inline int vw_arm_scrub(struct vw_ticket *t, __u32 off, __u32 count, __u32 dsn_off,
+					const char *bdf, __u32 slot)
+{
+	__u32 bo, so;
 	__u64 *serial;
 
-	n = vw_dsn_overlap(off, count, dsn_off, &bo, &so);
-	if (!n)
-		return;
+	if (!vw_dsn_overlap(off, count, dsn_off, &bo, &so))
+		return 0;
 	serial = bpf_map_lookup_elem(&vw_serials, bdf);
 	t->scrub_dsn = dsn_off;
 	t->serial = serial ? *serial : 0;
 	t->scrub_slot = slot;
-	t->scrub_expect = n;
-	t->scrub_reached = 0;
+	t->scrub_armed = 1;
+	return 1;
 }
 
 /* A scrub the fexit still owed when the task came back: it was skipped. */
@@ -547,12 +496,10 @@ static __always_inline void vw_check_scrub_debt(struct vw_ticket *t)
 	struct vw_global_counters *g;
 	struct vw_counters *c;
 
-	if (!t->scrub_expect)
+	t->scrub_armed = 0;
+	if (!t->scrub_owed)
 		return;
-	t->scrub_expect = 0;
-	if (!t->scrub_reached)
-		return;	/* the read never reached vfio-pci: nothing was copied */
-	t->scrub_reached = 0;
+	t->scrub_owed = 0;
 	c = vw_slot_counters(t->scrub_slot);
 	if (c)
 		__sync_fetch_and_add(&c->scrub_missed, 1);
@@ -578,41 +525,32 @@ static __always_inline void vw_learn_record(__u32 slot, int dir, __u32 off, __u3
 
 /* An access under judgement, as the veto's steps fill it in. */
 struct vw_access {
-	struct pt_regs *regs;	/* the syscall's, once needed */
+	struct pt_regs *regs;	/* the syscall's */
 	__u64 value;		/* a write's first bytes (value_len of them) */
-	__u32 dir, off, size, at, path, value_len, count;
+	struct vw_reach reach;	/* the bytes it can reach (include/vw_extent.h) */
+	__u32 dir, at, path, value_len, count;
 	int action, tph_reason;
 };
 
-/*
- * The ticket for this access: rw_verify_area's, or rebuilt from pread/pwrite
- * registers when that program was skipped. NULL: refuse, counted as unticketed.
- */
-static __always_inline struct vw_ticket *vw_take_ticket(struct task_struct *task, struct file *file, __u32 write)
+/* The bytes this access can reach, from its syscall's registers (include/vw_extent.h). */
+static __always_inline void vw_access_reach(struct task_struct *task, struct file *file, __u32 write,
+					    struct vw_access *a)
 {
-	struct vw_ticket *t = bpf_task_storage_get(&vw_tickets, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	struct vw_global_counters *g;
+	/* a plain local: BPF_CORE_READ(a->regs, ...) would relocate struct vw_access too */
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	__u64 pos = 0, count = 0;
+	int fd_ok = 0;
 
-	if (!t || (!(t->armed && t->file == file && t->write == write) &&
-		   vw_ticket_from_syscall(task, file, write, t))) {
-		g = vw_globals();
-		if (g)
-			__sync_fetch_and_add(&g->unticketed, 1);
-		return NULL;
+	a->regs = regs;
+	a->path = vw_access_path(task, regs);
+	if (a->path == VW_PATH_PREAD || a->path == VW_PATH_PWRITE) {
+		fd_ok = vw_fd_is(task, VW_SYSCALL_ARG1(regs), file);
+		count = VW_SYSCALL_ARG3(regs);
+		pos = VW_SYSCALL_ARG4(regs);
+	} else if (a->path == VW_PATH_PREADV || a->path == VW_PATH_PWRITEV) {
+		pos = VW_SYSCALL_ARG4(regs);
 	}
-	vw_check_scrub_debt(t);
-	t->armed = 0;	/* one verdict per rw_verify_area() */
-	t->file = NULL;
-	t->judged = 0;
-	return t;
-}
-
-static __always_inline void vw_access_regs(struct task_struct *task, struct vw_access *a)
-{
-	if (!a->regs) {
-		a->regs = (struct pt_regs *)bpf_task_pt_regs(task);
-		a->path = vw_access_path(task, a->regs);
-	}
+	vw_reach_of(a->path, write, fd_ok, pos, count, &a->reach);
 }
 
 /*
@@ -623,36 +561,30 @@ static __always_inline void vw_access_regs(struct task_struct *task, struct vw_a
  */
 static __noinline void vw_judge_tph_write(const struct vw_device *d, struct vw_access *a)
 {
-	int seen = a->value_len >= (a->size < 8 ? a->size : 8), ta;
+	__u32 off = a->reach.off, size = a->reach.size;
+	int seen = a->value_len >= (size < 8 ? size : 8), ta;
 	__u64 tdata = seen ? a->value : ~0ULL;	/* a real buffer, never NULL: the verifier follows it */
 
-	if (!d->tph_off || a->off + a->size <= d->tph_off + VW_TPH_CTRL_REG ||
-	    a->off >= (__u32)d->tph_off + d->tph_len)
+	if (!d->tph_off || off + size <= d->tph_off + VW_TPH_CTRL_REG || off >= (__u32)d->tph_off + d->tph_len)
 		return;
-	ta = vw_tph_cfg_write(&d->tph, d->tph_off, d->tph_len, d->tph_st_in_cap, a->off, a->size,
+	ta = vw_tph_cfg_write(&d->tph, d->tph_off, d->tph_len, d->tph_st_in_cap, off, size,
 			      (const __u8 *)&tdata, &a->tph_reason);
 	if (!seen && ta != VW_ALLOW)
 		a->tph_reason = VW_TPH_R_CFG_UNSEEN;
 	if (ta > a->action) {
 		a->action = ta;
-		a->at = a->off;
+		a->at = off;
 	}
 }
 
-/* The verdict for the ticket's bytes: the policy's, and for writes the TPH rules'. */
-static __always_inline void vw_judge(struct task_struct *task, const struct vw_device *d, const struct vw_ticket *t,
-				     struct vw_access *a)
+/* The verdict for the bytes the access can reach: the policy's, and for writes the TPH rules'. */
+static __always_inline void vw_judge(const struct vw_device *d, struct vw_access *a)
 {
-	a->dir = t->write ? VW_DIR_WRITE : VW_DIR_READ;
-	a->off = t->pos > VW_CFG_SIZE ? VW_CFG_SIZE : t->pos;
-	/* the count the kernel goes on with (never truncated to 32 bits); vw_decide
-	 * takes bytes past config space as reaching its end */
-	a->size = t->end - t->pos > VW_MAX_RW_COUNT ? VW_MAX_RW_COUNT : t->end - t->pos;
-	a->action = vw_decide(d, a->off, a->size, a->dir, &a->at);
+	a->action = vw_decide(d, a->reach.off, a->reach.size, a->dir, &a->at);
 	if (a->dir != VW_DIR_WRITE)
 		return;
-	vw_access_regs(task, a);
-	a->value_len = vw_write_bytes(a->path, a->regs, a->size, &a->value);
+	if (a->reach.extent == VW_EXTENT_EXACT)	/* the bytes written are known only then */
+		a->value_len = vw_write_bytes(a->path, a->regs, a->reach.size, &a->value);
 	vw_judge_tph_write(d, a);
 }
 
@@ -663,8 +595,8 @@ static __always_inline void vw_judge(struct task_struct *task, const struct vw_d
  * record per window (aggregate.bpf.h); scrubs are, rate-limited (count: reads
  * since the last).
  */
-static __always_inline void vw_report_access(struct task_struct *task, const struct vw_devinfo *info,
-					     const struct vw_device *d, struct vw_counters *c, struct vw_access *a)
+static __always_inline void vw_report_access(const struct vw_devinfo *info, const struct vw_device *d,
+					     struct vw_counters *c, struct vw_access *a)
 {
 	struct vw_event *e;
 
@@ -672,16 +604,16 @@ static __always_inline void vw_report_access(struct task_struct *task, const str
 	if (a->action != VW_AUDIT && a->action != VW_DENY &&
 	    !(a->action == VW_SCRUB && vw_scrub_event_due(info, &a->count)))
 		return;
-	vw_access_regs(task, a);
 	if (vw_agg_report(info, d, c, a))
 		return;
 	e = vw_event_begin(VW_EV_CONFIG, info, c);
 	if (!e)
 		return;
-	vw_event_access(e, a->action, a->dir, a->off, a->size, a->at, d->cap[a->at & (VW_CFG_SIZE - 1)]);
+	vw_event_access(e, a->action, a->dir, a->reach.off, a->reach.size, a->at, d->cap[a->at & (VW_CFG_SIZE - 1)]);
 	e->err = a->action == VW_DENY ? EPERM : 0;
 	e->count = a->count;
 	e->path = a->path;
+	e->extent = a->reach.extent;
 	e->value = a->value;
 	e->value_len = a->value_len;
 	e->tph_reason = a->tph_reason;
@@ -689,32 +621,35 @@ static __always_inline void vw_report_access(struct task_struct *task, const str
 }
 
 /*
- * An allowed access: the ticket tells vfio_pci_config_rw's fentry it was judged
- * (so that program does no lookups), and a DSN read arms the scrub.
+ * An allowed access: the ticket tells vfio_pci_config_rw's fentry which bytes
+ * were judged (so that program does no lookups), and a DSN read arms the scrub.
  */
-static __always_inline void vw_pass(struct vw_ticket *t, struct file *file, const struct vw_devinfo *info,
+static __always_inline void vw_pass(struct vw_ticket *t, const struct vw_devinfo *info,
 				    const struct vw_device *d, const struct vw_access *a)
 {
-	t->file = file;
 	t->vdev = info->vdev;
-	t->judged = 1;
+	t->write = a->dir;
+	t->pos = a->reach.off;
+	/* judged to the end of config space: bytes past it fail in vfio-pci, judged or not */
+	t->end = vw_reach_to_end(&a->reach) ? ~0ULL : a->reach.off + a->reach.size;
 	t->slot = d->slot;
+	t->judged = 1;
 	if (a->dir == VW_DIR_READ && d->dsn_off &&
 	    VW_ACT_READ(d->act[(d->dsn_off + VW_DSN_SERIAL_OFF) & (VW_CFG_SIZE - 1)]) == VW_SCRUB)
-		vw_arm_scrub(t, a->off, a->size, d->dsn_off, info->bdf, d->slot);
+		vw_arm_scrub(t, a->reach.off, a->reach.size, d->dsn_off, info->bdf, d->slot);
 }
 
 /*
- * The veto, shared by the fmod_ret and the BPF LSM attachment. A VFIO
- * device-file access with no fresh ticket from rw_verify_area means that
- * program was skipped (the kernel skips a preempted tracing program's next
- * run on that CPU): refuse it rather than let it through unjudged.
+ * The veto, shared by the BPF LSM and the fmod_ret attachment. It runs for
+ * every read and write on the host: files that are not VFIO device files
+ * leave at the first compare (one load of file->f_op), the whole cost that
+ * vfio-warden adds to the host's other I/O (`make bench`).
  */
 static __always_inline int vw_permission(struct file *file, int mask, int ret)
 {
 	struct task_struct *task;
 	struct vw_access a = {};
-	struct vw_devinfo info;
+	struct vw_devinfo *info;
 	struct vw_dev_key key = {};
 	struct vw_device *d;
 	struct vw_counters *c;
@@ -723,23 +658,34 @@ static __always_inline int vw_permission(struct file *file, int mask, int ret)
 	if (ret || !vw_is_vfio_device_file(file) || vw_retired())
 		return ret;
 	task = bpf_get_current_task_btf();
-	t = vw_take_ticket(task, file, !!(mask & VW_MAY_WRITE));
+	t = vw_task_ticket(task);
 	if (!t)
-		return -EPERM;
-	if (!t->config || vw_devinfo_get(file, &info))
-		return 0;	/* not config space, or not a PCI device */
-	d = vw_device_for(&info, &key);
+		return -EPERM;	/* no memory for the fentry's word: refuse rather than report a bypass */
+	vw_check_scrub_debt(t);
+	t->judged = 0;
+	a.dir = mask & VW_MAY_WRITE ? VW_DIR_WRITE : VW_DIR_READ;
+	vw_access_reach(task, file, a.dir, &a);
+	if (!a.reach.config)
+		return 0;	/* not config space */
+	info = vw_devinfo_cached(file, t);
+	if (!info)
+		return 0;	/* not a PCI device */
+	d = vw_device_for(info, &key);
 	if (!d)
 		return -EPERM;	/* fail closed: a device we cannot judge (see `errors`, `contended`) */
-	vw_judge(task, d, t, &a);
+	vw_judge(d, &a);
 	c = vw_slot_counters(d->slot);
-	if (c)
+	if (c) {
 		__sync_fetch_and_add(&c->judged[a.dir & 1][a.action & 3], 1);
-	vw_report_access(task, &info, d, c, &a);
+		if (a.reach.extent != VW_EXTENT_EXACT)
+			__sync_fetch_and_add(&c->inexact[a.dir & 1], 1);
+	}
+	vw_report_access(info, d, c, &a);
 	if (a.action == VW_DENY)
 		return -EPERM;
-	vw_learn_record(d->slot, a.dir, a.off, a.size);
-	vw_pass(t, file, &info, d, &a);
+	if (a.reach.extent == VW_EXTENT_EXACT)	/* learn what was used, not what could have been */
+		vw_learn_record(d->slot, a.dir, a.reach.off, a.reach.size);
+	vw_pass(t, info, d, &a);
 	return 0;
 }
 
@@ -768,6 +714,7 @@ int BPF_PROG(vw_config_rw, struct vfio_pci_core_device___vw *vdev, char *buf, si
 	struct vw_event *e;
 	loff_t pos = 0;
 	__u64 off;
+	__u32 bo, so;
 	int dir = iswrite ? VW_DIR_WRITE : VW_DIR_READ;
 
 	bpf_probe_read_kernel(&pos, sizeof(pos), ppos);
@@ -775,11 +722,12 @@ int BPF_PROG(vw_config_rw, struct vfio_pci_core_device___vw *vdev, char *buf, si
 	t = bpf_task_storage_get(&vw_tickets, bpf_get_current_task_btf(), 0, 0);
 	if (t && t->judged && t->vdev == (void *)&vdev->vdev && t->write == (__u32)dir &&
 	    off >= t->pos && off + count <= t->end) {
-		/* judged by the veto path: everything needed is in the ticket */
+		/* judged by the veto: everything needed is in the ticket */
 		t->pos = off + count;	/* readv/writev: segments arrive in order */
 		if (t->pos >= t->end)
 			t->judged = 0;
-		t->scrub_reached = t->scrub_expect != 0;
+		if (t->scrub_armed && !iswrite && vw_dsn_overlap(off, count, t->scrub_dsn, &bo, &so))
+			t->scrub_owed++;
 		c = vw_slot_counters(t->slot);
 		if (c)
 			__sync_fetch_and_add(&c->reached[dir & 1], 1);
@@ -801,10 +749,8 @@ int BPF_PROG(vw_config_rw, struct vfio_pci_core_device___vw *vdev, char *buf, si
 		if (!t)
 			t = bpf_task_storage_get(&vw_tickets, bpf_get_current_task_btf(), 0,
 						 BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (t && !t->scrub_expect)
-			vw_arm_scrub(t, off, count, d->dsn_off, info.bdf, d->slot);
-		if (t)
-			t->scrub_reached = t->scrub_expect != 0;
+		if (t && vw_arm_scrub(t, off, count, d->dsn_off, info.bdf, d->slot))
+			t->scrub_owed++;
 	}
 	e = vw_event_begin(VW_EV_BYPASS, &info, c);
 	if (!e)
@@ -824,7 +770,7 @@ int BPF_PROG(vw_config_rw_exit, struct vfio_pci_core_device___vw *vdev, char *bu
 	__u64 off, len;
 	__u8 b;
 
-	if (!t || !t->scrub_expect || iswrite)
+	if (!t || !t->scrub_owed || iswrite)
 		return 0;
 	bpf_probe_read_kernel(&pos, sizeof(pos), ppos);
 	off = (__u64)pos & VW_POS_MASK;
@@ -844,6 +790,9 @@ int BPF_PROG(vw_config_rw_exit, struct vfio_pci_core_device___vw *vdev, char *bu
 		off = VW_CFG_SIZE;
 	if (len > VW_CFG_SIZE)
 		len = VW_CFG_SIZE;
+	/* off is where the call began: the debt is this call's if its fentry counted one */
+	if (!vw_dsn_overlap(off, count > VW_CFG_SIZE ? VW_CFG_SIZE : count, t->scrub_dsn, &bo, &so))
+		return 0;
 	n = vw_dsn_overlap(off, len, t->scrub_dsn, &bo, &so);
 	for (k = 0; k < VW_DSN_SERIAL_LEN; k++) {
 		if (k >= n)
@@ -851,10 +800,7 @@ int BPF_PROG(vw_config_rw_exit, struct vfio_pci_core_device___vw *vdev, char *bu
 		b = vw_dsn_byte(t->serial, so + k);
 		bpf_probe_write_user(buf + bo + k, &b, 1);	/* fails only where nothing was copied */
 	}
-	/* readv: segment by segment; an error ends the request */
-	t->scrub_expect = ret <= 0 || n >= t->scrub_expect ? 0 : t->scrub_expect - n;
-	if (!t->scrub_expect)
-		t->scrub_reached = 0;
+	t->scrub_owed--;
 	return 0;
 }
 

@@ -40,7 +40,7 @@ struct vw_agg_key {
 	__u32 off;
 	__u32 size;
 	__u16 at;
-	__u8 dir;
+	__u8 dir;		/* enum vw_dir in bit 0; BPF puts the record's extent (vw_extent.h) in bits 4-7 */
 	__u8 action;		/* VW_AUDIT or VW_DENY */
 	__u8 path;		/* enum vw_path */
 	__u8 value_len;

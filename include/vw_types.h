@@ -193,6 +193,7 @@ struct vw_counters {
 	__u64 events;		/* events submitted to the ring buffer */
 	__u64 lost;		/* events that found the ring buffer full */
 	__u64 scrub_missed;	/* DSN reads whose scrub the kernel skipped (README: Preemption) */
+	__u64 inexact[2];	/* [dir]: judged over more bytes than they reach (include/vw_extent.h) */
 	__u64 ioctl[VW_IOC_SLOTS][4];	/* VFIO device ioctls by enum vw_ioc_class and enum vw_action */
 };
 
@@ -202,9 +203,7 @@ struct vw_global_counters {
 	__u64 compiled;		/* devices compiled from vfio's map in BPF */
 	__u64 no_slot;		/* devices beyond VW_MAX_DEVICES */
 	__u64 errors;		/* internal failures (map update, read) */
-	__u64 unticketed;	/* VFIO accesses refused: no rw_verify_area ticket (skipped program) */
 	__u64 contended;	/* refused: a per-CPU scratch was in use by a preempted task */
-	__u64 syscall_tickets;	/* judged from pread/pwrite registers: the ticket program was skipped */
 	__u64 scrub_missed;	/* DSN reads whose scrub the kernel skipped, all devices */
 };
 
@@ -243,7 +242,8 @@ struct vw_event {
 	__u16 device_id;
 	__u8 cap;		/* region map byte at 'at' */
 	__u8 value_len;		/* bytes valid in value (0: unknown) */
-	__u8 pad[2];
+	__u8 extent;		/* enum vw_extent: offset/size exact, or the widest reach */
+	__u8 pad;
 	__u32 count;		/* config events: accesses this record stands for (scrub: reads since the last event) */
 	__u32 pad2;
 	/* VW_EV_TPH, and config writes judged by the TPH rules (tph_reason) */

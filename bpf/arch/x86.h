@@ -8,11 +8,15 @@
 #ifndef VW_ARCH_X86_H
 #define VW_ARCH_X86_H
 
-#define VW_SYSCALL_NR(regs)	BPF_CORE_READ(regs, orig_ax)
-#define VW_SYSCALL_ARG1(regs)	BPF_CORE_READ(regs, di)
-#define VW_SYSCALL_ARG2(regs)	BPF_CORE_READ(regs, si)
-#define VW_SYSCALL_ARG3(regs)	BPF_CORE_READ(regs, dx)
-#define VW_SYSCALL_ARG4(regs)	BPF_CORE_READ(regs, r10)
+/*
+ * regs: bpf_task_pt_regs()'s, a BTF pointer: plain loads (the verifier makes
+ * them fault-safe, CO-RE relocates the offsets), no helper call each.
+ */
+#define VW_SYSCALL_NR(regs)	((regs)->orig_ax)
+#define VW_SYSCALL_ARG1(regs)	((regs)->di)
+#define VW_SYSCALL_ARG2(regs)	((regs)->si)
+#define VW_SYSCALL_ARG3(regs)	((regs)->dx)
+#define VW_SYSCALL_ARG4(regs)	((regs)->r10)
 
 /* arch/x86/entry/syscalls/syscall_64.tbl */
 #define VW_NR_READ		0

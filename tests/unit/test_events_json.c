@@ -33,6 +33,7 @@ int main(void)
 		e.cap = caps[(r >> 45) % sizeof(caps)];
 		e.value = r;
 		e.value_len = (r >> 50) % 9;
+		e.extent = (r >> 5) % 4;
 		e.path = (r >> 54) % 11;
 		e.err = e.action == VW_DENY;
 		e.tph_reason = (r >> 57) % 3 == 0 ? (r >> 40) % 5 : 0;

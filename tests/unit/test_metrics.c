@@ -23,7 +23,6 @@ static void fill(struct vw_snapshot *s)
 	s->scrub_active = 1;
 	s->lockdown = "none";
 	s->g.lost = 7;
-	s->g.unticketed = 2;
 	strcpy(s->progs[0].name, "vw_config_rw");
 	s->progs[0].skipped = 11;
 	s->nprogs = 1;
@@ -34,6 +33,7 @@ static void fill(struct vw_snapshot *s)
 	devs[0].c.judged[1][3] = 5;	/* write deny */
 	devs[0].c.judged[0][1] = 9;	/* read audit */
 	devs[0].c.tph[3] = 1;
+	devs[0].c.inexact[1] = 2;	/* a pwritev */
 	devs[0].c.ioctl[1][1] = 4;	/* hot_reset audit */
 	strcpy(devs[1].bdf, "0000:00:0c.0");	/* not compiled yet: empty IDs, no VM */
 	s->dev = devs;
@@ -86,7 +86,8 @@ static void test_render(void)
 	      "ioctl sample:\n%s", text);
 	CHECK(!strstr(text, "ioctl=\"reset\",action=\"scrub\""), "no scrub for ioctls");
 	CHECK(strstr(text, "vfio_warden_events_lost_total 7\n"), "lost");
-	CHECK(strstr(text, "vfio_warden_unticketed_total 2\n"), "unticketed");
+	CHECK(strstr(text, "vfio_warden_config_inexact_total{device=\"0000:00:0b.0\"") &&
+	      strstr(text, "direction=\"write\"} 2\n"), "inexact");
 	CHECK(strstr(text, "vfio_warden_program_skipped_runs_total{program=\"vw_config_rw\"} 11\n"), "skipped");
 	CHECK(strstr(text, "vfio_warden_kernel_lockdown{mode=\"none\"} 1\n"), "lockdown");
 	/* each family announced once, however many devices */

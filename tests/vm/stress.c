@@ -118,7 +118,7 @@ void test_preempt_stress(struct vw_dev *d, unsigned dsn_off, const uint8_t real_
 	struct stress_arg a[WRITERS + READERS];
 	pthread_t th[WRITERS + READERS];
 	long leaked = 0, refused = 0, other = 0, serial = 0, reads = 0;
-	long long unjudged0 = global("unticketed") + global("contended"), unjudged;
+	long long unjudged0 = global("contended"), unjudged;
 	long long missed0 = global("scrub_missed"), missed, fentry0 = skipped_fentry(), fentry;
 	uint8_t before[4], after[4];
 	struct utsname u;
@@ -138,11 +138,10 @@ void test_preempt_stress(struct vw_dev *d, unsigned dsn_off, const uint8_t real_
 		serial += a[i].serial_leaks;
 		reads += a[i].reads;
 	}
-	unjudged = global("unticketed") + global("contended") - unjudged0;
+	unjudged = global("contended") - unjudged0;
 	missed = global("scrub_missed") - missed0;
 	fentry = skipped_fentry() - fentry0;
-	printf("  tickets rebuilt from pread/pwrite registers so far: %lld; DSN scrubs skipped: %lld\n",
-	       global("syscall_tickets"), missed);
+	printf("  DSN scrubs skipped: %lld\n", missed);
 	printf("  kernel %s (preemption: %s): %d denied writes, %ld got through; %d allowed writes, %ld refused "
 	       "unjudged (status: %lld); %ld serial reads, %ld real\n", u.release,
 	       preempt_model(), WRITERS * ROUNDS, leaked,

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <liburing.h>
 #include <linux/vfio.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -349,4 +350,25 @@ int vw_env_load(const char *path)
 	}
 	fclose(f);
 	return 0;
+}
+
+int vw_cfg_uring(struct io_uring *ring, const struct vw_dev *dev, int write, void *buf, unsigned int size,
+		 uint64_t off)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+	struct io_uring_cqe *cqe;
+	int rc;
+
+	if (!sqe)
+		return -EBUSY;
+	if (write)
+		io_uring_prep_write(sqe, dev->fd, buf, size, dev->cfg_off + off);
+	else
+		io_uring_prep_read(sqe, dev->fd, buf, size, dev->cfg_off + off);
+	io_uring_submit(ring);
+	if (io_uring_wait_cqe(ring, &cqe))
+		return -EIO;
+	rc = cqe->res;
+	io_uring_cqe_seen(ring, cqe);
+	return rc;
 }

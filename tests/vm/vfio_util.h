@@ -44,6 +44,10 @@ ssize_t vw_cfg_pwrite(const struct vw_dev *dev, uint64_t off, const void *buf, s
 /* One 1-, 2- or 4-byte little-endian access; 0, -errno, or -EIO on a short transfer. */
 int vw_cfg_read(const struct vw_dev *dev, uint64_t off, unsigned int size, uint32_t *val);
 int vw_cfg_write(const struct vw_dev *dev, uint64_t off, unsigned int size, uint32_t val);
+struct io_uring;
+/* One io_uring read or write of config space, waited for: bytes or -errno. */
+int vw_cfg_uring(struct io_uring *ring, const struct vw_dev *dev, int write, void *buf, unsigned int size,
+		 uint64_t off);
 
 /* VFIO_DEVICE_GET_REGION_INFO for any region index: offset, size, flags (any may be NULL). */
 int vw_region_info(const struct vw_dev *dev, uint32_t index, uint64_t *offset, uint64_t *size,

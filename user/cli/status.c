@@ -84,6 +84,9 @@ static json_object *counters_json(const struct vw_counters *c)
 	json_object_object_add(o, "reached_read", json_object_new_int64(c->reached[0]));
 	json_object_object_add(o, "reached_write", json_object_new_int64(c->reached[1]));
 	json_object_object_add(o, "bypass", json_object_new_int64(c->bypass));
+	/* judged over every byte they could reach: paths other than pread/pwrite (README: Paths) */
+	json_object_object_add(o, "inexact_read", json_object_new_int64(c->inexact[0]));
+	json_object_object_add(o, "inexact_write", json_object_new_int64(c->inexact[1]));
 	j = json_object_new_object();
 	for (a = 0; a < 4; a++)
 		json_object_object_add(j, vw_action_name(a), json_object_new_int64(c->tph[a]));
@@ -163,9 +166,7 @@ static void print_text(json_object *root)
 	       (long long)json_object_get_int64(json_object_object_get(root, "lost")),
 	       json_object_get_int(json_object_object_get(root, "ringbuf_size")),
 	       (long long)json_object_get_int64(json_object_object_get(root, "compiled_in_bpf")));
-	printf("veto: %s   tickets rebuilt from pread/pwrite registers: %lld\n",
-	       json_object_get_string(json_object_object_get(root, "veto")),
-	       (long long)json_object_get_int64(json_object_object_get(root, "syscall_tickets")));
+	printf("veto: %s\n", json_object_get_string(json_object_object_get(root, "veto")));
 	printf("DSN scrub: %s   scrubs the kernel skipped: %lld\n",
 	       json_object_get_string(json_object_object_get(root, "dsn_scrub")),
 	       (long long)json_object_get_int64(json_object_object_get(root, "scrub_missed")));
@@ -185,8 +186,7 @@ static void print_text(json_object *root)
 			printf(" %s %lld", name, (long long)json_object_get_int64(val));
 		printf("\n");
 	}
-	printf("refused unjudged: %lld without a ticket, %lld on a busy scratch\n",
-	       (long long)json_object_get_int64(json_object_object_get(root, "unticketed")),
+	printf("refused unjudged: %lld on a busy scratch\n",
 	       (long long)json_object_get_int64(json_object_object_get(root, "contended")));
 	printf("tph: %s\n", json_object_get_string(json_object_object_get(root, "tph_protection")));
 	printf("tph uapi judged: %s\n", json_object_get_string(json_object_object_get(root, "tph_uapi")));
@@ -286,9 +286,7 @@ int vw_status(int json)
 	json_object_object_add(root, "errors", json_object_new_int64(g.errors));
 	json_object_object_add(root, "veto", json_object_new_string(veto_kind()));
 	json_object_object_add(root, "skipped_runs", skipped_runs_json());
-	json_object_object_add(root, "unticketed", json_object_new_int64(g.unticketed));
 	json_object_object_add(root, "contended", json_object_new_int64(g.contended));
-	json_object_object_add(root, "syscall_tickets", json_object_new_int64(g.syscall_tickets));
 	json_object_object_add(root, "scrub_missed", json_object_new_int64(g.scrub_missed));
 	lockdown_json(root, info);
 	/* TPH: the ioctl check always runs; the point-of-use watch needs the kernel's TPH helpers */

@@ -26,6 +26,8 @@ static const char *const type_names[] = { [VW_EV_CONFIG] = "config", [VW_EV_BYPA
 static const char *const path_names[] = {
 	"unknown", "read", "write", "pread", "pwrite", "readv", "writev", "preadv", "pwritev", "io_uring",
 };
+/* include/vw_extent.h: offset and size are the access's, or the widest it could reach */
+static const char *const extent_names[] = { "exact", "from_offset", "any" };
 
 int vw_parse_format(const char *s, enum vw_format *out)
 {
@@ -360,6 +362,7 @@ static json_object *event_json(const struct vw_event *e)
 	json_object_object_add(o, "path", json_object_new_string(e->path < 10 ? path_names[e->path] : "unknown"));
 	json_object_object_add(o, "offset", json_object_new_int64(e->offset));
 	json_object_object_add(o, "size", json_object_new_int64(e->size));
+	json_object_object_add(o, "extent", json_object_new_string(e->extent < 3 ? extent_names[e->extent] : "any"));
 	if (e->dir == VW_DIR_WRITE && e->value_len) {
 		hex_value(e, buf, sizeof(buf));
 		json_object_object_add(o, "value", json_object_new_string(buf));
@@ -523,6 +526,9 @@ static const char *access_json(const struct vw_event *e)
 	put_u(&o, e->offset);
 	put_s(&o, ",\"size\":");
 	put_u(&o, e->size);
+	put_s(&o, ",\"extent\":\"");
+	put_s(&o, e->extent < 3 ? extent_names[e->extent] : "any");
+	put_s(&o, "\"");
 	if (e->dir == VW_DIR_WRITE && e->value_len) {
 		hex_value(e, val, sizeof(val));
 		put_s(&o, ",\"value\":\"");
@@ -646,10 +652,11 @@ static void print_text(FILE *out, const struct vw_event *e)
 	}
 	if (e->type == VW_EV_CONFIG && e->count > 1)
 		snprintf(times, sizeof(times), " x%u", e->count);
-	fprintf(out, "%s %-6s %-5s %s [%04x:%04x] %s off=0x%03x size=%u%s at=0x%03x %s%s%s%s pid=%u comm=%.16s cgroup=%s%s%s%s\n",
+	fprintf(out, "%s %-6s %-5s %s [%04x:%04x] %s off=0x%03x size=%u%s%s at=0x%03x %s%s%s%s pid=%u comm=%.16s cgroup=%s%s%s%s\n",
 		t, e->type == VW_EV_BYPASS ? "BYPASS" : vw_action_name(e->action),
 		e->dir == VW_DIR_WRITE ? "write" : "read", e->bdf, e->vendor, e->device_id,
-		e->path < 10 ? path_names[e->path] : "unknown", e->offset, e->size, val, e->at,
+		e->path < 10 ? path_names[e->path] : "unknown", e->offset, e->size,
+		e->extent == 1 ? " extent=from_offset" : e->extent ? " extent=any" : "", val, e->at,
 		vw_region_name(kind), cap_name ? " (" : "", cap_name ? cap_name : "", cap_name ? ")" : "",
 		e->pid, e->comm, cgroup, vmtext, e->err ? " errno=EPERM" : "", times);
 }

@@ -71,6 +71,12 @@ static void device_families(FILE *out, const struct vw_snapshot *s)
 		for (dir = 0; dir < 2; dir++)
 			sample(out, "config_reached_total", &s->dev[i], "direction", dirs[dir], NULL, NULL,
 			       s->dev[i].c.reached[dir]);
+	family(out, "config_inexact_total", "counter",
+	       "Accesses judged over every byte they could reach (paths other than pread/pwrite), by direction.");
+	for (i = 0; i < s->ndev; i++)
+		for (dir = 0; dir < 2; dir++)
+			sample(out, "config_inexact_total", &s->dev[i], "direction", dirs[dir], NULL, NULL,
+			       s->dev[i].c.inexact[dir]);
 	family(out, "bypass_total", "counter",
 	       "Accesses that reached vfio-pci without a verdict from the veto (each is an event).");
 	for (i = 0; i < s->ndev; i++)
@@ -128,13 +134,8 @@ int vw_metrics_render(FILE *out, const struct vw_snapshot *s)
 		global(out, "devices_over_limit_total", "counter", "Devices beyond the counter slots.", s->g.no_slot);
 		global(out, "errors_total", "counter", "Internal failures (map update, read) in the programs.",
 		       s->g.errors);
-		global(out, "unticketed_total", "counter",
-		       "VFIO accesses refused unjudged: no ticket (the ticket program was skipped).", s->g.unticketed);
 		global(out, "contended_total", "counter",
 		       "VFIO accesses refused unjudged: a per-CPU scratch was busy.", s->g.contended);
-		global(out, "syscall_tickets_total", "counter",
-		       "Accesses judged from pread/pwrite registers because the ticket program was skipped.",
-		       s->g.syscall_tickets);
 		global(out, "scrub_missed_total", "counter", "DSN reads whose scrub the kernel skipped, all devices.",
 		       s->g.scrub_missed);
 		family(out, "program_skipped_runs_total", "counter",

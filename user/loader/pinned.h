@@ -44,8 +44,6 @@ struct bpf_map *vw_skel_map(struct warden *skel, enum vw_map_id id);
  * the last, link_config_rw, is the "attached" marker.
  */
 #define VW_LINKS(X) \
-	X(RW_VERIFY_AREA, link_rw_verify_area, vw_rw_verify_area, vw_rw_verify_area) \
-	X(RW_VERIFY_AREA_KP, link_rw_verify_area_kp, vw_rw_verify_area_kp, vw_rw_verify_area_kp) \
 	X(FILE_PERMISSION, link_file_permission, vw_lsm_file_permission, vw_file_permission) \
 	X(FILE_IOCTL, link_file_ioctl, vw_lsm_file_ioctl, vw_file_ioctl) \
 	X(CONFIG_RW_EXIT, link_config_rw_exit, vw_config_rw_exit, vw_config_rw_exit) \

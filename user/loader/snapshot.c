@@ -93,8 +93,7 @@ static void programs(struct vw_snapshot *s)
 	for (i = 0; i < VW_LINK_COUNT && s->nprogs < (int)(sizeof(s->progs) / sizeof(s->progs[0])); i++) {
 		if (vw_linked_prog(i, &pi))
 			continue;
-		/* the link's name: kernel program names are cut at 15 characters, and
-		 * vw_rw_verify_area and vw_rw_verify_area_kp would then be one */
+		/* the link's name: kernel program names are cut at 15 characters */
 		snprintf(s->progs[s->nprogs].name, sizeof(s->progs[0].name), "%s", vw_link_names[i] + 5);
 		s->progs[s->nprogs++].skipped = pi.recursion_misses;
 	}
