@@ -588,7 +588,13 @@ static __always_inline void vw_judge(const struct vw_device *d, struct vw_access
 	vw_judge_tph_write(d, a);
 }
 
-/* Audits and denials are reported; scrubs are, rate-limited (count: reads since the last). */
+#include "aggregate.bpf.h"
+
+/*
+ * Audits and denials are reported, identical ones in a flood counted into one
+ * record per window (aggregate.bpf.h); scrubs are, rate-limited (count: reads
+ * since the last).
+ */
 static __always_inline void vw_report_access(const struct vw_devinfo *info, const struct vw_device *d,
 					     struct vw_counters *c, struct vw_access *a)
 {
@@ -597,6 +603,8 @@ static __always_inline void vw_report_access(const struct vw_devinfo *info, cons
 	a->count = 1;
 	if (a->action != VW_AUDIT && a->action != VW_DENY &&
 	    !(a->action == VW_SCRUB && vw_scrub_event_due(info, &a->count)))
+		return;
+	if (vw_agg_report(info, d, c, a))
 		return;
 	e = vw_event_begin(VW_EV_CONFIG, info, c);
 	if (!e)

@@ -244,7 +244,7 @@ struct vw_event {
 	__u8 value_len;		/* bytes valid in value (0: unknown) */
 	__u8 extent;		/* enum vw_extent: offset/size exact, or the widest reach */
 	__u8 pad;
-	__u32 count;		/* scrub events: reads scrubbed since the last event */
+	__u32 count;		/* config events: accesses this record stands for (scrub: reads since the last event) */
 	__u32 pad2;
 	/* VW_EV_TPH, and config writes judged by the TPH rules (tph_reason) */
 	__u32 tph_op;
@@ -266,6 +266,9 @@ struct vw_event {
 	__u32 ioc_reason;	/* enum vw_ioc_reason */
 	__u32 ioc_count;	/* PCI_HOT_RESET: group fds the caller passed */
 	__s32 ioc_fds[8];	/* PCI_HOT_RESET: the first 8 of them */
+	/* VW_EV_CONFIG audit/deny: nonzero on a record that counts several identical accesses
+	 * (include/vw_aggregate.h): the time of the first of them; ts_boot_ns is the last's */
+	__u64 first_ns;
 };
 
 #endif /* VW_TYPES_H */

@@ -207,7 +207,21 @@ static int event_matches(json_object *ev, const char **kv, int n)
 	return 1;
 }
 
-/* Count the matches; *found gets the first (last: the newest) of them. */
+/* How many accesses a record stands for: an audit/deny config record's count
+ * (identical accesses are counted in the kernel in a flood: README "Floods"), else 1. */
+static int accesses_of(json_object *ev)
+{
+	json_object *t, *a, *c;
+
+	if (json_object_object_get_ex(ev, "type", &t) && !strcmp(json_object_get_string(t), "config") &&
+	    json_object_object_get_ex(ev, "action", &a) &&
+	    (!strcmp(json_object_get_string(a), "audit") || !strcmp(json_object_get_string(a), "deny")) &&
+	    json_object_object_get_ex(ev, "count", &c))
+		return (int)json_object_get_int64(c);
+	return 1;
+}
+
+/* Count the matches (accesses: accesses_of); *found gets the first (last: the newest) of them. */
 static int scan_pick(const char *file, const char **kv, int n, json_object **found, int last)
 {
 	char *line = NULL;
@@ -223,7 +237,7 @@ static int scan_pick(const char *file, const char **kv, int n, json_object **fou
 		if (!ev)
 			continue;
 		if (event_matches(ev, kv, n)) {
-			count++;
+			count += accesses_of(ev);
 			if (found && (last || !*found)) {
 				if (*found)
 					json_object_put(*found);

@@ -25,7 +25,8 @@ long long status_skipped_runs(json_object *st, const char *prog);
 
 /* Events in a JSON Lines file that match every given field (NULL-terminated key,value
  * pairs; value compared as string, or as integer when the field is an integer; a key
- * may name a nested field: "vm.name"). */
+ * may name a nested field: "vm.name"). An audit/deny config record counts as the
+ * accesses it stands for (its "count": identical accesses aggregated in a flood). */
 int events_count(const char *file, const char *key, ...);
 /* Wait until events_count(...) >= want (bounded); returns the last count. */
 int events_wait(const char *file, int want, int timeout_s, const char *key, ...);

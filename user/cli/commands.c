@@ -170,11 +170,11 @@ int vw_attach_as(const struct vw_cli *cli, const char *what)
 	return attach_locked(cli, what, 0);
 }
 
-static int stream_pinned(const struct vw_cli *cli)
+static int stream_pinned(const struct vw_cli *cli, int settle)
 {
 	struct vw_sinks sinks = { .audit = cli->linux_audit, .journal = cli->journal };
 	struct vw_stream_opts so = { .fmt = cli->format, .out_path = cli->output,
-				     .stop = &stop_flag, .reopen = &reopen_flag, .sinks = &sinks };
+				     .stop = &stop_flag, .reopen = &reopen_flag, .sinks = &sinks, .settle = settle };
 	struct vw_maps m;
 	int rc;
 
@@ -220,7 +220,7 @@ int vw_cmd_run(const struct vw_cli *cli)
 		else if (!cli->quiet)
 			vw_msg(VW_INFO, "vfio-warden: metrics on http://%s/metrics\n", cli->metrics_listen);
 	}
-	rc = http || !cli->metrics_listen ? stream_pinned(cli) : VW_EXIT_ERROR;
+	rc = http || !cli->metrics_listen ? stream_pinned(cli, !cli->keep) : VW_EXIT_ERROR;
 	vw_metrics_http_stop(http);
 	if (cli->keep) {
 		if (!cli->quiet)
@@ -241,7 +241,7 @@ int vw_cmd_log(const struct vw_cli *cli)
 	int rc = vw_require_root("log");
 
 	install_signals();
-	return rc ? rc : stream_pinned(cli);
+	return rc ? rc : stream_pinned(cli, 0);
 }
 
 int vw_cmd_reload(const struct vw_cli *cli)

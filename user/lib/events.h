@@ -27,6 +27,10 @@ int vw_hot_reset_devices(const char *proc, const char *sys, const struct vw_even
 			 char (*devs)[VW_NAME_LEN], int max);
 
 void vw_print_event(FILE *out, enum vw_format fmt, const struct vw_event *e);
+/* One event as JSON (no newline) into buf, snprintf-style. generic: built field by field, as
+ * every type but config/bypass always is (tests compare the two); else config and bypass
+ * records reuse a json-c object per shape, which a flood needs under TCG. */
+int vw_event_json(const struct vw_event *e, int generic, char *buf, size_t len);
 /* A synthetic "lost" event: count records the ring buffer could not take. */
 void vw_print_lost(FILE *out, enum vw_format fmt, uint64_t count, uint64_t total);
 

@@ -17,6 +17,7 @@
 #include "kallsyms.h"
 #include "lockdown.h"
 #include "pinned.h"
+#include "vw_aggregate.h"
 #include "msg.h"
 
 #define BPF_FS_MAGIC 0xcafe4a11
@@ -311,6 +312,20 @@ static int wait_progs_gone(const __u32 *ids, int n, int timeout_ms)
 	return left ? -EBUSY : 0;
 }
 
+int vw_agg_wait_empty(int map_fd, int timeout_ms)
+{
+	struct timespec tick = { 0, 20 * 1000 * 1000 };
+	struct vw_agg_key key;
+	int waited;
+
+	for (waited = 0; waited <= timeout_ms; waited += 20) {
+		if (bpf_map_get_next_key(map_fd, NULL, &key))
+			return errno == ENOENT ? 0 : -errno;
+		nanosleep(&tick, NULL);	/* polling the condition: the entries' timers */
+	}
+	return -ETIMEDOUT;
+}
+
 int vw_detach(int quiet)
 {
 	__u32 ids[16];
@@ -326,6 +341,14 @@ int vw_detach(int quiet)
 	fd = bpf_obj_get(path);
 	if (fd >= 0) {
 		vw_retire(fd);
+		close(fd);
+	}
+	/* counts pending in vw_agg reach the ring buffer when their window ends: wait for
+	 * them (bounded), so that a streaming `log` reads them before the ring buffer goes */
+	snprintf(path, sizeof(path), "%s/%s", VW_PIN_DIR, vw_map_names[VW_MAP_AGG]);
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		vw_agg_wait_empty(fd, VW_AGG_SETTLE_MS);
 		close(fd);
 	}
 	/* then links: enforcement ends once the kernel has released the last one */

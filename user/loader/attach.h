@@ -3,6 +3,7 @@
 #define VW_ATTACH_H
 
 #include "policy.h"
+#include "vw_aggregate.h"
 
 struct vw_attach_opts {
 	const struct vw_policy *policy;
@@ -16,5 +17,9 @@ int vw_attach(const struct vw_attach_opts *o);
 /* Unpin everything and wait until the kernel has let go of every program, so the
  * next access sees plain vfio-pci. Returns enum vw_exit. */
 int vw_detach(int quiet);
+/* Once the vetoes stand down, every vw_agg entry ends within two windows (its count
+ * sent to the ring buffer): wait until the map behind map_fd is empty. 0, -ETIMEDOUT. */
+#define VW_AGG_SETTLE_MS (2 * (int)(VW_AGG_WINDOW_NS / 1000000) + 1000)
+int vw_agg_wait_empty(int map_fd, int timeout_ms);
 
 #endif

@@ -22,11 +22,11 @@
 	X(ACTIVE_GEN, vw_active_gen) X(STATE, vw_state_map) X(PROFILES, vw_profiles) \
 	X(SELECTORS, vw_selectors) X(DEVICES, vw_devices) X(SLOTS, vw_slots) \
 	X(COUNTERS, vw_counters) X(GLOBAL, vw_global) X(EVENTS, vw_events) X(SERIALS, vw_serials) \
-	X(LEARN, vw_learn) X(LEARNING, vw_learning)
+	X(LEARN, vw_learn) X(LEARNING, vw_learning) X(AGG, vw_agg)
 
 /* Maps only the programs use (per-task tickets, per-CPU scratch): not pinned, they live
  * as long as the programs do. test_pinned: every skeleton map is in one list or the other. */
-#define VW_PRIVATE_MAPS(X) X(vw_tickets) X(vw_scratch) X(vw_claims) X(vw_tph_work_map) X(vw_scrub_rate)
+#define VW_PRIVATE_MAPS(X) X(vw_tickets) X(vw_scratch) X(vw_claims) X(vw_tph_work_map) X(vw_scrub_rate) X(vw_agg_zero)
 
 #define VW_MAP_ENUM(id, name) VW_MAP_##id,
 enum vw_map_id { VW_MAPS(VW_MAP_ENUM) VW_MAP_COUNT };

@@ -14,6 +14,8 @@ struct vw_stream_opts {
 	volatile sig_atomic_t *stop;	/* set by SIGINT/SIGTERM */
 	volatile sig_atomic_t *reopen;	/* set by SIGHUP */
 	struct vw_sinks *sinks;		/* audit log, journal; NULL: none */
+	int settle;			/* on stop: stand the vetoes down and read what vw_agg still
+					 * counted (run without --keep, which detaches next) */
 };
 
 /* Stream events until *stop or until detached. Returns an enum vw_exit code. */
