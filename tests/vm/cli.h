@@ -18,7 +18,7 @@ int cli_wait_attached(int attached, int timeout_s);
 json_object *cli_status(void);
 /* A device's counter from status: path like "write.deny", "bypass", "lost". -1 if absent. */
 long long status_counter(json_object *st, const char *bdf, const char *path);
-/* A top-level number from status (0 if absent): "lost", "unticketed", ... */
+/* A top-level number from status (0 if absent): "lost", "contended", ... */
 long long status_global(json_object *st, const char *key);
 /* Runs of a program the kernel skipped (status "skipped_runs"; names cut at 15). */
 long long status_skipped_runs(json_object *st, const char *prog);
