@@ -743,7 +743,9 @@ int BPF_PROG(vw_config_rw, struct vfio_pci_core_device___vw *vdev, char *buf, si
 		__sync_fetch_and_add(&c->reached[dir & 1], 1);
 		__sync_fetch_and_add(&c->bypass, 1);
 	}
-	/* the serial stays scrubbed even on a path nobody judged */
+	/* the serial stays scrubbed even on a path nobody judged; no other device's arming applies */
+	if (t)
+		t->scrub_armed = 0;
 	if (d && !iswrite && d->dsn_off &&
 	    VW_ACT_READ(d->act[(d->dsn_off + VW_DSN_SERIAL_OFF) & (VW_CFG_SIZE - 1)]) == VW_SCRUB) {
 		if (!t)
@@ -770,7 +772,9 @@ int BPF_PROG(vw_config_rw_exit, struct vfio_pci_core_device___vw *vdev, char *bu
 	__u64 off, len;
 	__u8 b;
 
-	if (!t || !t->scrub_owed || iswrite)
+	/* armed, not owed: the fentry that counts the debt may have been skipped,
+	 * and the scrub must not depend on it */
+	if (!t || !t->scrub_armed || iswrite)
 		return 0;
 	bpf_probe_read_kernel(&pos, sizeof(pos), ppos);
 	off = (__u64)pos & VW_POS_MASK;
@@ -800,7 +804,8 @@ int BPF_PROG(vw_config_rw_exit, struct vfio_pci_core_device___vw *vdev, char *bu
 		b = vw_dsn_byte(t->serial, so + k);
 		bpf_probe_write_user(buf + bo + k, &b, 1);	/* fails only where nothing was copied */
 	}
-	t->scrub_owed--;
+	if (t->scrub_owed)
+		t->scrub_owed--;
 	return 0;
 }
 
