@@ -93,7 +93,7 @@ pid_t cli_spawn(const char *arg, ...)
 	return pid;
 }
 
-static double now_s(void)
+double vw_now_s(void)
 {
 	struct timespec ts;
 
@@ -110,9 +110,9 @@ static void short_pause(void)
 
 int cli_wait_attached(int attached, int timeout_s)
 {
-	double end = now_s() + timeout_s;
+	double end = vw_now_s() + timeout_s;
 
-	while (now_s() < end) {
+	while (vw_now_s() < end) {
 		if ((access(VW_ATTACHED_MARKER, F_OK) == 0) == attached)
 			return 0;
 		short_pause();
@@ -282,11 +282,11 @@ int events_count(const char *file, const char *key, ...)
 int events_wait(const char *file, int want, int timeout_s, const char *key, ...)
 {
 	const char *kv[32];
-	double end = now_s() + timeout_s;
+	double end = vw_now_s() + timeout_s;
 	int n, got;
 
 	KV_ARGS(kv, n, key);
-	while ((got = scan(file, kv, n, NULL)) < want && now_s() < end)
+	while ((got = scan(file, kv, n, NULL)) < want && vw_now_s() < end)
 		short_pause();
 	return got;
 }

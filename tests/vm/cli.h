@@ -36,5 +36,7 @@ json_object *events_find(const char *file, const char *key, ...);
 json_object *events_find_last(const char *file, const char *key, ...);
 /* Lines in a file. */
 int file_lines(const char *file);
+/* CLOCK_MONOTONIC in seconds: for bounded waits and rates. */
+double vw_now_s(void);
 
 #endif

@@ -39,14 +39,6 @@
 #define FLOOD_UNASSIGNED 0xf00	/* e1000e: unassigned (the selftests' UNASSIGNED) */
 #define WAIT_S 60
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 struct flood_thread {
 	pthread_t th;
 	const char *bdf;
@@ -67,7 +59,7 @@ static void *flood_main(void *arg)
 
 	if (vw_dev_open(&d, t->bdf))
 		return NULL;
-	for (i = 0; now_s() < t->end; i++) {
+	for (i = 0; vw_now_s() < t->end; i++) {
 		if (i % 64 == 63)
 			rc = vw_cfg_write(&d, FLOOD_UNASSIGNED, 4, 0x5a5a5a5a);
 		else
@@ -129,13 +121,13 @@ static long long judged_ad(json_object *st, const char *bdf)
 /* Wait (bounded) until the log's records of bdf from `from` account for `want` accesses. */
 static long long wait_sum(const char *file, long from, const char *bdf, long long want, int timeout_s)
 {
-	double end = now_s() + timeout_s;
+	double end = vw_now_s() + timeout_s;
 	long records, deny_records;
 	long long sum, deny_sum;
 
 	for (;;) {
 		sum_records(file, from, bdf, &records, &sum, &deny_records, &deny_sum);
-		if (sum >= want || now_s() > end)
+		if (sum >= want || vw_now_s() > end)
 			return sum;
 		usleep(100 * 1000);	/* polling the streamer */
 	}
@@ -206,13 +198,13 @@ static double backlog_rate(const char *bdf, const char *evfile, pid_t run_pid, l
 		for (i = 0; i < N; i++)	/* distinct offsets: a record each */
 			vw_cfg_read(&d, i, 1, &v);
 		c0 = cpu_s(run_pid);
-		t0 = now_s();
+		t0 = vw_now_s();
 		kill(run_pid, SIGCONT);
-		while (got < N && now_s() - t0 < WAIT_S) {
+		while (got < N && vw_now_s() - t0 < WAIT_S) {
 			usleep(1000);
 			got += new_lines(evfile, &off);
 		}
-		busy += now_s() - t0;
+		busy += vw_now_s() - t0;
 		cpu += cpu_s(run_pid) - c0;
 		*total += got;
 	}
@@ -234,7 +226,7 @@ int flood_run(const struct flood_opts *o)
 	lost0 = status_global(st0, "lost");
 	deny0 = status_counter(st0, o->bdf, "write.deny");
 	lines0 = file_lines(o->evfile);
-	t0 = now_s();
+	t0 = vw_now_s();
 	for (i = 0; i < n; i++) {
 		th[i].bdf = o->bdf;
 		th[i].end = t0 + o->seconds;
@@ -246,13 +238,13 @@ int flood_run(const struct flood_opts *o)
 		eperm += th[i].eperm;
 		failed += th[i].failed;
 	}
-	t1 = now_s();
+	t1 = vw_now_s();
 	st1 = cli_status();
 	judged = judged_ad(st1, o->bdf) - judged_ad(st0, o->bdf);
 	denied = status_counter(st1, o->bdf, "write.deny") - deny0;
 	/* the last window's counts come one window after the flood */
 	sum = wait_sum(o->evfile, lines0, o->bdf, judged, WAIT_S);
-	t_drained = now_s();
+	t_drained = vw_now_s();
 	sum_records(o->evfile, lines0, o->bdf, &records, &sum, &deny_records, &deny_sum);
 	json_object_put(st1);
 	st1 = cli_status();
@@ -311,10 +303,10 @@ int flood_idle_check(const struct flood_opts *o)
 	}
 	for (i = 0; i < 50; i++)
 		vw_cfg_read(&d, 0x0a, 2, &val);	/* the class code: a key nothing else uses */
-	t0 = now_s();
+	t0 = vw_now_s();
 	vw_dev_close(&d);
 	sum = wait_sum(o->evfile, lines0, o->bdf, 50, 10);
-	t1 = now_s();
+	t1 = vw_now_s();
 	sum_records(o->evfile, lines0, o->bdf, &records, &sum, &deny_records, &deny_sum);
 	printf("idle: 50 identical reads, then idle: %ld records, sum of counts %lld, complete %.2f s after the last\n",
 	       records, sum, t1 - t0);

@@ -41,14 +41,6 @@ static void pause_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 struct qemu {
 	pid_t pid;
 	int in, out;		/* its monitor (stdio) */
@@ -59,10 +51,10 @@ struct qemu {
 static int mon_wait_prompt(struct qemu *q, char *buf, size_t len, int timeout_s)
 {
 	size_t got = 0;
-	double t0 = now_s();
+	double t0 = vw_now_s();
 
 	buf[0] = 0;
-	while (now_s() - t0 < timeout_s) {
+	while (vw_now_s() - t0 < timeout_s) {
 		struct pollfd p = { .fd = q->out, .events = POLLIN };
 		ssize_t n;
 
@@ -182,8 +174,8 @@ static int qemu_lifecycle(const char *bdf, const char *rwdir, int run)
 	CHECK(mon(&q, "system_reset", buf, sizeof(buf)) == 0, "system_reset");
 	CHECK(mon(&q, "info status", buf, sizeof(buf)) == 0, "info status");
 	CHECK(mon(&q, "cont", buf, sizeof(buf)) == 0, "cont");
-	t0 = now_s();
-	while (now_s() - t0 < BIOS_WAIT_S) {
+	t0 = vw_now_s();
+	while (vw_now_s() - t0 < BIOS_WAIT_S) {
 		/* SeaBIOS says this once PCI is set up and option ROMs have run */
 		if (file_has(q.log, "Searching bootorder") || file_has(q.log, "No bootable device") ||
 		    file_has(q.log, "Booting from")) {
@@ -193,7 +185,7 @@ static int qemu_lifecycle(const char *bdf, const char *rwdir, int run)
 		pause_ms(250);
 	}
 	printf("  QEMU run %d: SeaBIOS %s after %.1f s (PCI init of the device: %s)\n", run,
-	       bios ? "reached the boot menu" : "did not reach the boot menu", now_s() - t0,
+	       bios ? "reached the boot menu" : "did not reach the boot menu", vw_now_s() - t0,
 	       file_has(q.log, "1b36:0010") || file_has(q.log, "PCI: init bdf") ? "seen in its log" : "not seen");
 	mon(&q, "stop", buf, sizeof(buf));
 	qemu_stop(&q);
@@ -225,8 +217,8 @@ static pid_t learn_spawn(const char *const *args, int *err_fd)
 	}
 	close(p[1]);
 	*err_fd = p[0];
-	t0 = now_s();
-	while (now_s() - t0 < QEMU_WAIT_S) {
+	t0 = vw_now_s();
+	while (vw_now_s() - t0 < QEMU_WAIT_S) {
 		struct pollfd pf = { .fd = p[0], .events = POLLIN };
 		ssize_t r;
 

@@ -319,22 +319,12 @@ static void vm_json(json_object *o, const struct vw_vm *vm)
 	json_object_object_add(o, "vm", v);
 }
 
-/* Any event as a json-c object, built field by field (the reference for access_json). */
-static json_object *event_json(const struct vw_event *e)
+/* Who and on what: the device, the task, its cgroup and VM (the same in every event type). */
+static void who_fields(json_object *o, const struct vw_event *e, const char *cgroup)
 {
-	json_object *o = json_object_new_object();
-	const char *cgroup = vw_cgroup_path(e->cgroup_id);
 	struct vw_vm vm;
-	char buf[64], dev[8];
-	const char *cap_name;
-	int kind, ext;
+	char dev[8];
 
-	vw_format_time(e->ts_boot_ns, buf, sizeof(buf));
-	json_object_object_add(o, "schema", json_object_new_int(VW_EVENT_SCHEMA));
-	json_object_object_add(o, "time", json_object_new_string(buf));
-	json_object_object_add(o, "type", json_object_new_string(type_name(e->type)));
-	if (e->type != VW_EV_DEVICE)
-		json_object_object_add(o, "action", json_object_new_string(vw_action_name(e->action)));
 	json_object_object_add(o, "device", json_object_new_string(e->bdf));
 	snprintf(dev, sizeof(dev), "%04x", e->vendor);
 	json_object_object_add(o, "vendor", json_object_new_string(dev));
@@ -346,6 +336,24 @@ static json_object *event_json(const struct vw_event *e)
 	json_object_object_add(o, "cgroup", json_object_new_string(cgroup));
 	vw_vm_of(e->pid, e->start_ns, cgroup, &vm);
 	vm_json(o, &vm);
+}
+
+/* Any event as a json-c object, built field by field (the reference for access_json). */
+static json_object *event_json(const struct vw_event *e)
+{
+	json_object *o = json_object_new_object();
+	const char *cgroup = vw_cgroup_path(e->cgroup_id);
+	char buf[64];
+	const char *cap_name;
+	int kind, ext;
+
+	vw_format_time(e->ts_boot_ns, buf, sizeof(buf));
+	json_object_object_add(o, "schema", json_object_new_int(VW_EVENT_SCHEMA));
+	json_object_object_add(o, "time", json_object_new_string(buf));
+	json_object_object_add(o, "type", json_object_new_string(type_name(e->type)));
+	if (e->type != VW_EV_DEVICE)
+		json_object_object_add(o, "action", json_object_new_string(vw_action_name(e->action)));
+	who_fields(o, e, cgroup);
 	if (e->type == VW_EV_DEVICE) {
 		json_object_object_add(o, "source", json_object_new_string("vfio-pci map"));
 		goto print;
@@ -419,25 +427,13 @@ static const char *who_json(const struct vw_event *e)
 	struct who_entry *w = &cache[(e->tid * 31 + e->pid + e->bdf[9] * 7 + e->bdf[11]) & 255];
 	const char *cgroup, *j;
 	json_object *o;
-	struct vw_vm vm;
-	char dev[8];
 	size_t n;
 
 	if (who_matches(w, e))
 		return w->json;
 	cgroup = vw_cgroup_path(e->cgroup_id);
 	o = json_object_new_object();
-	json_object_object_add(o, "device", json_object_new_string(e->bdf));
-	snprintf(dev, sizeof(dev), "%04x", e->vendor);
-	json_object_object_add(o, "vendor", json_object_new_string(dev));
-	snprintf(dev, sizeof(dev), "%04x", e->device_id);
-	json_object_object_add(o, "device_id", json_object_new_string(dev));
-	json_object_object_add(o, "pid", json_object_new_int64(e->pid));
-	json_object_object_add(o, "tid", json_object_new_int64(e->tid));
-	json_object_object_add(o, "comm", json_object_new_string_len(e->comm, strnlen(e->comm, sizeof(e->comm))));
-	json_object_object_add(o, "cgroup", json_object_new_string(cgroup));
-	vw_vm_of(e->pid, e->start_ns, cgroup, &vm);
-	vm_json(o, &vm);
+	who_fields(o, e, cgroup);
 	j = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	n = strlen(j);
 	free(w->json);
