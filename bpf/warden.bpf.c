@@ -490,22 +490,26 @@ static __always_inline int vw_arm_scrub(struct vw_ticket *t, __u32 off, __u32 co
 	return 1;
 }
 
+/* A DSN read whose reader may have kept real serial bytes: counted, never silent. */
+static __always_inline void vw_count_scrub_missed(__u32 slot)
+{
+	struct vw_global_counters *g = vw_globals();
+	struct vw_counters *c = vw_slot_counters(slot);
+
+	if (c)
+		__sync_fetch_and_add(&c->scrub_missed, 1);
+	if (g)
+		__sync_fetch_and_add(&g->scrub_missed, 1);
+}
+
 /* A scrub the fexit still owed when the task came back: it was skipped. */
 static __always_inline void vw_check_scrub_debt(struct vw_ticket *t)
 {
-	struct vw_global_counters *g;
-	struct vw_counters *c;
-
 	t->scrub_armed = 0;
 	if (!t->scrub_owed)
 		return;
 	t->scrub_owed = 0;
-	c = vw_slot_counters(t->scrub_slot);
-	if (c)
-		__sync_fetch_and_add(&c->scrub_missed, 1);
-	g = vw_globals();
-	if (g)
-		__sync_fetch_and_add(&g->scrub_missed, 1);
+	vw_count_scrub_missed(t->scrub_slot);
 }
 
 /* `learn` is recording: note the bytes an access the veto let through touched. */
@@ -767,10 +771,10 @@ int BPF_PROG(vw_config_rw_exit, struct vfio_pci_core_device___vw *vdev, char *bu
 	     loff_t *ppos, bool iswrite, ssize_t ret)
 {
 	struct vw_ticket *t = bpf_task_storage_get(&vw_tickets, bpf_get_current_task_btf(), 0, 0);
-	__u32 bo, so, n, k;
+	__u32 bo, so, n, k, unwritable = 0;
 	loff_t pos = 0;
 	__u64 off, len;
-	__u8 b;
+	__u8 b, cur;
 
 	/* armed, not owed: the fentry that counts the debt may have been skipped,
 	 * and the scrub must not depend on it */
@@ -802,8 +806,17 @@ int BPF_PROG(vw_config_rw_exit, struct vfio_pci_core_device___vw *vdev, char *bu
 		if (k >= n)
 			break;
 		b = vw_dsn_byte(t->serial, so + k);
-		bpf_probe_write_user(buf + bo + k, &b, 1);	/* fails only where nothing was copied */
+		/*
+		 * A write fails where nothing was copied (a fault-cut read's missing
+		 * page), and also on a byte that is there but not writable without a
+		 * fault, which BPF cannot take: a page made copy-on-write by a fork of
+		 * the reader since vfio-pci copied into it. The reader keeps that byte.
+		 */
+		if (bpf_probe_write_user(buf + bo + k, &b, 1) && !bpf_probe_read_user(&cur, 1, buf + bo + k))
+			unwritable = 1;
 	}
+	if (unwritable)
+		vw_count_scrub_missed(t->scrub_slot);
 	if (t->scrub_owed)
 		t->scrub_owed--;
 	return 0;

