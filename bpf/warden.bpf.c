@@ -59,7 +59,6 @@ static __always_inline int vw_lsm_verdict(long deny)
 char LICENSE[] SEC("license") = "GPL";
 
 #define EPERM 1
-#define VW_POS_MASK ((1ULL << VW_REGION_SHIFT) - 1)
 #define PF_IO_WORKER 0x00000010
 
 static __always_inline __u32 vw_gen(void)

@@ -36,7 +36,6 @@ struct vw_reach {
 	__u16 extent;		/* enum vw_extent */
 };
 
-#define VW_REACH_POS_MASK ((1ULL << VW_REGION_SHIFT) - 1)
 /* include/linux/fs.h MAX_RW_COUNT: read/write/readv cap a count there after rw_verify_area() */
 #define VW_MAX_RW_COUNT (0x7fffffffULL & ~4095ULL)
 
@@ -50,7 +49,7 @@ static inline void vw_reach_of(__u32 path, int write, int fd_ok, __u64 pos, __u6
 {
 	int exact = fd_ok && path == (write ? VW_PATH_PWRITE : VW_PATH_PREAD);
 	int from_pos = path == (write ? VW_PATH_PWRITEV : VW_PATH_PREADV) && (__s64)pos >= 0;
-	__u64 start = pos & VW_REACH_POS_MASK, end;
+	__u64 start = pos & VW_POS_MASK, end;
 
 	if (exact || from_pos) {
 		r->extent = exact ? VW_EXTENT_EXACT : VW_EXTENT_FROM_POS;

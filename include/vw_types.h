@@ -30,6 +30,7 @@
 #define VW_NO_PROFILE      0xff
 #define VW_CONFIG_REGION   7ULL	/* VFIO_PCI_CONFIG_REGION_INDEX */
 #define VW_REGION_SHIFT    40	/* VFIO_PCI_OFFSET_SHIFT */
+#define VW_POS_MASK        ((1ULL << VW_REGION_SHIFT) - 1)	/* VFIO_PCI_OFFSET_MASK: the offset within a region */
 
 /*
  * Actions, ordered by severity so that "the strongest action over a byte
