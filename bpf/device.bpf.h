@@ -98,4 +98,34 @@ static __always_inline const u8 *vw_vfio_config_map(struct vfio_device___vw *vde
 	return BPF_CORE_READ(core, pci_config_map);
 }
 
+/* Config space size of a PCI device: 256, or 4096 with extended config space. */
+static __always_inline __u32 vw_cfg_size(struct pci_dev *pdev)
+{
+	int size = BPF_CORE_READ(pdev, cfg_size);
+
+	return size > 256 ? VW_CFG_SIZE : 256;
+}
+
+/*
+ * Copy vfio-pci's map (cfg_size bytes: it allocates no more) into a
+ * VW_CFG_SIZE region map; bytes past the device's config space are
+ * unassigned, as the loader's walk leaves them.
+ */
+static __always_inline int vw_read_config_map(__u8 *dst, const u8 *map, __u32 cfg_size)
+{
+	__u32 i;
+
+	if (bpf_probe_read_kernel(dst, 256, map))
+		return -1;
+	if (cfg_size > 256)
+		return bpf_probe_read_kernel(dst + 256, VW_CFG_SIZE - 256, map + 256) ? -1 : 0;
+	for (i = 256 / 8; i < VW_CFG_SIZE / 8; i++) {
+		__u64 ones = ~0ULL;
+
+		asm volatile("" : "+r"(ones));	/* a store clang cannot fold into memset() */
+		((__u64 *)dst)[i] = ones;
+	}
+	return 0;
+}
+
 #endif

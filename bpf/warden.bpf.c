@@ -268,7 +268,8 @@ static __noinline void vw_select_layers(const struct vw_devinfo *info, __u32 gen
  * Compile the policy of a device that the loader did not see (bound to
  * vfio-pci after attach): region map from vfio-pci, layers from selectors.
  */
-static __noinline struct vw_device *vw_compile_from_vfio(struct vw_devinfo *info, struct vw_dev_key *key)
+static __noinline struct vw_device *vw_compile_from_vfio(struct vw_devinfo *info, struct vw_dev_key *key,
+							   __u32 walk_differs_at)
 {
 	struct vw_compile_ctx ctx = {};
 	struct vw_global_counters *g;
@@ -282,7 +283,7 @@ static __noinline struct vw_device *vw_compile_from_vfio(struct vw_devinfo *info
 		return NULL;
 	d = bpf_map_lookup_elem(&vw_scratch, &zero);
 	map = vw_vfio_config_map(info->vdev);
-	if (!d || !map || bpf_probe_read_kernel(d->cap, sizeof(d->cap), map)) {
+	if (!d || !map || vw_read_config_map(d->cap, map, vw_cfg_size(info->pdev))) {
 		vw_release(claim);
 		return NULL;
 	}
@@ -307,11 +308,74 @@ static __noinline struct vw_device *vw_compile_from_vfio(struct vw_devinfo *info
 	}
 	vw_release(claim);	/* the scratch is copied into vw_devices: done with it */
 	if (g)
-		__sync_fetch_and_add(&g->compiled, 1);
+		__sync_fetch_and_add(walk_differs_at ? &g->walk_corrected : &g->compiled, 1);
 	e = vw_event_begin(VW_EV_DEVICE, info, vw_slot_counters(slot));
-	if (e)
+	if (e) {
+		e->replaced_walk = walk_differs_at != 0;
+		e->at = walk_differs_at;
 		vw_event_end(e, vw_slot_counters(slot));
+	}
 	return bpf_map_lookup_elem(&vw_devices, key);
+}
+
+struct vw_walk_check {
+	const u8 *map;			/* vfio-pci's pci_config_map */
+	const struct vw_device *d;	/* the loader's compiled device */
+	__u32 words;			/* config space size / 8 */
+	__u32 differs_at;		/* first byte that differs (its 8-byte word), 0: none */
+	__u32 unreadable;
+};
+
+static long vw_walk_check_word(__u64 index, void *ctx)
+{
+	struct vw_walk_check *c = ctx;
+	__u32 off = ((__u32)index * 8) & (VW_CFG_SIZE - 8), k;
+	__u64 w, mine;
+
+	if (index >= c->words)
+		return 1;
+	if (bpf_probe_read_kernel(&w, sizeof(w), c->map + off)) {
+		c->unreadable = 1;
+		return 1;
+	}
+	__builtin_memcpy(&mine, &c->d->cap[off], sizeof(mine));
+	if (w == mine)
+		return 0;
+#pragma unroll
+	for (k = 0; k < 7; k++) {	/* the byte within the word */
+		if ((__u8)w != (__u8)mine)
+			break;
+		w >>= 8;
+		mine >>= 8;
+		off++;
+	}
+	c->differs_at = off ? off : 1;	/* the header is never hidden; 0 means "no difference" */
+	return 1;
+}
+
+/*
+ * The loader compiled d from its own walk of config space, which imitates
+ * vfio-pci's hiding rules per kernel release (user/lib/vfiorules.c). vfio-pci's
+ * pci_config_map on the running kernel is what the guest really sees, so the
+ * first access in a generation checks the walk against it: 1 when they agree,
+ * 0 when they differ (*differs_at: the first byte), -1 when vfio-pci's map
+ * cannot be read (the walk is used, and checked again on the next access).
+ */
+static __noinline int vw_walk_matches_vfio(const struct vw_devinfo *info, const struct vw_device *d,
+					   __u32 *differs_at)
+{
+	struct vw_walk_check c = {};
+
+	c.map = vw_vfio_config_map(info->vdev);
+	if (!c.map)
+		return -1;
+	c.d = d;
+	c.words = vw_cfg_size(info->pdev) / 8;
+	VW_LOOP(VW_CFG_SIZE / 8, vw_walk_check_word, &c);
+	if (c.unreadable)
+		return -1;
+	*differs_at = c.differs_at;
+	return !c.differs_at;
 }
 
 /* The live generation's compiled policy for a device, if it has one. */
@@ -322,12 +386,28 @@ static __always_inline struct vw_device *vw_device_lookup(const struct vw_devinf
 	return bpf_map_lookup_elem(&vw_devices, key);
 }
 
-/* The same, compiled from vfio-pci's map on first sight. */
+/*
+ * The same, compiled from vfio-pci's map on first sight; a device the loader
+ * walked is checked against vfio-pci's map on its first access in the
+ * generation, and recompiled from the map if they differ. After that the
+ * check costs one compare (source: VW_SRC_WALKER_CHECKED).
+ */
 static __always_inline struct vw_device *vw_device_for(struct vw_devinfo *info, struct vw_dev_key *key)
 {
 	struct vw_device *d = vw_device_lookup(info, key);
+	__u32 differs_at = 0;
+	int same;
 
-	return d ? d : vw_compile_from_vfio(info, key);
+	if (!d)
+		return vw_compile_from_vfio(info, key, 0);
+	if (d->source != VW_SRC_WALKER)
+		return d;
+	same = vw_walk_matches_vfio(info, d, &differs_at);
+	if (same > 0)
+		d->source = VW_SRC_WALKER_CHECKED;
+	if (same)
+		return d;
+	return vw_compile_from_vfio(info, key, differs_at);
 }
 
 /* How this access entered the kernel, from the task's syscall registers. */

@@ -156,6 +156,7 @@ struct vw_dev_key {
 enum vw_dev_source {
 	VW_SRC_WALKER = 1,	/* loader walked sysfs config space */
 	VW_SRC_VFIO_MAP = 2,	/* BPF compiled it from vfio-pci's pci_config_map */
+	VW_SRC_WALKER_CHECKED = 3,	/* the loader's walk, found equal to vfio-pci's map on first access */
 };
 
 /* A device's compiled policy: what the hot path reads. */
@@ -206,6 +207,7 @@ struct vw_global_counters {
 	__u64 errors;		/* internal failures (map update, read) */
 	__u64 contended;	/* refused: a per-CPU scratch was in use by a preempted task */
 	__u64 scrub_missed;	/* DSN reads whose scrub the kernel skipped, all devices */
+	__u64 walk_corrected;	/* devices whose walked layout differed from vfio-pci's map: recompiled from it */
 };
 
 enum vw_event_type {
@@ -244,7 +246,7 @@ struct vw_event {
 	__u8 cap;		/* region map byte at 'at' */
 	__u8 value_len;		/* bytes valid in value (0: unknown) */
 	__u8 extent;		/* enum vw_extent: offset/size exact, or the widest reach */
-	__u8 pad;
+	__u8 replaced_walk;	/* VW_EV_DEVICE: replaces the loader's walk, which differed at 'at' */
 	__u32 count;		/* config events: accesses this record stands for (scrub: reads since the last event) */
 	__u32 pad2;
 	/* VW_EV_TPH, and config writes judged by the TPH rules (tph_reason) */

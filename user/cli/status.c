@@ -107,6 +107,16 @@ static json_object *counters_json(const struct vw_counters *c)
 	return o;
 }
 
+/* Where a compiled device's region map came from (enum vw_dev_source). */
+static const char *layout_name(__u32 source)
+{
+	switch (source) {
+	case VW_SRC_WALKER: return "capability walk (not yet checked against vfio-pci's map)";
+	case VW_SRC_WALKER_CHECKED: return "capability walk, same as vfio-pci's map";
+	default: return "vfio-pci map";
+	}
+}
+
 /* One device: compiled entry (if any in the live generation) plus counters. */
 static json_object *device_json(const struct vw_maps *m, const char *bdf, __u32 slot, unsigned gen,
 				json_object *labels, struct vw_device *d)
@@ -124,8 +134,7 @@ static json_object *device_json(const struct vw_maps *m, const char *bdf, __u32 
 		json_object_object_add(o, "vendor", json_object_new_string(buf));
 		snprintf(buf, sizeof(buf), "%04x", d->device_id);
 		json_object_object_add(o, "device_id", json_object_new_string(buf));
-		json_object_object_add(o, "layout", json_object_new_string(
-			d->source == VW_SRC_WALKER ? "capability walk" : "vfio-pci map"));
+		json_object_object_add(o, "layout", json_object_new_string(layout_name(d->source)));
 		layers = json_object_new_object();
 		for (k = 0; k < VW_NLAYERS; k++) {
 			json_object *l;
@@ -166,6 +175,8 @@ static void print_text(json_object *root)
 	       (long long)json_object_get_int64(json_object_object_get(root, "lost")),
 	       json_object_get_int(json_object_object_get(root, "ringbuf_size")),
 	       (long long)json_object_get_int64(json_object_object_get(root, "compiled_in_bpf")));
+	printf("walked layouts vfio-pci's map corrected: %lld\n",
+	       (long long)json_object_get_int64(json_object_object_get(root, "walk_corrected")));
 	printf("veto: %s\n", json_object_get_string(json_object_object_get(root, "veto")));
 	printf("DSN scrub: %s   scrubs the kernel skipped: %lld\n",
 	       json_object_get_string(json_object_object_get(root, "dsn_scrub")),
@@ -282,6 +293,7 @@ int vw_status(int json)
 	json_object_object_add(root, "lost", json_object_new_int64(g.lost));
 	json_object_object_add(root, "ringbuf_size", json_object_new_int(minfo.max_entries));
 	json_object_object_add(root, "compiled_in_bpf", json_object_new_int64(g.compiled));
+	json_object_object_add(root, "walk_corrected", json_object_new_int64(g.walk_corrected));
 	json_object_object_add(root, "devices_over_limit", json_object_new_int64(g.no_slot));
 	json_object_object_add(root, "errors", json_object_new_int64(g.errors));
 	json_object_object_add(root, "veto", json_object_new_string(veto_kind()));

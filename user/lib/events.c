@@ -356,6 +356,10 @@ static json_object *event_json(const struct vw_event *e)
 	who_fields(o, e, cgroup);
 	if (e->type == VW_EV_DEVICE) {
 		json_object_object_add(o, "source", json_object_new_string("vfio-pci map"));
+		if (e->replaced_walk) {	/* the loader's walk disagreed with vfio-pci from this byte */
+			json_object_object_add(o, "replaces", json_object_new_string("capability walk"));
+			json_object_object_add(o, "walk_differs_at", json_object_new_int64(e->at));
+		}
 		goto print;
 	}
 	if (e->type == VW_EV_TPH) {

@@ -131,6 +131,9 @@ int vw_metrics_render(FILE *out, const struct vw_snapshot *s)
 		       s->g.lost);
 		global(out, "compiled_in_bpf_total", "counter",
 		       "Devices first seen after attach, compiled from vfio-pci's map in BPF.", s->g.compiled);
+		global(out, "walk_corrected_total", "counter",
+		       "Devices whose walked layout differed from vfio-pci's map on first access, recompiled from it.",
+		       s->g.walk_corrected);
 		global(out, "devices_over_limit_total", "counter", "Devices beyond the counter slots.", s->g.no_slot);
 		global(out, "errors_total", "counter", "Internal failures (map update, read) in the programs.",
 		       s->g.errors);
