@@ -318,39 +318,20 @@ static __noinline struct vw_device *vw_compile_from_vfio(struct vw_devinfo *info
 	return bpf_map_lookup_elem(&vw_devices, key);
 }
 
-struct vw_walk_check {
-	const u8 *map;			/* vfio-pci's pci_config_map */
-	const struct vw_device *d;	/* the loader's compiled device */
-	__u32 words;			/* config space size / 8 */
-	__u32 differs_at;		/* first byte that differs (its 8-byte word), 0: none */
-	__u32 unreadable;
-};
-
-static long vw_walk_check_word(__u64 index, void *ctx)
+/* The first byte where two 8-byte words of region map differ; off: the words' offset. */
+static __always_inline __u32 vw_first_diff(__u32 off, __u64 a, __u64 b)
 {
-	struct vw_walk_check *c = ctx;
-	__u32 off = ((__u32)index * 8) & (VW_CFG_SIZE - 8), k;
-	__u64 w, mine;
+	__u32 k;
 
-	if (index >= c->words)
-		return 1;
-	if (bpf_probe_read_kernel(&w, sizeof(w), c->map + off)) {
-		c->unreadable = 1;
-		return 1;
-	}
-	__builtin_memcpy(&mine, &c->d->cap[off], sizeof(mine));
-	if (w == mine)
-		return 0;
 #pragma unroll
-	for (k = 0; k < 7; k++) {	/* the byte within the word */
-		if ((__u8)w != (__u8)mine)
+	for (k = 0; k < 7; k++) {
+		if ((__u8)a != (__u8)b)
 			break;
-		w >>= 8;
-		mine >>= 8;
+		a >>= 8;
+		b >>= 8;
 		off++;
 	}
-	c->differs_at = off ? off : 1;	/* the header is never hidden; 0 means "no difference" */
-	return 1;
+	return off ? off : 1;	/* the header is never hidden; 0 means "no difference" */
 }
 
 /*
@@ -360,22 +341,33 @@ static long vw_walk_check_word(__u64 index, void *ctx)
  * first access in a generation checks the walk against it: 1 when they agree,
  * 0 when they differ (*differs_at: the first byte), -1 when vfio-pci's map
  * cannot be read (the walk is used, and checked again on the next access).
+ * A plain bounded loop, not bpf_loop: a callback would be one frame more on a
+ * call chain that 6.1 already fills to its 512 bytes.
  */
 static __noinline int vw_walk_matches_vfio(const struct vw_devinfo *info, const struct vw_device *d,
 					   __u32 *differs_at)
 {
-	struct vw_walk_check c = {};
+	const u8 *map = vw_vfio_config_map(info->vdev);
+	__u64 chunk[8], mine;
+	__u32 n, i, k, off;
 
-	c.map = vw_vfio_config_map(info->vdev);
-	if (!c.map)
+	if (!map)
 		return -1;
-	c.d = d;
-	c.words = vw_cfg_size(info->pdev) / 8;
-	VW_LOOP(VW_CFG_SIZE / 8, vw_walk_check_word, &c);
-	if (c.unreadable)
-		return -1;
-	*differs_at = c.differs_at;
-	return !c.differs_at;
+	n = vw_cfg_size(info->pdev) / sizeof(chunk);
+	for (i = 0; i < VW_CFG_SIZE / sizeof(chunk) && i < n; i++) {
+		off = (i * sizeof(chunk)) & (VW_CFG_SIZE - sizeof(chunk));
+		if (bpf_probe_read_kernel(chunk, sizeof(chunk), map + off))
+			return -1;
+#pragma unroll
+		for (k = 0; k < 8; k++) {
+			__builtin_memcpy(&mine, &d->cap[off + k * 8], sizeof(mine));
+			if (chunk[k] != mine) {
+				*differs_at = vw_first_diff(off + k * 8, chunk[k], mine);
+				return 0;
+			}
+		}
+	}
+	return 1;
 }
 
 /* The live generation's compiled policy for a device, if it has one. */
