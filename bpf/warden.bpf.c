@@ -342,15 +342,19 @@ static __always_inline __u32 vw_first_diff(__u32 off, __u64 a, __u64 b)
  * 0 when they differ (*differs_at: the first byte), -1 when vfio-pci's map
  * cannot be read (the walk is used, and checked again on the next access).
  * A plain bounded loop, not bpf_loop: a callback would be one frame more on a
- * call chain that 6.1 already fills to its 512 bytes.
+ * call chain that 6.1 already fills to its 512 bytes. A global function: the
+ * verifier checks it once, not again at every inlined call site of
+ * vw_device_for (as a static one, the veto went over 1M instructions on 6.1).
  */
-static __noinline int vw_walk_matches_vfio(const struct vw_devinfo *info, const struct vw_device *d,
-					   __u32 *differs_at)
+__noinline int vw_walk_matches_vfio(const struct vw_devinfo *info, const struct vw_device *d, __u32 *differs_at)
 {
-	const u8 *map = vw_vfio_config_map(info->vdev);
+	const u8 *map;
 	__u64 chunk[8], mine;
 	__u32 n, i, k, off;
 
+	if (!info || !d || !differs_at)
+		return -1;
+	map = vw_vfio_config_map(info->vdev);
 	if (!map)
 		return -1;
 	n = vw_cfg_size(info->pdev) / sizeof(chunk);
