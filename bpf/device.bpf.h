@@ -109,11 +109,12 @@ static __always_inline __u32 vw_cfg_size(struct pci_dev *pdev)
 /*
  * Copy vfio-pci's map (cfg_size bytes: it allocates no more) into a
  * VW_CFG_SIZE region map; bytes past the device's config space are
- * unassigned, as the loader's walk leaves them.
+ * unassigned, as the loader's walk leaves them. noinline: inlined, it took a
+ * stack slot in vw_compile_from_vfio, whose frame 6.1 cannot spare.
  */
-static __always_inline int vw_read_config_map(__u8 *dst, const u8 *map, __u32 cfg_size)
+static __noinline int vw_read_config_map(__u8 *dst, const u8 *map, struct pci_dev *pdev)
 {
-	__u32 i;
+	__u32 i, cfg_size = vw_cfg_size(pdev);
 
 	if (bpf_probe_read_kernel(dst, 256, map))
 		return -1;

@@ -283,7 +283,7 @@ static __noinline struct vw_device *vw_compile_from_vfio(struct vw_devinfo *info
 		return NULL;
 	d = bpf_map_lookup_elem(&vw_scratch, &zero);
 	map = vw_vfio_config_map(info->vdev);
-	if (!d || !map || vw_read_config_map(d->cap, map, vw_cfg_size(info->pdev))) {
+	if (!d || !map || vw_read_config_map(d->cap, map, info->pdev)) {
 		vw_release(claim);
 		return NULL;
 	}
