@@ -837,9 +837,15 @@ int BPF_PROG(vw_config_rw_exit, struct vfio_pci_core_device___vw *vdev, char *bu
  */
 const volatile struct vw_tph_rev vw_tph_rev = VW_TPH_REV_V1;
 
+/* The descriptor, as a plain pointer for the shared decoder. Opaque: casting
+ * volatile away would let clang fold in the initializer (revision 1) instead
+ * of reading what the loader wrote. */
 static __always_inline const struct vw_tph_rev *vw_rev(void)
 {
-	return (const struct vw_tph_rev *)&vw_tph_rev;
+	const struct vw_tph_rev *r = (const struct vw_tph_rev *)&vw_tph_rev;
+
+	VW_OPAQUE(r);
+	return r;
 }
 
 struct vw_tph_chunks {
