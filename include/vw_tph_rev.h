@@ -59,8 +59,9 @@ struct vw_tph_rev {
 	__u8 op_map[VW_TPH_REV_NVALS];
 	/* its mode value -> VW_TPH_MODE_* (0: invalid); values >= NVALS pass as they are */
 	__u8 mode_map[VW_TPH_REV_NVALS];
-	/* feature revisions: the VW_TPH_FEATURE_GET/SET flag each normalized op needs */
-	__u32 op_flag[VW_TPH_NOPS];
+	/* feature revisions: the VW_TPH_FEATURE_GET/SET flag each normalized op needs
+	 * (VW_TPH_REV_NVALS entries, so that an index masked to NVALS stays inside) */
+	__u32 op_flag[VW_TPH_REV_NVALS];
 	__u32 ents_off;		/* entries start here, from the argument */
 	__u32 ent_size;		/* <= VW_TPH_REV_ENTRY_MAX */
 	struct vw_tph_field cpu, mem, index;
@@ -80,7 +81,7 @@ struct vw_tph_rev {
 	.mode = VW_TPH_F(8, 1, 0, 0xffu), .count = VW_TPH_F(8, 4, 0, 0xffffffffu), \
 	.op_map = { 0, 1, 2, 3, 4, VW_TPH_REV_UNMAPPED, VW_TPH_REV_UNMAPPED, VW_TPH_REV_UNMAPPED }, \
 	.mode_map = { 0, 1, 2, 3, 4, 5, 6, 7 }, \
-	.op_flag = { 0, 0, 0, 0, 0 }, \
+	.op_flag = { 0 }, \
 	.ents_off = VW_TPH_ENTS_OFF, .ent_size = VW_TPH_ENTRY_SIZE, \
 	.cpu = VW_TPH_F(0, 4, 0, 0xffffffffu), .mem = VW_TPH_F(4, 1, 0, 0xffu), \
 	.index = VW_TPH_F(6, 2, 0, 0xffffu), .max_count = VW_TPH_MAX_ENTRIES }
@@ -167,10 +168,13 @@ static inline void vw_tph_decode_hdr(const struct vw_tph_rev *r, const __u8 *hdr
 {
 	__u32 v = vw_tph_field_get(hdr, VW_TPH_REV_FIXED_MAX, 0, &r->op), flags = 0;
 
-	c->op = v < VW_TPH_REV_NVALS && r->op_map[v] != VW_TPH_REV_UNMAPPED ? r->op_map[v] :
-		v < VW_TPH_NOPS ? VW_TPH_NOPS : v;
+	/* indexes masked as well as compared: the 6.1 verifier may bound a copy only */
+	if (v < VW_TPH_REV_NVALS && r->op_map[v & (VW_TPH_REV_NVALS - 1)] != VW_TPH_REV_UNMAPPED)
+		c->op = r->op_map[v & (VW_TPH_REV_NVALS - 1)];
+	else
+		c->op = v < VW_TPH_NOPS ? VW_TPH_NOPS : v;
 	v = vw_tph_field_get(hdr, VW_TPH_REV_FIXED_MAX, 0, &r->mode);
-	c->mode = (__u8)(v < VW_TPH_REV_NVALS ? r->mode_map[v] : v);
+	c->mode = (__u8)(v < VW_TPH_REV_NVALS ? r->mode_map[v & (VW_TPH_REV_NVALS - 1)] : v);
 	c->raw_count = vw_tph_field_get(hdr, VW_TPH_REV_FIXED_MAX, 0, &r->count);
 	c->count = c->raw_count;
 	if (c->count > r->max_count && c->count <= VW_TPH_MAX_ENTRIES)
@@ -182,7 +186,7 @@ static inline void vw_tph_decode_hdr(const struct vw_tph_rev *r, const __u8 *hdr
 	flags = vw_tph_rd32(hdr + 4);
 	if ((flags & VW_TPH_FEATURE_MASK) != r->feature || (flags & VW_TPH_FEATURE_PROBE))
 		c->op = VW_TPH_NOPS;
-	else if (c->op < VW_TPH_NOPS && !(flags & r->op_flag[c->op]))
+	else if (c->op < VW_TPH_NOPS && !(flags & r->op_flag[c->op & (VW_TPH_REV_NVALS - 1)]))
 		c->argsz = 0;
 }
 
