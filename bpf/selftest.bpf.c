@@ -112,14 +112,15 @@ static long st_chunk(__u64 index, void *ctx)
 	const struct vw_tph_rev *r = c->rev;
 	struct vw_tph_decode dec = {};
 	struct vw_tph_batch b = {};
-	__u32 base = (__u32)index * c->chunk, left, sz;
+	__u32 base = (__u32)index * c->chunk, left;
+	__u64 sz;	/* 64-bit: its clamp bounds it for bpf_probe_read_user on 6.1 */
 
 	if (base >= c->count || !r)
 		return 1;
 	left = c->count - base;
 	if (left > c->chunk)
 		left = c->chunk;
-	sz = left * r->ent_size;
+	sz = (__u64)left * r->ent_size;
 	if (sz > VW_TPH_RAW_SIZE)
 		sz = VW_TPH_RAW_SIZE;
 	if (!sz || bpf_probe_read_user(st_raw, sz, (void *)(c->ents + (__u64)base * r->ent_size))) {

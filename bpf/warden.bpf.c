@@ -863,14 +863,15 @@ static long vw_tph_chunk(__u64 index, void *ctx)
 	struct vw_tph_work *w = c->w;
 	struct vw_tph_decode dec = {};
 	struct vw_tph_batch b = {};
-	__u32 base = (__u32)index * VW_TPH_CHUNK, left, sz;
+	__u32 base = (__u32)index * VW_TPH_CHUNK, left;
+	__u64 sz;	/* 64-bit: its clamp bounds it for bpf_probe_read_user on 6.1 */
 
 	if (!w || base >= c->n)
 		return 1;
 	left = c->n - base;
 	if (left > VW_TPH_CHUNK)
 		left = VW_TPH_CHUNK;
-	sz = left * r->ent_size;
+	sz = (__u64)left * r->ent_size;
 	if (sz > VW_TPH_RAW_SIZE)
 		sz = VW_TPH_RAW_SIZE;
 	if (!sz || bpf_probe_read_user(w->raw, sz, (void *)(c->arg + r->ents_off + (__u64)base * r->ent_size))) {

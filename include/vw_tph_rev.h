@@ -126,6 +126,15 @@ static inline __u32 vw_tph_field_get(const __u8 *b, __u32 lim, __u32 base, const
 	return (v >> (f->shift & 31)) & f->mask;
 }
 
+/* v (< VW_TPH_REV_NVALS once compared) as an index of a map[VW_TPH_REV_NVALS]:
+ * masked behind an opaque copy, which the compiler cannot drop as redundant
+ * after the compare (the 6.1 verifier may have bounded another copy of v). */
+static inline __u32 vw_tph_rev_index(__u32 v)
+{
+	VW_OPAQUE(v);
+	return v & (VW_TPH_REV_NVALS - 1);
+}
+
 /* A call, decoded: what the judge (vw_tph_judge_header) and the event take. */
 struct vw_tph_call {
 	__u32 argsz;		/* normalized: revision 1's argsz for the same coverage */
@@ -166,15 +175,13 @@ static inline __u32 vw_tph_norm_argsz(const struct vw_tph_rev *r, __u32 argsz)
  */
 static inline void vw_tph_decode_hdr(const struct vw_tph_rev *r, const __u8 *hdr, struct vw_tph_call *c)
 {
-	__u32 v = vw_tph_field_get(hdr, VW_TPH_REV_FIXED_MAX, 0, &r->op), flags = 0;
+	__u32 v = vw_tph_field_get(hdr, VW_TPH_REV_FIXED_MAX, 0, &r->op), flags = 0, k;
 
-	/* indexes masked as well as compared: the 6.1 verifier may bound a copy only */
-	if (v < VW_TPH_REV_NVALS && r->op_map[v & (VW_TPH_REV_NVALS - 1)] != VW_TPH_REV_UNMAPPED)
-		c->op = r->op_map[v & (VW_TPH_REV_NVALS - 1)];
-	else
-		c->op = v < VW_TPH_NOPS ? VW_TPH_NOPS : v;
+	c->op = v < VW_TPH_NOPS ? VW_TPH_NOPS : v;
+	if (v < VW_TPH_REV_NVALS && r->op_map[vw_tph_rev_index(v)] != VW_TPH_REV_UNMAPPED)
+		c->op = r->op_map[vw_tph_rev_index(v)];
 	v = vw_tph_field_get(hdr, VW_TPH_REV_FIXED_MAX, 0, &r->mode);
-	c->mode = (__u8)(v < VW_TPH_REV_NVALS ? r->mode_map[v & (VW_TPH_REV_NVALS - 1)] : v);
+	c->mode = (__u8)(v < VW_TPH_REV_NVALS ? r->mode_map[vw_tph_rev_index(v)] : v);
 	c->raw_count = vw_tph_field_get(hdr, VW_TPH_REV_FIXED_MAX, 0, &r->count);
 	c->count = c->raw_count;
 	if (c->count > r->max_count && c->count <= VW_TPH_MAX_ENTRIES)
@@ -184,9 +191,10 @@ static inline void vw_tph_decode_hdr(const struct vw_tph_rev *r, const __u8 *hdr
 	if (!r->feature)
 		return;
 	flags = vw_tph_rd32(hdr + 4);
+	k = vw_tph_rev_index(c->op);
 	if ((flags & VW_TPH_FEATURE_MASK) != r->feature || (flags & VW_TPH_FEATURE_PROBE))
 		c->op = VW_TPH_NOPS;
-	else if (c->op < VW_TPH_NOPS && !(flags & r->op_flag[c->op & (VW_TPH_REV_NVALS - 1)]))
+	else if (c->op < VW_TPH_NOPS && !(flags & r->op_flag[k]))
 		c->argsz = 0;
 }
 
