@@ -967,7 +967,6 @@ static __always_inline void vw_tph_report(const struct vw_devinfo *info, struct 
 /* A call of the judged TPH revision (the dispatcher recognised it) on a VFIO device file. */
 static __noinline int vw_tph_ioctl(struct file *file, unsigned long arg, int ret)
 {
-	struct vw_tph_call call = {};
 	struct vw_dev_key key = {};
 	struct vw_devinfo info;
 	struct vw_tph_work *w;
@@ -993,12 +992,13 @@ static __noinline int vw_tph_ioctl(struct file *file, unsigned long arg, int ret
 	}
 	vw_tph_result_reset(&w->sc.res);
 	w->unreadable = 0;
-	action = vw_tph_judge_call(d, w, arg, &call, &reason);
+	__builtin_memset(&w->call, 0, sizeof(w->call));
+	action = vw_tph_judge_call(d, w, arg, &w->call, &reason);
 	c = vw_slot_counters(d->slot);
 	if (c)
 		__sync_fetch_and_add(&c->tph[action & 3], 1);
 	if (action != VW_ALLOW)
-		vw_tph_report(&info, c, w, &call, action, reason);
+		vw_tph_report(&info, c, w, &w->call, action, reason);
 	vw_release(claim);
 	return action == VW_DENY ? -EPERM : 0;
 }
