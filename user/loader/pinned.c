@@ -101,7 +101,8 @@ int vw_pinned_tph_rev(unsigned *id)
 
 			if (mfd < 0)
 				continue;
-			if (!bpf_map_get_info_by_fd(mfd, &mi, &mlen) && strstr(mi.name, ".rodata") &&
+			if (!bpf_map_get_info_by_fd(mfd, &mi, &mlen) && strlen(mi.name) >= 7 &&
+			    !strcmp(mi.name + strlen(mi.name) - 7, ".rodata") &&	/* not .rodata.str1.1 */
 			    mi.value_size >= offsetof(struct warden__rodata, vw_tph_rev) + sizeof(struct vw_tph_rev) &&
 			    (val = calloc(1, mi.value_size)) != NULL) {
 				if (!bpf_map_lookup_elem(mfd, &zero, val)) {
