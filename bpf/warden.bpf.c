@@ -1118,7 +1118,9 @@ static __noinline int vw_vfio_ioctl(struct file *file, unsigned int cmd, unsigne
  */
 static __always_inline int vw_ioctl(struct file *file, unsigned int cmd, unsigned long arg, int ret)
 {
-	if (cmd == vw_rev()->cmd && !vw_rev()->feature)
+	const struct vw_tph_rev *r = vw_rev();
+
+	if (cmd == r->cmd && !r->feature)
 		return vw_tph_ioctl(file, arg, ret);
 	if (ret || !vw_ioc_cmd_judged(cmd))
 		return ret;
