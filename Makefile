@@ -100,7 +100,7 @@ $(B)/san/cases/%.o: tests/cases/%.c $(CASE_HDRS) $(wildcard include/*.h) | $(B)/
 
 # The unit tests whose generated cases tests/vm/bytecode.c runs through BPF too.
 $(B)/unit/test_decide: $(B)/san/cases/decide_cases.o
-$(B)/unit/test_tph: $(B)/san/cases/tph_cases.o
+$(B)/unit/test_tph: $(B)/san/cases/tph_cases.o $(B)/san/cases/tph_rev_cases.o
 
 $(B)/unit/%: tests/unit/%.c tests/unit/vw_test.h $(CASE_HDRS) $(SAN_OBJS) | $(B)/unit
 	$(CC) $(CFLAGS) $(SAN) -Itests/unit -Itests/cases $< $(filter $(B)/san/cases/%,$^) $(SAN_OBJS) \

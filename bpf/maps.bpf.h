@@ -154,7 +154,10 @@ struct {
 /* A TPH call's entries, copied in chunks, and the checker's result (map memory:
  * the verifier does not track it, so the chunk loop's states converge). */
 struct vw_tph_work {
-	struct vw_tph_scratch sc;
+	struct vw_tph_scratch sc;	/* the judge's entries, decoded from raw */
+	__u8 raw[VW_TPH_RAW_ALLOC];	/* a chunk of entries in the judged revision's layout */
+	__u8 hdr[VW_TPH_REV_FIXED_MAX + 4];	/* the call's fixed part (+ slack) */
+	struct vw_tph_call call;	/* hdr decoded (here, not on the stack: 6.1's 512-byte chain) */
 	__u32 unreadable;
 	__u32 pad;
 };

@@ -17,6 +17,7 @@
 #include "vw_types.h"
 #include "vw_decide.h"
 #include "vw_tph.h"
+#include "vw_tph_rev.h"
 #include "selftest.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -29,6 +30,9 @@ struct st_hdr st_hdr[ST_HDRS];
 struct st_cfg st_cfg[ST_CFGS];
 struct vw_tph_policy st_tpol;			/* st_tph_batch's policy */
 struct vw_tph_scratch st_scratch;		/* as warden's per-CPU TPH scratch */
+__u8 st_raw[VW_TPH_RAW_ALLOC];			/* as warden's vw_tph_work.raw */
+struct vw_tph_rev st_revs[VW_TPH_NREVS];	/* the runner's copy of every revision */
+struct st_dec st_dec[ST_DECS];
 
 /* vw_compile over st_dev.cap with the layers run->layers names. */
 SEC("syscall")
@@ -93,6 +97,7 @@ static long st_hdr_one(__u64 index, void *ctx)
 
 struct st_chunks {
 	const struct vw_tph_policy *pol;
+	const struct vw_tph_rev *rev;
 	const __u64 *caller;
 	__u64 ents;
 	__u32 count;
@@ -100,25 +105,33 @@ struct st_chunks {
 	__u32 unreadable;
 };
 
-/* One chunk, as warden's vw_tph_chunk: copy from the caller, check each entry. */
+/* One chunk, as warden's vw_tph_chunk: copy from the caller, decode, check each entry. */
 static long st_chunk(__u64 index, void *ctx)
 {
 	struct st_chunks *c = ctx;
+	const struct vw_tph_rev *r = c->rev;
+	struct vw_tph_decode dec = {};
 	struct vw_tph_batch b = {};
-	__u32 base = (__u32)index * c->chunk, left, sz;
+	__u32 base = (__u32)index * c->chunk, left;
+	__u64 sz;	/* 64-bit: its clamp bounds it for bpf_probe_read_user on 6.1 */
 
-	if (base >= c->count)
+	if (base >= c->count || !r)
 		return 1;
 	left = c->count - base;
 	if (left > c->chunk)
 		left = c->chunk;
-	sz = left * VW_TPH_ENTRY_SIZE;
-	if (sz > sizeof(st_scratch.ents))
-		sz = sizeof(st_scratch.ents);
-	if (bpf_probe_read_user(st_scratch.ents, sz, (void *)(c->ents + (__u64)base * VW_TPH_ENTRY_SIZE))) {
+	sz = (__u64)left * r->ent_size;
+	if (sz > VW_TPH_RAW_SIZE)
+		sz = VW_TPH_RAW_SIZE;
+	if (!sz || bpf_probe_read_user(st_raw, sz, (void *)(c->ents + (__u64)base * r->ent_size))) {
 		c->unreadable = 1;
 		return 1;
 	}
+	dec.rev = r;
+	dec.raw = st_raw;
+	dec.ents = st_scratch.ents;
+	dec.n = left;
+	vw_tph_decode_chunk(&dec);
 	b.pol = c->pol;
 	b.ents = st_scratch.ents;
 	b.caller_cpus = c->caller;
@@ -141,6 +154,7 @@ int st_tph_batch(struct st_batch *a)
 		return -1;
 	vw_tph_result_reset(&st_scratch.res);
 	c.pol = st_or_null(&st_tpol, a->pol_null);
+	c.rev = &st_revs[a->rev < VW_TPH_NREVS ? a->rev : 0];
 	c.caller = st_or_null(st_scratch.caller_cpus, a->caller_null);
 	c.ents = a->ents;
 	c.count = count;
@@ -149,6 +163,19 @@ int st_tph_batch(struct st_batch *a)
 	a->unreadable = c.unreadable;
 	a->verdict = vw_tph_verdict(VW_ALLOW, st_scratch.res.nbad, &reason);
 	a->reason = reason;
+	return 0;
+}
+
+static long st_dec_one(__u64 index, void *ctx)
+{
+	struct st_dec *w = &st_dec[index & (ST_DECS - 1)];
+	const struct vw_tc_hdr *c = &w->c;
+	int reason = VW_TPH_R_NONE;
+
+	vw_tph_decode_hdr(&st_revs[w->rev < VW_TPH_NREVS ? w->rev : 0], w->hdr, &w->out);
+	w->act = vw_tph_judge_header(st_or_null(&c->pol, c->pol_null), w->out.argsz, w->out.op, w->out.mode,
+				     w->out.count, &reason);
+	w->reason = reason;
 	return 0;
 }
 
@@ -176,6 +203,8 @@ int st_cases(struct st_run *run)
 		bpf_loop(n, st_hdr_one, NULL, 0);
 	else if (kind == ST_TPH_CFG && n <= ST_CFGS)
 		bpf_loop(n, st_cfg_one, NULL, 0);
+	else if (kind == ST_TPH_DECODE && n <= ST_DECS)
+		bpf_loop(n, st_dec_one, NULL, 0);
 	else
 		return -1;
 	return 0;

@@ -11,14 +11,16 @@
 #define VW_SELFTEST_H
 
 #include "vw_tph.h"
+#include "vw_tph_rev.h"
 #include "decide_cases.h"	/* the case layouts (tests/cases) */
 #include "tph_cases.h"
 
 #define ST_QUERIES 512		/* decide queries per run (a power of two) */
 #define ST_HDRS    2048		/* TPH header cases per run (a power of two) */
 #define ST_CFGS    2048		/* TPH config-write cases per run (a power of two) */
+#define ST_DECS    2048		/* TPH revision decode cases per run (a power of two) */
 
-enum st_kind { ST_DECIDE = 1, ST_TPH_HEADER = 2, ST_TPH_CFG = 3 };
+enum st_kind { ST_DECIDE = 1, ST_TPH_HEADER = 2, ST_TPH_CFG = 3, ST_TPH_DECODE = 4 };
 
 /* ctx of st_compile and st_cases */
 struct st_run {
@@ -53,6 +55,16 @@ struct st_batch {		/* ctx of st_tph_batch: one GET_ST/SET_ST batch */
 	__s32 verdict;		/* out: vw_tph_verdict(VW_ALLOW, nbad); result in st_scratch.res */
 	__s32 reason;		/* out */
 	__u32 unreadable;	/* out: a chunk could not be read */
+	__u32 rev;		/* ents are in st_revs[rev]'s layout */
+};
+
+struct st_dec {			/* vw_tph_decode_hdr, then vw_tph_judge_header on what it gave */
+	struct vw_tc_hdr c;	/* the case (for the reference: revision 1's verdict) */
+	__u8 hdr[VW_TPH_REV_FIXED_MAX + 4];	/* c in st_revs[rev]'s layout */
+	__u32 rev;
+	struct vw_tph_call out;	/* out */
+	__s32 act;		/* out */
+	__s32 reason;		/* out */
 	__u32 pad;
 };
 
@@ -64,6 +76,7 @@ struct st_cfg {			/* vw_tph_cfg_write */
 
 _Static_assert(sizeof(struct vw_tc_hdr) == 64 && sizeof(struct vw_tc_cfg) == 88, "no padding");
 _Static_assert(sizeof(struct st_query) == 20 && sizeof(struct st_hdr) == 88 &&
-	       sizeof(struct st_cfg) == 96, "no padding: results are compared with memcmp");
+	       sizeof(struct st_cfg) == 96 && sizeof(struct st_dec) == 136,
+	       "no padding: results are compared with memcmp");
 
 #endif

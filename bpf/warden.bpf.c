@@ -30,6 +30,7 @@
 #include "vw_dsn.h"
 #include "vw_select.h"
 #include "vw_tph.h"
+#include "vw_tph_rev.h"
 #include "vw_ioctl.h"
 #include "vw_learn.h"
 #include "maps.bpf.h"
@@ -897,7 +898,31 @@ int BPF_PROG(vw_config_rw_exit, struct vfio_pci_core_device___vw *vdev, char *bu
 	return 0;
 }
 
-/* ---- TPH: VFIO_DEVICE_PCI_TPH ------------------------------------------ */
+/* ---- TPH: the judged uAPI revision's calls ------------------------------- */
+
+/*
+ * The TPH uAPI revision judged (include/vw_tph_rev.h), set by the loader before
+ * load (user/loader/attach.c); revision 1 unless told. Read-only data rather
+ * than a map the programs look up: the kernel freezes it, so the verifier
+ * knows every field as a constant. The dispatcher's test costs one load and
+ * one compare of cmd, as the immediate compare did, with no map lookup; the
+ * other kind of revision's branches are dead code the verifier drops; and the
+ * masked positions of the decoder work on constant sizes. The price: the
+ * revision is fixed for the life of the programs (`status` reads it back from
+ * this map; changing it means detach and attach).
+ */
+const volatile struct vw_tph_rev vw_tph_rev = VW_TPH_REV_V1;
+
+/* The descriptor, as a plain pointer for the shared decoder. Opaque: casting
+ * volatile away would let clang fold in the initializer (revision 1) instead
+ * of reading what the loader wrote. */
+static __always_inline const struct vw_tph_rev *vw_rev(void)
+{
+	const struct vw_tph_rev *r = (const struct vw_tph_rev *)&vw_tph_rev;
+
+	VW_OPAQUE(r);
+	return r;
+}
 
 struct vw_tph_chunks {
 	const struct vw_tph_policy *pol;
@@ -906,26 +931,34 @@ struct vw_tph_chunks {
 	__u32 n;
 };
 
-/* One chunk of GET_ST/SET_ST entries: copy from the caller, check each. */
+/* One chunk of GET_ST/SET_ST entries: copy from the caller, decode, check each. */
 static long vw_tph_chunk(__u64 index, void *ctx)
 {
+	const struct vw_tph_rev *r = vw_rev();
 	struct vw_tph_chunks *c = ctx;
 	struct vw_tph_work *w = c->w;
+	struct vw_tph_decode dec = {};
 	struct vw_tph_batch b = {};
-	__u32 base = (__u32)index * VW_TPH_CHUNK, left, sz;
+	__u32 base = (__u32)index * VW_TPH_CHUNK, left;
+	__u64 sz;	/* 64-bit: its clamp bounds it for bpf_probe_read_user on 6.1 */
 
 	if (!w || base >= c->n)
 		return 1;
 	left = c->n - base;
 	if (left > VW_TPH_CHUNK)
 		left = VW_TPH_CHUNK;
-	sz = left * VW_TPH_ENTRY_SIZE;
-	if (sz > sizeof(w->sc.ents))
-		sz = sizeof(w->sc.ents);
-	if (bpf_probe_read_user(w->sc.ents, sz, (void *)(c->arg + VW_TPH_ENTS_OFF + (__u64)base * VW_TPH_ENTRY_SIZE))) {
+	sz = (__u64)left * r->ent_size;
+	if (sz > VW_TPH_RAW_SIZE)
+		sz = VW_TPH_RAW_SIZE;
+	if (!sz || bpf_probe_read_user(w->raw, sz, (void *)(c->arg + r->ents_off + (__u64)base * r->ent_size))) {
 		w->unreadable = 1;
 		return 1;
 	}
+	dec.rev = r;
+	dec.raw = w->raw;
+	dec.ents = w->sc.ents;
+	dec.n = left;
+	vw_tph_decode_chunk(&dec);
 	b.pol = c->pol;
 	b.ents = w->sc.ents;
 	b.caller_cpus = w->sc.caller_cpus;
@@ -937,24 +970,30 @@ static long vw_tph_chunk(__u64 index, void *ctx)
 }
 
 /*
- * A TPH call's verdict: its header, then every entry it hands the driver,
- * copied from the caller in chunks. w: the claimed per-CPU work area (the
- * refused entries land in w->sc.res). Inlined: its locals are the caller's frame.
+ * A TPH call's verdict: its fixed part, decoded by the judged revision, then
+ * every entry it hands the driver, copied from the caller in chunks. w: the
+ * claimed per-CPU work area (the refused entries land in w->sc.res). Inlined:
+ * its locals are the caller's frame.
  */
 static __always_inline int vw_tph_judge_call(const struct vw_device *d, struct vw_tph_work *w, unsigned long arg,
-					     struct vw_tph_op *op, int *reason)
+					     struct vw_tph_call *call, int *reason)
 {
+	const struct vw_tph_rev *r = vw_rev();
 	struct vw_tph_chunks chunks = {};
+	__u32 n = 0, sz = r->fixed_size;
 	int action;
-	__u32 n = 0;
 
-	if (bpf_probe_read_user(op, sizeof(*op), (void *)arg)) {
+	if (sz > VW_TPH_REV_FIXED_MAX)
+		sz = VW_TPH_REV_FIXED_MAX;
+	__builtin_memset(w->hdr, 0, sizeof(w->hdr));
+	if (!sz || bpf_probe_read_user(w->hdr, sz, (void *)arg)) {
 		*reason = VW_TPH_R_UNREADABLE;
 		return VW_AUDIT;	/* the driver fails it with EFAULT too */
 	}
-	action = vw_tph_judge_header(&d->tph, op->hdr.argsz, op->hdr.op, op->ctrl.mode, op->st.count, reason);
+	vw_tph_decode_hdr(r, w->hdr, call);
+	action = vw_tph_judge_header(&d->tph, call->argsz, call->op, call->mode, call->count, reason);
 	if (action != VW_DENY)
-		n = vw_tph_entries_to_check(op->hdr.op, op->st.count);
+		n = vw_tph_entries_to_check(call->op, call->count);
 	if (n) {
 		const struct cpumask *cpus = BPF_CORE_READ(bpf_get_current_task_btf(), cpus_ptr);
 
@@ -975,7 +1014,7 @@ static __always_inline int vw_tph_judge_call(const struct vw_device *d, struct v
 
 /* A TPH call audited or refused: its event, with the first refused entries. */
 static __always_inline void vw_tph_report(const struct vw_devinfo *info, struct vw_counters *c,
-					  const struct vw_tph_work *w, const struct vw_tph_op *op, int action,
+					  const struct vw_tph_work *w, const struct vw_tph_call *call, int action,
 					  int reason)
 {
 	struct vw_event *e = vw_event_begin(VW_EV_TPH, info, c);
@@ -985,9 +1024,10 @@ static __always_inline void vw_tph_report(const struct vw_devinfo *info, struct 
 		return;
 	e->action = action;
 	e->err = action == VW_DENY ? EPERM : 0;
-	e->tph_op = op->hdr.op;
-	e->tph_mode = op->ctrl.mode;
-	e->tph_count = op->st.count;
+	e->tph_rev = vw_rev()->id;
+	e->tph_op = call->op;
+	e->tph_mode = call->mode;
+	e->tph_count = call->raw_count;
 	e->tph_reason = reason;
 	e->tph_nbad = w->sc.res.nbad;
 	e->tph_nrec = w->sc.res.nrec;
@@ -1000,10 +1040,10 @@ static __always_inline void vw_tph_report(const struct vw_devinfo *info, struct 
 	vw_event_end(e, c);
 }
 
-static __noinline int vw_tph_ioctl(struct file *file, unsigned int cmd, unsigned long arg, int ret)
+/* A call of the judged TPH revision (the dispatcher recognised it) on a VFIO device file. */
+static __noinline int vw_tph_ioctl(struct file *file, unsigned long arg, int ret)
 {
 	struct vw_dev_key key = {};
-	struct vw_tph_op op = {};
 	struct vw_devinfo info;
 	struct vw_tph_work *w;
 	struct vw_counters *c;
@@ -1011,7 +1051,7 @@ static __noinline int vw_tph_ioctl(struct file *file, unsigned int cmd, unsigned
 	__u32 zero = 0, *claim;
 	int action, reason = VW_TPH_R_NONE;
 
-	if (ret || cmd != VW_TPH_IOCTL || !vw_is_vfio_device_file(file) || vw_retired())
+	if (ret || !vw_is_vfio_device_file(file) || vw_retired())
 		return ret;
 	if (vw_devinfo_get(file, &info))
 		return 0;
@@ -1028,15 +1068,19 @@ static __noinline int vw_tph_ioctl(struct file *file, unsigned int cmd, unsigned
 	}
 	vw_tph_result_reset(&w->sc.res);
 	w->unreadable = 0;
-	action = vw_tph_judge_call(d, w, arg, &op, &reason);
+	__builtin_memset(&w->call, 0, sizeof(w->call));
+	action = vw_tph_judge_call(d, w, arg, &w->call, &reason);
 	c = vw_slot_counters(d->slot);
 	if (c)
 		__sync_fetch_and_add(&c->tph[action & 3], 1);
 	if (action != VW_ALLOW)
-		vw_tph_report(&info, c, w, &op, action, reason);
+		vw_tph_report(&info, c, w, &w->call, action, reason);
 	vw_release(claim);
 	return action == VW_DENY ? -EPERM : 0;
 }
+
+/* vw_vfio_ioctl's answer for a call of the judged TPH revision (never an errno) */
+#define VW_IOC_IS_TPH 1
 
 /* What one judged VFIO device ioctl was: filled by the per-class readers. */
 struct vw_ioc_call {
@@ -1129,6 +1173,9 @@ static __noinline int vw_vfio_ioctl(struct file *file, unsigned int cmd, unsigne
 	call.cls = vw_ioc_classify(cmd, 0);
 	if (cmd == VW_VFIO_DEVICE_FEATURE && vw_ioc_read_feature(&call, arg))
 		action = VW_DENY;
+	else if (vw_rev()->feature && cmd == vw_rev()->cmd &&
+		 (call.flags & (VW_TPH_FEATURE_MASK | VW_TPH_FEATURE_PROBE)) == vw_rev()->feature)
+		return VW_IOC_IS_TPH;	/* the judged TPH revision's feature: its own rules */
 	else {
 		if (cmd == VW_VFIO_DEVICE_PCI_HOT_RESET)
 			vw_ioc_read_hot_reset(&call, arg);
@@ -1138,14 +1185,23 @@ static __noinline int vw_vfio_ioctl(struct file *file, unsigned int cmd, unsigne
 	return action == VW_DENY ? -EPERM : 0;
 }
 
-/* The ioctl dispatcher: TPH keeps its own rules; the rest by vw_ioctl.h. */
+/*
+ * The ioctl dispatcher: the judged TPH revision's calls keep their own rules;
+ * the rest by vw_ioctl.h. Other ioctls pay one compare of cmd against the
+ * revision's, as before revisions were a table. A revision that rides on
+ * VFIO_DEVICE_FEATURE is recognised by vw_vfio_ioctl, which reads the
+ * feature header for the ioctl rules anyway (and ends before TPH's frames).
+ */
 static __always_inline int vw_ioctl(struct file *file, unsigned int cmd, unsigned long arg, int ret)
 {
-	if (cmd == VW_TPH_IOCTL)
-		return vw_tph_ioctl(file, cmd, arg, ret);
+	const struct vw_tph_rev *r = vw_rev();
+
+	if (cmd == r->cmd && !r->feature)
+		return vw_tph_ioctl(file, arg, ret);
 	if (ret || !vw_ioc_cmd_judged(cmd))
 		return ret;
-	return vw_vfio_ioctl(file, cmd, arg);
+	ret = vw_vfio_ioctl(file, cmd, arg);
+	return ret == VW_IOC_IS_TPH ? vw_tph_ioctl(file, arg, 0) : ret;
 }
 
 SEC("fmod_ret/security_file_ioctl")

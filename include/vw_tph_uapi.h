@@ -25,6 +25,8 @@
  * and 16-byte entries) used the same ioctl number; it is NOT this layout.
  */
 #define VW_TPH_UAPI_VERSION 1
+/* (Other revisions of the uAPI, and which one is judged: vw_tph_rev.h. The
+ * policy's uapi_version is this file's version of the judge's values.) */
 
 /* _IO(VFIO_TYPE, VFIO_BASE + 22): VFIO_TYPE ';' (0x3b), VFIO_BASE 100; no
  * direction or size bits. = 0x3b7a */

@@ -248,7 +248,7 @@ struct vw_event {
 	__u8 extent;		/* enum vw_extent: offset/size exact, or the widest reach */
 	__u8 replaced_walk;	/* VW_EV_DEVICE: replaces the loader's walk, which differed at 'at' */
 	__u32 count;		/* config events: accesses this record stands for (scrub: reads since the last event) */
-	__u32 pad2;
+	__u32 tph_rev;		/* VW_EV_TPH: the TPH uAPI revision that decoded the call (vw_tph_rev.h) */
 	/* VW_EV_TPH, and config writes judged by the TPH rules (tph_reason) */
 	__u32 tph_op;
 	__u32 tph_mode;

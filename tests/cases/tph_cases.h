@@ -111,5 +111,23 @@ void vw_tc_cfgs(__u64 seed, void (*fn)(const struct vw_tc_cfg *c, void *arg), vo
 int vw_tc_ref_cfg(const struct vw_tph_policy *p, __u32 cap, __u32 cap_len, int in_cap,
 		  __u32 off, __u32 len, const __u8 *data, int *reason);
 
+/* ---- uAPI revisions (tph_rev_cases.c) --------------------------------- */
+
+#include "vw_tph_rev.h"
+
+/* Every decodable revision's descriptor, revision 1 first. */
+extern const struct vw_tph_rev vw_tc_revs[VW_TPH_NREVS];
+/* Write v into field f of the buffer at base (read-modify-write of its bits). */
+void vw_tc_put_field(__u8 *b, __u32 base, const struct vw_tph_field *f, __u32 v);
+/* A header case in r's layout, into hdr (VW_TPH_REV_FIXED_MAX + 4 bytes): 1,
+ * or 0 when r cannot say it with revision 1's verdict (an op r lacks, a count
+ * over r's maximum, a header-only argsz r has no room for). */
+int vw_tc_encode_hdr(const struct vw_tph_rev *r, const struct vw_tc_hdr *c, __u8 *hdr);
+/* What r keeps of an entry (its fields through r's masks; the rest 0). */
+void vw_tc_project_entry(const struct vw_tph_rev *r, const struct vw_tph_entry *in, struct vw_tph_entry *out);
+/* count entries in r's layout into raw (count * r->ent_size bytes), the bytes
+ * r does not decode filled with noise from the stream. */
+void vw_tc_encode_entries(const struct vw_tph_rev *r, const struct vw_tph_entry *ents, __u32 count, __u8 *raw);
+
 #endif /* !__VW_BPF__ */
 #endif

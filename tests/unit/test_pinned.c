@@ -9,6 +9,7 @@
 
 #include "pinned.h"
 #include "vw_test.h"
+#include "vw_tph_rev.h"	/* the skeleton's read-only data holds one */
 #include "warden.skel.h"
 
 static int silent(enum libbpf_print_level l, const char *f, va_list ap)

@@ -754,6 +754,184 @@ static void test_cpulist(void)
 	CHECK_EQ(bad, 0);
 }
 
+/* ---- uAPI revisions ---------------------------------------------------- */
+
+struct rev_tally {
+	const struct vw_tph_rev *r;
+	__u32 cases, encoded, bad;
+};
+
+/* A header case in r's layout decodes to the case's values, with revision 1's verdict. */
+static void rev_header_case(const struct vw_tc_hdr *c, void *arg)
+{
+	struct rev_tally *t = arg;
+	const struct vw_tph_policy *p = c->pol_null ? NULL : &c->pol;
+	__u8 hdr[VW_TPH_REV_FIXED_MAX + 4];
+	struct vw_tph_call d;
+	int r1 = -1, r2 = -1, a1, a2, bad;
+
+	t->cases++;
+	if (!vw_tc_encode_hdr(t->r, c, hdr))
+		return;
+	t->encoded++;
+	vw_tph_decode_hdr(t->r, hdr, &d);
+	a1 = vw_tph_judge_header(p, c->argsz, c->op, c->mode, c->count, &r1);
+	a2 = vw_tph_judge_header(p, d.argsz, d.op, d.mode, d.count, &r2);
+	bad = a1 != a2 || r1 != r2 || (c->op < VW_TPH_NOPS ? d.op != c->op : d.op < VW_TPH_NOPS);
+	bad |= vw_tph_entries_to_check(c->op, c->count) != vw_tph_entries_to_check(d.op, d.count);
+	if (c->op == VW_TPH_OP_GET_ST || c->op == VW_TPH_OP_SET_ST)
+		bad |= d.raw_count != c->count;
+	if (c->op == VW_TPH_OP_ENABLE && (c->mode == 1 || c->mode == 2 || c->mode == 4))
+		bad |= d.mode != c->mode;
+	if (bad && ++t->bad <= 5)
+		fprintf(stderr, "revision %u: header op %u argsz %u mode %u count %u: %d/%d, decoded "
+			"op %u argsz %u mode %u count %u: %d/%d\n", t->r->id, c->op, c->argsz, c->mode, c->count,
+			a1, r1, d.op, d.argsz, d.mode, d.count, a2, r2);
+}
+
+/* A batch in r's layout, copied in chunks as warden copies it (stale bytes
+ * past the chunk), decodes to what r keeps of each entry, and checks as
+ * revision 1 checks those entries. */
+static __u32 rev_batch(const struct vw_tph_rev *r, const struct vw_tc_batch *tb, struct vw_tc_batch *proj,
+		       __u8 *raw, __u32 chunk)
+{
+	static struct vw_tph_scratch s, want;
+	static __u8 buf[VW_TPH_RAW_ALLOC];
+	struct vw_tph_batch b = {};
+	struct vw_tph_decode d = {};
+	__u32 base, i, bad = 0;
+
+	vw_tph_result_reset(&s.res);
+	b.pol = tb->pol_null ? NULL : &tb->pol;
+	b.caller_cpus = tb->caller_null ? NULL : tb->caller;
+	b.res = &s.res;
+	for (base = 0; base < tb->count; base += chunk) {
+		__u32 n = tb->count - base < chunk ? tb->count - base : chunk;
+
+		memset(buf, 0xa5, sizeof(buf));
+		memset(s.ents, 0x5a, sizeof(s.ents));
+		memcpy(buf, raw + (size_t)base * r->ent_size, (size_t)n * r->ent_size);
+		d.rev = r;
+		d.raw = buf;
+		d.ents = s.ents;
+		d.n = n;
+		vw_tph_decode_chunk(&d);
+		for (i = 0; i < n; i++)
+			bad += memcmp(&s.ents[i], &proj->ents[base + i], sizeof(s.ents[i])) != 0;
+		b.ents = s.ents;
+		b.n = n;
+		b.base = base;
+		vw_tph_check_chunk(&b);
+	}
+	vw_tc_run_batch(proj, &want, VW_TPH_CHUNK);
+	bad += memcmp(&s.res, &want.res, sizeof(s.res)) != 0;
+	bad += vw_tc_batch_differs(&s.res, proj) != 0;
+	return bad;
+}
+
+static void test_revisions(void)
+{
+	static struct vw_tc_batch tb, proj;
+	static __u8 raw[VW_TPH_MAX_ENTRIES * VW_TPH_REV_ENTRY_MAX];
+	__u32 ri, trial, i, bad = 0, entries = 0;
+
+	/* the table: ids 1.., revision 1 the dedicated ioctl, sizes within the decoder's */
+	for (ri = 0; ri < VW_TPH_NREVS; ri++) {
+		const struct vw_tph_rev *r = &vw_tc_revs[ri];
+		struct rev_tally t = { .r = r };
+
+		CHECK_EQ(r->id, ri + 1);
+		CHECK(r->fixed_size <= VW_TPH_REV_FIXED_MAX && r->ent_size <= VW_TPH_REV_ENTRY_MAX &&
+		      r->hdr_size <= r->fixed_size && r->fixed_size <= r->ents_off &&
+		      r->max_count <= VW_TPH_MAX_ENTRIES, "revision %u's sizes", r->id);
+		CHECK(vw_tph_revision_by_id(r->id) && !memcmp(vw_tph_revision_by_id(r->id)->rev, r, sizeof(*r)),
+		      "revision %u in user/lib/tph.c's table", r->id);
+		vw_tc_headers(rev_header_case, &t);
+		CHECK_EQ(t.bad, 0);
+		CHECK(t.encoded > t.cases / 2, "revision %u: %u of %u header cases encoded", r->id, t.encoded,
+		      t.cases);
+		if (ri == 0)
+			CHECK_EQ(t.encoded, t.cases);	/* revision 1 says every case */
+		printf("revision %u: %u header cases in its layout, same verdicts as revision 1\n", r->id, t.encoded);
+	}
+	CHECK_EQ(vw_tc_revs[0].cmd, VW_TPH_IOCTL);
+	CHECK_EQ(vw_tc_revs[0].feature, 0);
+	CHECK_EQ(vw_tc_revs[1].cmd, 0x3b75);
+	CHECK_EQ(vw_tc_revs[1].feature, 11);
+	vw_tc_seed(VW_TC_SEED ^ 0x7e5);
+	for (trial = 0; trial < 400; trial++) {
+		vw_tc_batch(&tb, trial);
+		for (ri = 0; ri < VW_TPH_NREVS; ri++) {
+			const struct vw_tph_rev *r = &vw_tc_revs[ri];
+
+			proj = tb;
+			for (i = 0; i < tb.count; i++)
+				vw_tc_project_entry(r, &tb.ents[i], &proj.ents[i]);
+			vw_tc_encode_entries(r, proj.ents, tb.count, raw);
+			bad += rev_batch(r, &tb, &proj, raw, VW_TPH_CHUNK);
+			if (tb.chunk2)
+				bad += rev_batch(r, &tb, &proj, raw, tb.chunk2);
+			entries += tb.count;
+		}
+	}
+	CHECK_EQ(bad, 0);
+	printf("revisions: 400 batches in each layout, %u entries decoded and checked\n", entries);
+	{	/* the feature revision's own malformations */
+		const struct vw_tph_rev *r = &vw_tc_revs[1];
+		struct vw_tc_hdr c = { .op = VW_TPH_OP_GET_ST, .count = 2, .argsz = 16 + 2 * 12 };
+		__u8 hdr[VW_TPH_REV_FIXED_MAX + 4];
+		struct vw_tph_call d;
+		int why;
+
+		vw_tph_policy_default(&c.pol);
+		CHECK_EQ(vw_tc_encode_hdr(r, &c, hdr), 1);
+		vw_tph_decode_hdr(r, hdr, &d);
+		CHECK_EQ(vw_tph_judge_header(NULL, d.argsz, d.op, d.mode, d.count, &why), VW_ALLOW);
+		hdr[6] = 0x02;			/* GET_ST with SET instead of GET: the driver refuses */
+		vw_tph_decode_hdr(r, hdr, &d);
+		CHECK_EQ(d.argsz, 0);
+		CHECK_EQ(vw_tph_judge_header(NULL, d.argsz, d.op, d.mode, d.count, &why), VW_AUDIT);
+		CHECK_EQ(why, VW_TPH_R_ARGSZ);
+		hdr[6] = 0x05;			/* PROBE: not a TPH call at all */
+		vw_tph_decode_hdr(r, hdr, &d);
+		CHECK_EQ(d.op, VW_TPH_NOPS);
+		hdr[6] = 0x01;
+		hdr[4] = 12;			/* another feature since the dispatcher looked */
+		vw_tph_decode_hdr(r, hdr, &d);
+		CHECK_EQ(d.op, VW_TPH_NOPS);
+		hdr[4] = 11;
+		hdr[12] = 0x03;			/* op 3: no such op */
+		vw_tph_decode_hdr(r, hdr, &d);
+		CHECK_EQ(vw_tph_judge_header(NULL, d.argsz, d.op, d.mode, d.count, &why), VW_DENY);
+		CHECK_EQ(why, VW_TPH_R_OP_UNKNOWN);
+		hdr[6] = 0x02;			/* SET, as ENABLE needs */
+		hdr[12] = 0x18;			/* ENABLE, mode 3: invalid */
+		vw_tph_decode_hdr(r, hdr, &d);
+		CHECK_EQ(d.op, VW_TPH_OP_ENABLE);
+		CHECK_EQ(vw_tph_judge_header(NULL, d.argsz, d.op, d.mode, d.count, &why), VW_DENY);
+		CHECK_EQ(why, VW_TPH_R_MODE_INVALID);
+		hdr[12] = 0x08;			/* ENABLE IV */
+		vw_tph_decode_hdr(r, hdr, &d);
+		CHECK_EQ(d.mode, VW_TPH_MODE_IV);
+		hdr[6] = 0x01;
+		hdr[12] = 0x02;
+		hdr[16] = 65;			/* GET_ST of 65: over the RFC's 64 */
+		vw_tph_decode_hdr(r, hdr, &d);
+		CHECK_EQ(d.raw_count, 65);
+		CHECK_EQ(vw_tph_entries_to_check(d.op, d.count), 0);
+		CHECK_EQ(vw_tph_judge_header(NULL, d.argsz, d.op, d.mode, d.count, &why), VW_AUDIT);
+		CHECK_EQ(why, VW_TPH_R_COUNT_BIG);
+	}
+	/* names: the option's lookups */
+	CHECK(vw_tph_revision_lookup("1") == vw_tph_revision_by_id(1), "'1'");
+	CHECK(vw_tph_revision_lookup("v1") == vw_tph_revision_by_id(1), "'v1'");
+	CHECK(vw_tph_revision_lookup("rfc-feature-2025") == vw_tph_revision_by_id(2), "'rfc-feature-2025'");
+	CHECK(vw_tph_revision_lookup("2") == vw_tph_revision_by_id(2), "'2'");
+	CHECK(!vw_tph_revision_lookup("v20") && !vw_tph_revision_lookup("0") && !vw_tph_revision_lookup(""),
+	      "unknown and undecoded names refused");
+	CHECK_STR(vw_tph_revision_names(), "v1, rfc-feature-2025");
+}
+
 int main(void)
 {
 	const char *env = getenv("VW_TPH_SEED");
@@ -772,5 +950,6 @@ int main(void)
 	test_fixtures();
 	test_names();
 	test_cpulist();
+	test_revisions();
 	return vw_test_done();
 }

@@ -14,7 +14,11 @@
  *             and vw_tph_verdict on top;
  *   batch     every GET_ST/SET_ST batch, chunked as warden chunks it, from
  *             this process's memory: struct vw_tph_result and the verdict;
- *   cfg       every TPH config write: action and reason.
+ *   cfg       every TPH config write: action and reason;
+ *   decode    every TPH header case in every decodable uAPI revision's layout
+ *             (include/vw_tph_rev.h): the decoded call and the header verdict
+ *             on it, against revision 1's verdict on the case; and the batches
+ *             above go through the decoder too, once per revision's layout.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -296,17 +300,91 @@ static void bc_cfgs(struct tally *t)
 	flush(&p);
 }
 
+/* ---- TPH uAPI revisions: the decoder ------------------------------------ */
+
+static void dec_check(const void *in, const void *out, struct tally *t)
+{
+	const struct st_dec *got = out;
+	struct st_dec want = *(const struct st_dec *)in;
+	const struct vw_tc_hdr *c = &want.c;
+	const struct vw_tph_policy *p = c->pol_null ? NULL : &c->pol;
+	int reason, rr, ra;
+
+	vw_tph_decode_hdr(&vw_tc_revs[want.rev], want.hdr, &want.out);
+	want.act = vw_tph_judge_header(p, want.out.argsz, want.out.op, want.out.mode, want.out.count, &reason);
+	want.reason = reason;
+	if (memcmp(&want, got, sizeof(want))) {
+		t->host++;
+		first_diff(t->host_first, "decode %lu (revision %u, op %u mode %u argsz %u count %u): BPF op %u mode %u "
+			   "argsz %u count %u act %d/%d, host build op %u mode %u argsz %u count %u act %d/%d", t->cases,
+			   vw_tc_revs[want.rev].id, c->op, c->mode, c->argsz, c->count, got->out.op, got->out.mode,
+			   got->out.argsz, got->out.count, got->act, got->reason, want.out.op, want.out.mode,
+			   want.out.argsz, want.out.count, want.act, want.reason);
+	}
+	ra = vw_tph_judge_header(p, c->argsz, c->op, c->mode, c->count, &rr);
+	if (got->act != ra || got->reason != rr) {
+		t->ref++;
+		first_diff(t->ref_first, "decode %lu (revision %u, op %u mode %u argsz %u count %u): BPF act %d/%d, "
+			   "revision 1 on the case %d/%d", t->cases, vw_tc_revs[want.rev].id, c->op, c->mode, c->argsz,
+			   c->count, got->act, got->reason, ra, rr);
+	}
+	t->cases++;
+}
+
+struct dec_pending {
+	struct pending p;
+	__u32 rev;
+};
+
+static void dec_add(const struct vw_tc_hdr *c, void *arg)
+{
+	struct dec_pending *dp = arg;
+	__u8 hdr[VW_TPH_REV_FIXED_MAX + 4];
+	struct st_dec *w;
+
+	if (!vw_tc_encode_hdr(&vw_tc_revs[dp->rev], c, hdr))
+		return;	/* the revision cannot say it (tests/unit/test_tph.c counts those) */
+	w = next_case(&dp->p);
+	w->c = *c;
+	memcpy(w->hdr, hdr, sizeof(hdr));
+	w->rev = dp->rev;
+}
+
+static void bc_decodes(struct tally *t)
+{
+	static struct st_dec in[ST_DECS];
+	struct dec_pending dp = { .p = { .kind = ST_TPH_DECODE, .max = ST_DECS, .size = sizeof(in[0]), .in = in,
+					 .out = sk->bss->st_dec, .check = dec_check, .t = t } };
+
+	for (dp.rev = 0; dp.rev < VW_TPH_NREVS; dp.rev++) {
+		vw_tc_headers(dec_add, &dp);
+		flush(&dp.p);
+	}
+}
+
 /* ---- TPH batches --------------------------------------------------------- */
 
-/* Batch b (number trial) checked in chunks of chunk entries, by BPF and by the host. */
-static void batch_once(const struct vw_tc_batch *b, __u32 trial, __u32 chunk, struct tally *t)
+/*
+ * Batch b (number trial) in revision rev's layout, checked in chunks of chunk
+ * entries, by BPF (copying the encoded entries and decoding them) and by the
+ * host (on what the layout keeps of each entry).
+ */
+static void batch_once(const struct vw_tc_batch *orig, __u32 trial, __u32 chunk, __u32 rev, struct tally *t)
 {
 	static struct vw_tph_scratch host;
+	static struct vw_tc_batch proj;
+	static __u8 raw[VW_TPH_MAX_ENTRIES * VW_TPH_REV_ENTRY_MAX];
+	const struct vw_tc_batch *b = &proj;
 	struct vw_selftest__bss *bss = sk->bss;
-	struct st_batch a = { .ents = (__u64)(uintptr_t)b->ents, .count = b->count, .chunk = chunk,
-			      .pol_null = b->pol_null, .caller_null = b->caller_null };
+	struct st_batch a = { .ents = (__u64)(uintptr_t)raw, .count = orig->count, .chunk = chunk,
+			      .pol_null = orig->pol_null, .caller_null = orig->caller_null, .rev = rev };
+	__u32 i;
 	int reason = VW_TPH_R_NONE, v;
 
+	proj = *orig;
+	for (i = 0; i < orig->count; i++)
+		vw_tc_project_entry(&vw_tc_revs[rev], &orig->ents[i], &proj.ents[i]);
+	vw_tc_encode_entries(&vw_tc_revs[rev], proj.ents, proj.count, raw);
 	bss->st_tpol = b->pol;
 	memcpy(bss->st_scratch.caller_cpus, b->caller, sizeof(b->caller));
 	t->errors += run_prog(sk->progs.st_tph_batch, &a, sizeof(a)) != 0 || a.unreadable;
@@ -314,9 +392,9 @@ static void batch_once(const struct vw_tc_batch *b, __u32 trial, __u32 chunk, st
 	v = vw_tph_verdict(VW_ALLOW, host.res.nbad, &reason);
 	if (memcmp(&bss->st_scratch.res, &host.res, sizeof(host.res)) || a.verdict != v || a.reason != reason) {
 		t->host++;
-		first_diff(t->host_first, "batch %u (%u entries in chunks of %u%s%s): BPF %u refused (first at index %u), "
+		first_diff(t->host_first, "batch %u (revision %u, %u entries in chunks of %u%s%s): BPF %u refused (first at index %u), "
 			   "verdict %d reason %d; host build %u refused (first at index %u), verdict %d reason %d",
-			   trial, b->count, chunk, b->pol_null ? ", no policy" : "",
+			   trial, vw_tc_revs[rev].id, b->count, chunk, b->pol_null ? ", no policy" : "",
 			   b->caller_null ? ", no caller mask" : "", bss->st_scratch.res.nbad,
 			   bss->st_scratch.res.nrec ? bss->st_scratch.res.bad_idx[0] : 0, a.verdict, a.reason,
 			   host.res.nbad, host.res.nrec ? host.res.bad_idx[0] : 0, v, reason);
@@ -330,19 +408,22 @@ static void batch_once(const struct vw_tc_batch *b, __u32 trial, __u32 chunk, st
 	t->cases++;
 }
 
+/* Every batch in revision 1's layout; every fourth also in each other revision's. */
 static void bc_batches(struct tally *t, unsigned long *entries)
 {
 	static struct vw_tc_batch b;
-	__u32 trial;
+	__u32 trial, rev;
 
 	vw_tc_seed(VW_TC_SEED);
 	for (trial = 0; trial < VW_TC_BATCHES; trial++) {
 		vw_tc_batch(&b, trial);
-		batch_once(&b, trial, VW_TPH_CHUNK, t);
-		*entries += b.count;
-		if (b.chunk2) {
-			batch_once(&b, trial, b.chunk2, t);
+		for (rev = 0; rev < (trial % 4 ? 1u : VW_TPH_NREVS); rev++) {
+			batch_once(&b, trial, VW_TPH_CHUNK, rev, t);
 			*entries += b.count;
+			if (b.chunk2) {
+				batch_once(&b, trial, b.chunk2, rev, t);
+				*entries += b.count;
+			}
 		}
 	}
 }
@@ -363,8 +444,8 @@ static void report(const struct tally *t, const char *ref_name)
 
 void test_bytecode(void)
 {
-	struct tally t[5] = { { .name = "compile" }, { .name = "decide" }, { .name = "header" },
-			      { .name = "batch" }, { .name = "cfg" } };
+	struct tally t[6] = { { .name = "compile" }, { .name = "decide" }, { .name = "header" },
+			      { .name = "batch" }, { .name = "cfg" }, { .name = "decode" } };
 	unsigned long entries = 0, total = 0;
 	double t0, start = now();
 	int k;
@@ -373,6 +454,7 @@ void test_bytecode(void)
 	CHECK(sk != NULL, "bpf/selftest.bpf.c did not load: %s (libbpf's log is above)", strerror(errno));
 	if (!sk)
 		return;
+	memcpy(sk->bss->st_revs, vw_tc_revs, sizeof(vw_tc_revs));	/* for batches and decodes */
 	bc_decide(&t[0], &t[1]);
 	t0 = now();
 	bc_headers(&t[2]);
@@ -383,6 +465,9 @@ void test_bytecode(void)
 	t0 = now();
 	bc_cfgs(&t[4]);
 	t[4].seconds = now() - t0;
+	t0 = now();
+	bc_decodes(&t[5]);
+	t[5].seconds = now() - t0;
 	vw_selftest__destroy(sk);
 	sk = NULL;
 
@@ -391,7 +476,8 @@ void test_bytecode(void)
 	report(&t[2], "off the reference");
 	report(&t[3], "off the reference");
 	report(&t[4], "off the reference");
-	for (k = 0; k < 5; k++)
+	report(&t[5], "off revision 1's verdict");
+	for (k = 0; k < 6; k++)
 		total += t[k].cases;
 	printf("bytecode: %lu cases compared, BPF build against host build and references "
 	       "(%lu TPH entries checked in batches), %.1f s with loading\n", total, entries, now() - start);

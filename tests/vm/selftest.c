@@ -37,6 +37,7 @@
 #include "cli.h"
 #include "fleet.h"
 #include "ioctls.h"
+#include "tph_rev.h"
 #include "demo-traffic.h"
 #include "learn.h"
 #include "vfio_util.h"
@@ -1267,6 +1268,7 @@ int main(int argc, char **argv)
 	}
 	RUN(test_detach_restores, &d);
 	RUN(test_kill9_keeps_enforcement, &d);
+	RUN(test_tph_revisions, &(struct tph_rev_opts){ &d, EVFILE });
 	RUN(test_tiny_ringbuf, &d);
 	RUN(test_flood);
 	vw_dev_close(&d);

@@ -111,6 +111,19 @@ static int apply_pinned_locked(const struct vw_policy *policy, const char *what,
 	return rc;
 }
 
+/* Adopting pinned programs keeps the TPH revision they were loaded with: a
+ * --tph-uapi asking for another is refused, not silently ignored. */
+static int tph_rev_kept(const struct vw_cli *cli, const char *what)
+{
+	unsigned id = 0;
+
+	if (!cli->tph_rev || (!vw_pinned_tph_rev(&id) && id == cli->tph_rev->id))
+		return 0;
+	vw_msg(VW_ERR, "vfio-warden %s: --tph-uapi %s: the pinned programs judge TPH uAPI revision %u, fixed "
+		"until detach; `vfio-warden detach` first to change it\n", what, cli->tph_rev->name, id);
+	return VW_EXIT_USAGE;
+}
+
 /*
  * Attach under the lock. With adopt (run --keep), enforcement already pinned
  * (by an earlier run --keep that was stopped or killed, or by attach) is taken
@@ -121,7 +134,8 @@ static int apply_pinned_locked(const struct vw_policy *policy, const char *what,
  */
 static int attach_locked_with(const struct vw_cli *cli, const char *what, int adopt, struct vw_policy *policy)
 {
-	struct vw_attach_opts o = { .policy = policy, .ringbuf_size = cli->ringbuf_size, .quiet = cli->quiet };
+	struct vw_attach_opts o = { .policy = policy, .ringbuf_size = cli->ringbuf_size, .quiet = cli->quiet,
+				    .tph_rev = cli->tph_rev ? cli->tph_rev->rev : NULL };
 	int rc, lock;
 
 	rc = vw_require_root(what);
@@ -143,7 +157,9 @@ static int attach_locked_with(const struct vw_cli *cli, const char *what, int ad
 			vw_msg(VW_WARNING, "vfio-warden %s: --ringbuf-size ignored: the pinned ring buffer keeps "
 				"the size it was attached with\n", what);
 		/* said even with -q: the log should show a restart took over, not attached anew */
-		rc = apply_pinned_locked(policy, what, "adopted the enforcement pinned at " VW_PIN_DIR, 0);
+		rc = tph_rev_kept(cli, what);
+		if (!rc)
+			rc = apply_pinned_locked(policy, what, "adopted the enforcement pinned at " VW_PIN_DIR, 0);
 	} else {
 		rc = vw_attach(&o);
 	}

@@ -5,6 +5,7 @@
 
 #include "events.h"
 #include "sinks.h"
+#include "tph.h"
 
 struct vw_cli {
 	const char *command;
@@ -20,6 +21,7 @@ struct vw_cli {
 	enum vw_format format;
 	unsigned long ringbuf_size;
 	int keep, json, quiet;
+	const struct vw_tph_revision *tph_rev;	/* run/attach --tph-uapi; NULL: revision 1 */
 	/* learn */
 	const char *match;	/* --match vendor:device */
 	const char *diff;	/* --diff POLICY */

@@ -19,13 +19,14 @@
 #include "status.h"
 #include "stream.h"
 #include "msg.h"
+#include "tph.h"
 
 const char *argp_program_version = "vfio-warden 0.1";
 const char *argp_program_bug_address = "the project's issue tracker";
 
 enum { OPT_KEEP = 0x100, OPT_RINGBUF, OPT_JSON, OPT_DEVICE, OPT_LOCKDOWN, OPT_METRICS_LISTEN, OPT_LINUX_AUDIT,
-       OPT_JOURNAL, OPT_MATCH, OPT_ELSE, OPT_DIFF, OPT_DURATION, OPT_HELP, OPT_VERSION };
-#define OPT_LAST_TABLED OPT_DURATION	/* the table spells OPT_KEEP..this as \x01.. */
+       OPT_JOURNAL, OPT_MATCH, OPT_ELSE, OPT_DIFF, OPT_DURATION, OPT_TPH_UAPI, OPT_HELP, OPT_VERSION };
+#define OPT_LAST_TABLED OPT_TPH_UAPI	/* the table spells OPT_KEEP..this as \x01.. */
 
 static struct vw_cli cli = { .format = VW_FMT_JSON };
 
@@ -54,6 +55,8 @@ static const struct argp_option options[] = {
 	{ "duration", OPT_DURATION, "SECONDS", 0, "Stop recording after SECONDS (default: at SIGINT/SIGTERM)", 0 },
 	{ "lockdown", OPT_LOCKDOWN, "none|integrity|confidentiality", 0, "Show the verdicts a host in "
 	  "this kernel lockdown mode applies (default: this host's)", 0 },
+	{ "tph-uapi", OPT_TPH_UAPI, "REVISION", 0, "Which TPH uAPI revision to judge (default 1, v1; "
+	  "README: TPH steering tags); fixed until detach", 0 },
 	{ "quiet", 'q', NULL, 0, "Fewer messages on stderr", 0 },
 	{ "help", OPT_HELP, NULL, 0, "This help; after a command, that command's", -1 },
 	{ "version", OPT_VERSION, NULL, 0, "Print the version", -1 },
@@ -68,9 +71,9 @@ static const struct argp_option options[] = {
  */
 static const struct vw_command commands[] = {
 	{ "run", vw_cmd_run, 0, 0, "", "attach and stream events until SIGINT/SIGTERM; detach on exit "
-	  "unless --keep", "pfo\x01\x02\x06\x07\x08q" },
+	  "unless --keep", "pfo\x01\x02\x06\x07\x08\x0dq" },
 	{ "attach", vw_cmd_attach, 0, 0, "", "attach and pin under " VW_PIN_DIR "; enforcement persists",
-	  "p\x02q" },
+	  "p\x02\x0dq" },
 	{ "reload", vw_cmd_reload, 0, 0, "", "swap the policy of the attached programs atomically (-p required)",
 	  "pq" },
 	{ "detach", vw_cmd_detach, 0, 0, "", "remove the programs and pinned state; returns when the kernel "
@@ -184,6 +187,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_JOURNAL: cli.journal = 1; break;
 	case OPT_MATCH: cli.match = arg; break;
 	case OPT_DIFF: cli.diff = arg; break;
+	case OPT_TPH_UAPI:
+		cli.tph_rev = vw_tph_revision_lookup(arg);
+		if (!cli.tph_rev) {
+			vw_msg(VW_ERR, "vfio-warden: --tph-uapi: unknown or undecoded TPH uAPI revision '%s'; "
+				"this build decodes: %s\n", arg, vw_tph_revision_names());
+			exit(VW_EXIT_USAGE);
+		}
+		break;
 	case OPT_ELSE:
 		if (!strcmp(arg, "audit"))
 			cli.else_action = VW_AUDIT;

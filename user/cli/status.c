@@ -307,13 +307,14 @@ int vw_status(int json)
 		"ioctl check; point-of-use watch NOT built (pcie_tph_get_cpu_st exists but no tested program)" :
 		"ioctl check (before the driver copies the entries); point-of-use watch unavailable: this "
 		"kernel has no pcie_tph_get_cpu_st (CONFIG_PCIE_TPH)"));
-	{
-		const struct vw_tph_revision *r = vw_tph_judged_revision();
-		char rev[256];
+	{	/* read back from the programs: the revision they were loaded with */
+		unsigned id = 0;
+		char rev[256] = "unknown (the pinned programs' read-only data cannot be read)";
 
-		snprintf(rev, sizeof(rev), "revision %u: %s, %s", VW_TPH_UAPI_VERSION, r ? r->series : "?",
-			 r ? r->ioctls : "?");
+		if (!vw_pinned_tph_rev(&id))
+			vw_tph_revision_describe(id, rev, sizeof(rev));
 		json_object_object_add(root, "tph_uapi", json_object_new_string(rev));
+		json_object_object_add(root, "tph_uapi_revision", json_object_new_int64(id));
 	}
 	devs = json_object_new_array();
 	while (d && bpf_map_get_next_key(m.fd[VW_MAP_SLOTS], prev, next) == 0) {

@@ -153,12 +153,25 @@ static void region_of(const struct vw_event *e, int *kind, int *ext, const char 
 	*name = *kind == VW_REGION_CAPABILITY ? vw_cap_name(*ext, e->cap) : NULL;
 }
 
-/* A VFIO_DEVICE_PCI_TPH call: op, its arguments, why, and the refused entries. */
+/* The TPH uAPI revision that decoded a call, by name ("v1"); its id if this build has none. */
+static const char *tph_rev_name(__u32 id, char buf[12])
+{
+	const struct vw_tph_revision *r = vw_tph_revision_by_id(id);
+
+	if (r)
+		return r->name;
+	snprintf(buf, 12, "%u", id);
+	return buf;
+}
+
+/* A TPH call: the revision, op, its arguments, why, and the refused entries. */
 static void tph_json(json_object *o, const struct vw_event *e)
 {
 	json_object *bad = json_object_new_array();
+	char num[12];
 	unsigned k;
 
+	json_object_object_add(o, "tph_uapi", json_object_new_string(tph_rev_name(e->tph_rev, num)));
 	json_object_object_add(o, "op", json_object_new_string(vw_tph_op_name(e->tph_op)));
 	if (e->tph_op == VW_TPH_OP_ENABLE)
 		json_object_object_add(o, "mode", json_object_new_string(vw_tph_mode_name(e->tph_mode)));
@@ -617,8 +630,11 @@ static void print_text(FILE *out, const struct vw_event *e)
 		return;
 	}
 	if (e->type == VW_EV_TPH) {
-		fprintf(out, "%s %-6s tph   %s [%04x:%04x] op=%s count=%u reason=%s refused=%u pid=%u comm=%.16s cgroup=%s%s%s\n",
-			t, vw_action_name(e->action), e->bdf, e->vendor, e->device_id, vw_tph_op_name(e->tph_op),
+		char num[12];
+
+		fprintf(out, "%s %-6s tph   %s [%04x:%04x] uapi=%s op=%s count=%u reason=%s refused=%u pid=%u comm=%.16s cgroup=%s%s%s\n",
+			t, vw_action_name(e->action), e->bdf, e->vendor, e->device_id, tph_rev_name(e->tph_rev, num),
+			vw_tph_op_name(e->tph_op),
 			e->tph_count, vw_tph_reason_name(e->tph_reason), e->tph_nbad, e->pid, e->comm,
 			cgroup, vmtext, e->err ? " errno=EPERM" : "");
 		return;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* TPH on the host only: see tph.h. */
+#include <stdio.h>
 #include <string.h>
 
 #include "tph.h"
@@ -209,20 +210,60 @@ const char *vw_tph_policy_problem(int bit)
 	}
 }
 
+static const struct vw_tph_rev rev_v1 = VW_TPH_REV_V1, rev_rfc_feature = VW_TPH_REV_RFC_FEATURE;
+
 const struct vw_tph_revision vw_tph_revisions[] = {
-	{ 1, "v1 (April 2026 proposal)",
-	  "VFIO_DEVICE_PCI_TPH _IO(';', 122): GET_CAP, ENABLE, DISABLE, GET_ST, SET_ST", 1 },
-	{ 0, "v19/v20",
-	  "VFIO_DEVICE_FEATURE TPH_ST / TPH_CPU_ST; TPH capability virtualised by vfio-pci", 0 },
+	{ 1, "v1", "v1 (April 2026 proposal)",
+	  "VFIO_DEVICE_PCI_TPH _IO(';', 122): GET_CAP, ENABLE, DISABLE, GET_ST, SET_ST", &rev_v1 },
+	{ 2, "rfc-feature-2025", "RFC \"vfio/pci: add PCIe TPH to device feature ioctl\" (Feb 2025)",
+	  "VFIO_DEVICE_FEATURE PCI_TPH (feature 11): ENABLE, DISABLE, GET_ST, SET_ST", &rev_rfc_feature },
+	{ 0, NULL, "Huawei series v3..v20 (2026; not decoded: no exact layout transcribed)",
+	  "VFIO_DEVICE_FEATURE TPH_ST / TPH_CPU_ST; TPH capability virtualised by vfio-pci", NULL },
 };
 const unsigned vw_tph_nrevisions = sizeof(vw_tph_revisions) / sizeof(vw_tph_revisions[0]);
 
-const struct vw_tph_revision *vw_tph_judged_revision(void)
+const struct vw_tph_revision *vw_tph_revision_by_id(__u32 id)
 {
 	unsigned i;
 
-	for (i = 0; i < vw_tph_nrevisions; i++)
-		if (vw_tph_revisions[i].judged && vw_tph_revisions[i].version == VW_TPH_UAPI_VERSION)
+	for (i = 0; id && i < vw_tph_nrevisions; i++)
+		if (vw_tph_revisions[i].rev && vw_tph_revisions[i].id == id)
 			return &vw_tph_revisions[i];
 	return NULL;
+}
+
+const struct vw_tph_revision *vw_tph_revision_lookup(const char *name)
+{
+	unsigned i;
+
+	for (i = 0; name && i < vw_tph_nrevisions; i++) {
+		const struct vw_tph_revision *r = &vw_tph_revisions[i];
+		char num[12];
+
+		snprintf(num, sizeof(num), "%u", r->id);
+		if (r->rev && (!strcmp(name, r->name) || !strcmp(name, num)))
+			return r;
+	}
+	return NULL;
+}
+
+void vw_tph_revision_describe(__u32 id, char *buf, unsigned len)
+{
+	const struct vw_tph_revision *r = vw_tph_revision_by_id(id);
+
+	if (r)
+		snprintf(buf, len, "revision %u (%s): %s, %s", r->id, r->name, r->series, r->ioctls);
+	else
+		snprintf(buf, len, "revision %u: unknown to this build", id);
+}
+
+const char *vw_tph_revision_names(void)
+{
+	static char names[256];
+	unsigned i, n = 0;
+
+	for (i = 0; i < vw_tph_nrevisions && n < sizeof(names); i++)
+		if (vw_tph_revisions[i].rev)
+			n += snprintf(names + n, sizeof(names) - n, "%s%s", n ? ", " : "", vw_tph_revisions[i].name);
+	return names;
 }

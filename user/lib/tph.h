@@ -9,6 +9,7 @@
 #define VW_USER_TPH_H
 
 #include "vw_tph.h"
+#include "vw_tph_rev.h"
 
 const char *vw_tph_op_name(__u32 op);
 const char *vw_tph_mode_name(__u32 mode);
@@ -44,20 +45,30 @@ int vw_tph_policy_check(const struct vw_tph_policy *p);
 const char *vw_tph_policy_problem(int bit);
 
 /*
- * The TPH uAPI revisions this project knows, one entry each: following the
- * next upstream revision starts with an entry here (and its layouts in
- * vw_tph_uapi.h, with VW_TPH_UAPI_VERSION raised). judged: this build's BPF
- * decoder judges it.
+ * The TPH uAPI revisions this project knows, one entry each, in the order
+ * `--tph-uapi` lists them. A revision this build decodes points at its
+ * descriptor (include/vw_tph_rev.h); following the next upstream revision
+ * means a descriptor there and an entry here. Exactly one revision is judged
+ * at a time: the loader's choice (attach/run --tph-uapi, default 1), which
+ * `status` reads back from the programs.
  */
 struct vw_tph_revision {
-	__u32 version;		/* VW_TPH_UAPI_VERSION it corresponds to, 0: not decoded */
+	__u32 id;		/* the descriptor's id; 0: not decoded */
+	const char *name;	/* what --tph-uapi takes (the id works too) */
 	const char *series;	/* which posting of the series */
 	const char *ioctls;	/* what the caller calls */
-	int judged;
+	const struct vw_tph_rev *rev;	/* NULL: this build does not decode it */
 };
 extern const struct vw_tph_revision vw_tph_revisions[];
 extern const unsigned vw_tph_nrevisions;
-/* The entry this build judges (the one for VW_TPH_UAPI_VERSION). */
-const struct vw_tph_revision *vw_tph_judged_revision(void);
+/* The decodable revision with this name or id ("1", "v1", ...); NULL when
+ * unknown or not decoded. */
+const struct vw_tph_revision *vw_tph_revision_lookup(const char *name);
+/* The decodable revision with this id; NULL when none. */
+const struct vw_tph_revision *vw_tph_revision_by_id(__u32 id);
+/* "revision 1 (v1): v1 (April 2026 proposal), VFIO_DEVICE_PCI_TPH ..." into buf. */
+void vw_tph_revision_describe(__u32 id, char *buf, unsigned len);
+/* The names --tph-uapi takes, for messages: "v1, rfc-feature-2025". */
+const char *vw_tph_revision_names(void);
 
 #endif

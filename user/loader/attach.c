@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "vw_tph_rev.h"	/* the skeleton's read-only data holds one */
 #include "warden.skel.h"
 #include "apply.h"
 #include "attach.h"
@@ -198,6 +199,9 @@ static int attach_with(const struct vw_attach_opts *o, struct vw_apply_report *r
 	}
 	if (o->ringbuf_size)
 		bpf_map__set_max_entries(skel->maps.vw_events, o->ringbuf_size);
+	/* the TPH uAPI revision to judge: read-only data, fixed once loaded (warden.bpf.c) */
+	if (o->tph_rev)
+		memcpy((void *)&skel->rodata->vw_tph_rev, o->tph_rev, sizeof(*o->tph_rev));
 	/* The veto as a BPF LSM program where the bpf LSM is active: the kernel never
 	 * skips those, while it skips a tracing (fmod_ret) program whose previous run
 	 * on the CPU was preempted, which fully preemptible kernels do. */

@@ -3,6 +3,7 @@
 #define VW_ATTACH_H
 
 #include "policy.h"
+#include "vw_tph_rev.h"
 #include "vw_aggregate.h"
 
 struct vw_attach_opts {
@@ -10,6 +11,7 @@ struct vw_attach_opts {
 	unsigned ringbuf_size;	/* bytes, power of two >= 4096; 0 = default 1 MiB */
 	int quiet;
 	int lockdown;	/* enum vw_lockdown: the policy was adapted to it (lockdown.h) */
+	const struct vw_tph_rev *tph_rev;	/* the TPH uAPI revision to judge; NULL: revision 1 */
 };
 
 /* Load, fill maps, attach, pin under VW_PIN_DIR. Returns an enum vw_exit code. */

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -11,6 +13,7 @@
 
 #include "pinned.h"
 #include "vw_types.h"
+#include "vw_tph_rev.h"	/* the skeleton's read-only data holds one */
 #include "warden.skel.h"
 #include "msg.h"
 
@@ -66,6 +69,52 @@ int vw_linked_prog(enum vw_link_id link, struct bpf_prog_info *pi)
 		close(pfd);
 	if (lfd >= 0)
 		close(lfd);
+	return rc;
+}
+
+/*
+ * The TPH uAPI revision the pinned programs judge: the id in the read-only
+ * data of the program behind the ioctl link (set before load, frozen since).
+ * 0, or -1 when it cannot be read.
+ */
+int vw_pinned_tph_rev(unsigned *id)
+{
+	__u32 ids[16], nids = 16, i, len;
+	struct bpf_prog_info pi = {};
+	int rc = -1, fd;
+
+	if (vw_linked_prog(VW_LINK_FILE_IOCTL, &pi))
+		return -1;
+	fd = bpf_prog_get_fd_by_id(pi.id);
+	if (fd < 0)
+		return -1;
+	memset(&pi, 0, sizeof(pi));
+	pi.nr_map_ids = nids;
+	pi.map_ids = (__u64)(unsigned long)ids;
+	len = sizeof(pi);
+	if (!bpf_prog_get_info_by_fd(fd, &pi, &len))
+		for (i = 0; rc && i < pi.nr_map_ids && i < nids; i++) {
+			struct bpf_map_info mi = {};
+			__u32 mlen = sizeof(mi), zero = 0;
+			int mfd = bpf_map_get_fd_by_id(ids[i]);
+			char *val;
+
+			if (mfd < 0)
+				continue;
+			if (!bpf_map_get_info_by_fd(mfd, &mi, &mlen) && strlen(mi.name) >= 7 &&
+			    !strcmp(mi.name + strlen(mi.name) - 7, ".rodata") &&	/* not .rodata.str1.1 */
+			    mi.value_size >= offsetof(struct warden__rodata, vw_tph_rev) + sizeof(struct vw_tph_rev) &&
+			    (val = calloc(1, mi.value_size)) != NULL) {
+				if (!bpf_map_lookup_elem(mfd, &zero, val)) {
+					memcpy(id, val + offsetof(struct warden__rodata, vw_tph_rev) +
+						       offsetof(struct vw_tph_rev, id), sizeof(*id));
+					rc = 0;
+				}
+				free(val);
+			}
+			close(mfd);
+		}
+	close(fd);
 	return rc;
 }
 

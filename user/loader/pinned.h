@@ -63,6 +63,8 @@ bool vw_is_attached(void);
 struct bpf_prog_info;
 /* The program behind a pinned link: 0, or -1 if none. */
 int vw_linked_prog(enum vw_link_id link, struct bpf_prog_info *pi);
+/* The TPH uAPI revision (include/vw_tph_rev.h id) the pinned programs judge: 0 or -1. */
+int vw_pinned_tph_rev(unsigned *id);
 /* Open every pinned map; on failure prints why and returns an exit code. */
 int vw_maps_open_pinned(struct vw_maps *m);
 void vw_maps_close(struct vw_maps *m);
