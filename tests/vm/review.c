@@ -349,21 +349,36 @@ static int map_disagrees(const char *bdf, const struct vw_device *v, unsigned si
 	return bad;
 }
 
+/* The live generation's compiled entry for bdf: *devs (open fd) and *key are set for the caller. */
+static int live_entry(const char *bdf, int *devs, struct vw_dev_key *key, struct vw_device *v)
+{
+	int gen = pinned("vw_active_gen");
+	uint32_t zero = 0, g = 0;
+
+	*devs = pinned("vw_devices");
+	memset(key, 0, sizeof(*key));
+	if (*devs < 0 || gen < 0 || map_op(BPF_MAP_LOOKUP_ELEM, gen, &zero, &g)) {
+		close(gen);
+		return -1;
+	}
+	close(gen);
+	key->gen = g & 1;
+	snprintf(key->bdf, sizeof(key->bdf), "%s", bdf);
+	return map_op(BPF_MAP_LOOKUP_ELEM, *devs, key, v);
+}
+
 /* The policy the loader compiled (walker) against the one BPF compiles from vfio-pci's own map. */
 static void compare_with_vfio(const char *bdf)
 {
 	static struct vw_device walker, vfio;
-	struct vw_dev_key key = {};
+	struct vw_dev_key key;
 	struct vw_dev d;
-	int devs = pinned("vw_devices"), gen = pinned("vw_active_gen"), bad = 0;
-	uint32_t zero = 0, g = 0, v;
+	int devs, bad = 0;
+	uint32_t v;
 	unsigned b;
 
-	CHECK(devs >= 0 && gen >= 0 && !map_op(BPF_MAP_LOOKUP_ELEM, gen, &zero, &g), "pinned maps");
-	key.gen = g & 1;
-	snprintf(key.bdf, sizeof(key.bdf), "%s", bdf);
 	CHECK_EQ(vw_dev_open(&d, bdf), 0);	/* vfio-pci builds its map when a device is opened */
-	CHECK_EQ(map_op(BPF_MAP_LOOKUP_ELEM, devs, &key, &walker), 0);
+	CHECK_EQ(live_entry(bdf, &devs, &key, &walker), 0);
 	CHECK(walker.source == VW_SRC_WALKER || walker.source == VW_SRC_WALKER_CHECKED, "source %u", walker.source);
 	CHECK_EQ(map_op(BPF_MAP_DELETE_ELEM, devs, &key, NULL), 0);
 	CHECK_EQ(vw_cfg_read(&d, 0, 2, &v), 0);	/* first access: compiled in BPF from vfio-pci's map */
@@ -381,25 +396,6 @@ static void compare_with_vfio(const char *bdf)
 	CHECK_EQ(map_op(BPF_MAP_UPDATE_ELEM, devs, &key, &walker), 0);	/* as the loader left it */
 	vw_dev_close(&d);
 	close(devs);
-	close(gen);
-}
-
-/* The live generation's compiled entry for bdf: *devs (open fd) and *key are set for the caller. */
-static int live_entry(const char *bdf, int *devs, struct vw_dev_key *key, struct vw_device *v)
-{
-	int gen = pinned("vw_active_gen");
-	uint32_t zero = 0, g = 0;
-
-	*devs = pinned("vw_devices");
-	memset(key, 0, sizeof(*key));
-	if (*devs < 0 || gen < 0 || map_op(BPF_MAP_LOOKUP_ELEM, gen, &zero, &g)) {
-		close(gen);
-		return -1;
-	}
-	close(gen);
-	key->gen = g & 1;
-	snprintf(key->bdf, sizeof(key->bdf), "%s", bdf);
-	return map_op(BPF_MAP_LOOKUP_ELEM, *devs, key, v);
 }
 
 /*
