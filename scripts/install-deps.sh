@@ -36,6 +36,18 @@ have_all() {
 	{ ! want 6.1 || ls /boot/vmlinuz-6.1.0-*-amd64 >/dev/null 2>&1; } &&
 	{ ! want 7.3 || have_73; }
 }
+# trixie below 100: apt takes nothing from it on its own, not even as an upgrade of a
+# package installed from bookworm-backports (whose own priority is 100: at an equal
+# priority the higher trixie version would win, and pull trixie's libc after it).
+# Only the packages named with /trixie below come from it. Rewritten on every run,
+# before the early exit too, so a machine set up by an older version of this script
+# (which pinned trixie at 100) is mended.
+pin_trixie() {
+	local pin=/etc/apt/preferences.d/vfio-warden-trixie
+	local text=$'Package: *\nPin: release n=trixie\nPin-Priority: 50'
+	[ "$(cat "$pin" 2>/dev/null)" = "$text" ] || printf '%s\n' "$text" > "$pin"
+}
+[ ! -f /etc/apt/sources.list.d/vfio-warden.sources ] || pin_trixie
 if have_all; then
 	echo "install-deps: everything present"
 	exit 0
@@ -47,6 +59,7 @@ uri=$(awk '/^URIs:/ {print $2; exit}' "$src" 2>/dev/null || true)
 [ -n "$uri" ] || uri=$(awk '/^deb / && $0 !~ /security/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
 [ -n "$uri" ] || { echo "install-deps: cannot find the Debian mirror URI" >&2; exit 1; }
 
+pin_trixie
 if [ ! -f /etc/apt/sources.list.d/vfio-warden.sources ]; then
 	cat > /etc/apt/sources.list.d/vfio-warden.sources <<SRC
 Types: deb
@@ -55,11 +68,6 @@ Suites: bookworm-backports trixie
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
-	cat > /etc/apt/preferences.d/vfio-warden-trixie <<PIN
-Package: *
-Pin: release n=trixie
-Pin-Priority: 100
-PIN
 fi
 # trixie-backports only for kernel 7.3, pinned below 100 so that apt never installs or
 # upgrades anything from it on its own; the kernel packages are fetched by exact name.
