@@ -110,7 +110,7 @@ $(B)/unit/%: tests/unit/%.c tests/unit/vw_test.h $(CASE_HDRS) $(SAN_OBJS) | $(B)
 # installs is built here first, so the nested make has nothing to build).
 unit: $(UNIT_BINS) $(B)/vfio-warden
 	tests/unit/run.sh $(UNIT_BINS) tests/unit/test_install.sh tests/unit/test_layers.sh tests/unit/test_cli.sh \
-		tests/unit/test_apt_upgrade.sh
+		tests/unit/test_apt_upgrade.sh tests/unit/test_paths.py
 
 # The dump parser and walker under libFuzzer: short in `make check`, longer here.
 FUZZ_SECONDS ?= 300

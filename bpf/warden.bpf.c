@@ -14,7 +14,7 @@
  * as fmod_ret on security_file_permission / security_file_ioctl. The kernel
  * never skips an LSM program; it skips a tracing program (fentry, fmod_ret)
  * whose previous run on this CPU was preempted, which a fully preemptible
- * kernel does (README: "Preemption"). rw_verify_area() calls
+ * kernel does (README "How it works", preemption). rw_verify_area() calls
  * security_file_permission() for read, write, pread, pwrite, readv, writev
  * and io_uring alike (see README). Only the veto runs for the host's other
  * reads and writes, and leaves at its first compare.

@@ -12,7 +12,7 @@
  * take the position from the file (f_pos, changed by concurrent reads on
  * the same file: VFIO files have no f_pos lock), io_uring from its own
  * memory. Those are judged over every byte they could reach: from the
- * position to the end of config space, or all of it (README: "Paths").
+ * position to the end of config space, or all of it (README "How it works", "Paths").
  *
  * No program on rw_verify_area() (which knows the exact extent) is used:
  * it would run for every read and write on the host (issue 11).

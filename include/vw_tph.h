@@ -18,7 +18,7 @@
  * vw_decide.h: bounded loops only, data-dependent loops through VW_LOOP with
  * every position derived from the loop index, array indexes masked, no libc.
  * The uAPI and register layouts are in vw_tph_uapi.h; names, name lookups,
- * CPU lists and the loader's policy check are host only, in user/tph.h.
+ * CPU lists and the loader's policy check are host only, in user/lib/tph.h.
  * tests/vm/bytecode.c runs this file as BPF bytecode against its host build.
  *
  * How the BPF side is meant to use it, for one VFIO_DEVICE_PCI_TPH call:

@@ -19,7 +19,7 @@
  * steering tags", says why GET_ST needs guarding). No kernel release has it;
  * every layout and number below may change when (if) it is merged, hence the
  * version: bump it with any change here, and the loader refuses a policy
- * written for another (vw_tph_policy.uapi_version; user/tph.c,
+ * written for another (vw_tph_policy.uapi_version; user/lib/tph.c,
  * vw_tph_policy_check). An older, different proposal (DPDK's
  * kernel/linux/uapi vfio_tph.h: struct vfio_pci_tph with flags-encoded ops
  * and 16-byte entries) used the same ioctl number; it is NOT this layout.
@@ -192,7 +192,7 @@ static inline int vw_tph_st_table(const __u8 *cap, __u32 *st_bytes)
 }
 
 /* Length of the capability in config space: 12 bytes, plus the ST table
- * rounded up to a dword when it is inside (what user/layout.c's walker says). */
+ * rounded up to a dword when it is inside (what user/lib/layout.c's walker says). */
 static inline __u32 vw_tph_cap_length(const __u8 *cap)
 {
 	__u32 st;

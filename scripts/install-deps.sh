@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything vfio-warden needs to build, test and demo on a fresh Debian 12 host.
-# Idempotent: a second run only checks. Mirrors the verified recipe in shared/VM.md:
+# Idempotent: a second run only checks. The recipe (README "Two commands"):
 # bookworm-backports for kernel 6.12, QEMU, bpftool and a newer libbpf; trixie (pinned low)
 # only for virtme-ng, which is Architecture: all. Kernel 7.3 (only when asked for) comes
 # from trixie-backports (pinned lower still) and is unpacked, never installed with apt: its

@@ -21,7 +21,7 @@ esac
 newest=$(for f in $pattern; do [ -f "$f" ] && echo "$f"; done |
 	grep -Ev -- '-(cloud|rt)-amd64' | sort -V | tail -n 1 || true)
 if [ -z "$newest" ]; then
-	# install-deps unpacks 7.3 from trixie-backports rather than installing it (shared/VM.md).
+	# install-deps unpacks 7.3 from trixie-backports rather than installing it (its post-install fails on bookworm).
 	how="install it: VW_KERNELS=\"$series\" scripts/install-deps.sh"
 	echo "kernel-path: no $series kernel installed (looked for $pattern); $how" >&2
 	exit 1

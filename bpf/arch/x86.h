@@ -3,7 +3,8 @@
  * x86_64: where a syscall's number and arguments sit in pt_regs, and the
  * numbers of the syscalls vfio-warden names. Everything the BPF programs
  * know about the architecture is here (as tetragon's syscall64.h): an arm64
- * port is bpf/arch/arm64.h (regs->syscallno, regs->regs[0..5], its numbers).
+ * port is a header of its own beside this one (regs->syscallno,
+ * regs->regs[0..5], its numbers).
  */
 #ifndef VW_ARCH_X86_H
 #define VW_ARCH_X86_H

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The BDF grammar (user/bdf.h): every accepted spelling and its canonical
+ * The BDF grammar (user/lib/bdf.h): every accepted spelling and its canonical
  * form, every refusal and its reason, and that the places which read a BDF
  * (a policy's 'match: {bdf}', an lspci dump's device lines, `map`'s sysfs
  * target, `map --device`) accept exactly the same ones. They used to have a

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Kernel lockdown: reading the mode as securityfs prints it, and what a policy keeps
- * under it (user/lockdown.c): scrub rules become audit, virtual serials go, every
+ * under it (user/lib/lockdown.c): scrub rules become audit, virtual serials go, every
  * other rule stays as written, and each change is marked for attach, status and map.
  */
 #include "vw_test.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `import pciback` (user/pciback.c): every line of the example quirks file
+ * `import pciback` (user/lib/pciback.c): every line of the example quirks file
  * becomes the expected allowed-write range (adjacent and overlapping fields
  * merged, per device), the written policy parses back and compiles to write
  * allow on exactly those bytes; every malformed line is refused with its line

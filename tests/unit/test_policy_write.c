@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The policy writer (user/policy_write.c): every shipped and test policy,
+ * The policy writer (user/lib/policy_write.c): every shipped and test policy,
  * written back and parsed again, gives the same layers, selectors, serials and
  * TPH rules byte for byte; and a second write is identical to the first.
  */

@@ -11,7 +11,7 @@
  *  - config writes of 1, 2, 3, 4 and 8 bytes at every offset around TPH
  *    capabilities built from the spec (ST table in the capability, in MSI-X,
  *    none, reserved location, at the end of config space), byte-map reference;
- *  - the ST-table helper against the walker (user/layout.c), and the two real
+ *  - the ST-table helper against the walker (user/lib/layout.c), and the two real
  *    TPH devices in the shared pciutils fixtures;
  *  - names, lookups, CPU-list parsing;
  *  - the loader refusing a TPH policy vw_tph_policy_check finds bad.

@@ -37,7 +37,7 @@ int vw_tph_parse_cpus(const char *s, __u64 cpus[VW_TPH_CPU_WORDS]);
  * to fit. Returns the length it needed (without NUL), like snprintf. */
 __u32 vw_tph_format_cpus(const __u64 cpus[VW_TPH_CPU_WORDS], char *buf, __u32 len);
 
-/* What the loader refuses to install (user/apply.c). Returns 0, or a bit per
+/* What the loader refuses to install (user/loader/apply.c). Returns 0, or a bit per
  * problem: 1 unknown op bits, 2 unknown mode bits, 4 unknown mem-type bits,
  * 8 cpu_mode, 16 cfg_write_action (not allow/audit/deny), 32 uapi_version. */
 int vw_tph_policy_check(const struct vw_tph_policy *p);
