@@ -40,6 +40,7 @@ SAN_OBJS  := $(patsubst $(B)/user/%.o,$(B)/san/%.o,$(LIB_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 BPF_HDRS  := $(wildcard bpf/*.h) $(wildcard bpf/arch/*.h) $(wildcard include/*.h)
+TEST_BPF_HDRS := $(wildcard tests/bpf/*.h)
 # Every BPF object is built alike, so the selftest object runs the bytecode the product runs.
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -D__VW_BPF__ -Iinclude -Ibpf/vmlinux/$(ARCH)
 # Generated cases shared by the host unit tests and the VM bytecode test (tests/vm/bytecode.c).
@@ -67,6 +68,11 @@ VMLINUX_H := bpf/vmlinux/$(ARCH)/vmlinux.h
 
 $(B)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(VMLINUX_H) | $(B)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	llvm-strip -g $@ 2>/dev/null || true
+
+# Test-only BPF objects live beside their tests (tests/bpf), built alike.
+$(B)/%.bpf.o: tests/bpf/%.bpf.c $(BPF_HDRS) $(TEST_BPF_HDRS) $(VMLINUX_H) | $(B)
+	$(CLANG) $(BPF_CFLAGS) -Itests/bpf -c $< -o $@
 	llvm-strip -g $@ 2>/dev/null || true
 
 $(B)/warden.skel.h: $(B)/warden.bpf.o
@@ -102,8 +108,8 @@ $(B)/san/cases/%.o: tests/cases/%.c $(CASE_HDRS) $(wildcard include/*.h) | $(B)/
 $(B)/unit/test_decide: $(B)/san/cases/decide_cases.o
 $(B)/unit/test_tph: $(B)/san/cases/tph_cases.o $(B)/san/cases/tph_rev_cases.o
 
-$(B)/unit/%: tests/unit/%.c tests/unit/vw_test.h $(CASE_HDRS) $(SAN_OBJS) | $(B)/unit
-	$(CC) $(CFLAGS) $(SAN) -Itests/unit -Itests/cases $< $(filter $(B)/san/cases/%,$^) $(SAN_OBJS) \
+$(B)/unit/%: tests/unit/%.c tests/include/vw_test.h $(CASE_HDRS) $(SAN_OBJS) | $(B)/unit
+	$(CC) $(CFLAGS) $(SAN) -Itests/include -Itests/cases $< $(filter $(B)/san/cases/%,$^) $(SAN_OBJS) \
 		$(LDLIBS) -o $@
 
 # test_install.sh stages `make install` into a temporary DESTDIR (the binary it
@@ -121,13 +127,18 @@ fuzz:
 $(B)/bench.skel.h: $(B)/bench.bpf.o
 	$(BPFTOOL) gen skeleton $< name vw_bench > $@.tmp && mv $@.tmp $@
 
-$(B)/vm/vw-selftest: $(VM_SRCS) $(wildcard tests/vm/*.h) $(CASE_HDRS) $(BPF_HDRS) $(B)/selftest.skel.h \
-		$(B)/bench.skel.h | $(B)/vm
-	$(CC) $(CFLAGS) -DVW_TEST_EXTERN -Itests/vm -Itests/cases -Ibpf -Iinclude $(VM_SRCS) \
-		-luring -lpthread $(LIBBPF_LIBS) -ljson-c -laudit -o $@
+# The VM tests' table: every VW_TEST line of tests/vm (tests/vm/vmtest.h), in file order.
+$(B)/vm/vw-tests.inc: $(wildcard tests/vm/*.c) | $(B)/vm
+	sed -n 's/^VW_TEST(\(.*\))$$/VW_T(\1)/p' $(sort $(wildcard tests/vm/*.c)) > $@.tmp && mv $@.tmp $@
 
+$(B)/vm/vw-selftest: $(VM_SRCS) $(wildcard tests/vm/*.h) $(CASE_HDRS) $(BPF_HDRS) $(TEST_BPF_HDRS) \
+		$(B)/selftest.skel.h $(B)/bench.skel.h $(B)/vm/vw-tests.inc | $(B)/vm
+	$(CC) $(CFLAGS) -DVW_TEST_EXTERN -Itests/vm -Itests/include -Itests/bpf -I$(B)/vm -Itests/cases -Ibpf \
+		-Iinclude $(VM_SRCS) -luring -lpthread $(LIBBPF_LIBS) -ljson-c -laudit -o $@
+
+# T=NAME[,NAME]: only those tests or features (vw-selftest -l lists them).
 vmtest: all
-	tests/vm/run-matrix.sh $(KERNELS)
+	VW_T="$(T)" tests/vm/run-matrix.sh $(KERNELS)
 
 # The README's two commands. Each installs what it needs first (as root), then
 # builds in a sub-make, so the toolchain exists before anything is compiled.

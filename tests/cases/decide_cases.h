@@ -12,7 +12,7 @@
 
 #include "vw_decide.h"
 
-/* A decide query. Fixed-size types: bpf/selftest.h embeds it. */
+/* A decide query. Fixed-size types: tests/bpf/selftest.h embeds it. */
 struct vw_dc_query {
 	__u32 off;
 	__u32 len;

@@ -17,7 +17,7 @@
 
 #include "vw_tph.h"
 
-/* The cases. Fixed-size types and no implicit padding: bpf/selftest.h embeds
+/* The cases. Fixed-size types and no implicit padding: tests/bpf/selftest.h embeds
  * them, and results are compared byte for byte. */
 struct vw_tc_hdr {
 	struct vw_tph_policy pol;

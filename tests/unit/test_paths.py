@@ -46,7 +46,8 @@ def main():
                            check=True).stdout.split()
     passed = failed = 0
     for name in files:
-        if name.startswith("tests/data/") or not TEXT.search(name):
+        # test data, and this file's own examples
+        if name.startswith("tests/data/") or name == "tests/unit/test_paths.py" or not TEXT.search(name):
             continue
         try:
             text = open(os.path.join(ROOT, name), encoding="utf-8", errors="replace").read()

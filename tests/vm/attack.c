@@ -22,7 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../unit/vw_test.h"
+#include "vw_test.h"
+#include "vmtest.h"
 #include "attack.h"
 #include "cli.h"
 #include "kmsg.h"
@@ -785,4 +786,13 @@ void attack_campaign(const struct attack_opts *o)
 	json_object_put(st1);
 	free(w);
 	free(th);
+}
+
+/* the adversarial campaign, short form (`make attack` runs the long one) */
+VW_TEST(attack_campaign, attack, VW_FRESH | VW_LOG)
+{
+	struct attack_opts ao = { .bdfs = { E1, IGB, NVME }, .threads = 4, .per_thread = 2500,
+				  .evfile = EVFILE, .scrubbed = !LOCKED };
+
+	attack_campaign(&ao);
 }

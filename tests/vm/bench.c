@@ -9,7 +9,7 @@
  *     VFIO file (pread/pwrite, as VMMs do), a 1-byte pread of a tmpfs file
  *     and a 1-byte pipe write+read: the host's other I/O. Each is the median
  *     of several batches.
- *   vw-selftest --bench-empty lsm|all  attach empty programs (bpf/bench.bpf.c)
+ *   vw-selftest --bench-empty lsm|all  attach empty programs (tests/bpf/bench.bpf.c)
  *     on file_permission only (the yardstick: what any veto costs), or on
  *     every hook vfio-warden uses (the floor); print "ready", hold them until
  *     SIGTERM.

@@ -10,7 +10,8 @@
 #   --timeout SECS   wall-clock limit for the whole VM (default 1500)
 #   --verbose        also stream the guest console to stderr while the VM runs
 #
-# Environment: VW_QEMU_OPTS (more QEMU arguments), VW_APPEND (more kernel arguments).
+# Environment: VW_QEMU_OPTS (more QEMU arguments), VW_APPEND (more kernel arguments),
+# VW_T and VW_REVERSE (passed to the guest: which selftests, in reverse order).
 #
 # COMMAND is run as an argument vector (use `-- bash -c '...'` for a shell line). Inside the
 # guest it sees VW_RWDIR (the shared directory), VW_KERNEL (the series) and VW_IN_VM=1.
@@ -102,6 +103,8 @@ rm -f "$rwdir/rc" "$rwdir/output.log" "$rwdir/console.log" "$rwdir/guest.sh" "$r
 	echo '#!/bin/bash'
 	echo 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 	printf 'export VW_RWDIR=%q VW_KERNEL=%q VW_IN_VM=1 VW_REPO=%q\n' "$guest_rw" "$series" "$guest_repo"
+	# which selftests (tests/vm/guest-run.sh): make vmtest T=..., and their order
+	printf 'export VW_T=%q VW_REVERSE=%q\n' "${VW_T:-}" "${VW_REVERSE:-}"
 	echo 'if ! cd "$VW_REPO" || [ ! -f tests/vm/boot.sh ]; then'
 	printf '\techo "guest: the repository (host %s) is not visible at $VW_REPO" > "$VW_RWDIR/output.log"\n' "$repo"
 	echo '	echo 125 > "$VW_RWDIR/rc"; exit 125'

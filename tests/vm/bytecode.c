@@ -4,7 +4,7 @@
  * exercise include/vw_decide.h and include/vw_tph.h as the host compiles
  * them, but in BPF VW_LOOP is bpf_loop, VW_OPAQUE is asm and the arithmetic
  * is BPF's. So the same generated cases (tests/cases/) go through
- * bpf/selftest.bpf.c, the shared code compiled exactly as for warden.bpf.c,
+ * tests/bpf/selftest.bpf.c, the shared code compiled exactly as for warden.bpf.c,
  * with bpf_prog_test_run on this kernel, and every result is compared byte
  * for byte with the host build and with the references (the oracle, brute
  * force, the TPH reference judges):
@@ -29,7 +29,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "../unit/vw_test.h"
+#include "vw_test.h"
+#include "vmtest.h"
 #include "bytecode.h"
 #include "decide_cases.h"
 #include "tph_cases.h"
@@ -451,7 +452,7 @@ void test_bytecode(void)
 	int k;
 
 	sk = vw_selftest__open_and_load();
-	CHECK(sk != NULL, "bpf/selftest.bpf.c did not load: %s (libbpf's log is above)", strerror(errno));
+	CHECK(sk != NULL, "tests/bpf/selftest.bpf.c did not load: %s (libbpf's log is above)", strerror(errno));
 	if (!sk)
 		return;
 	memcpy(sk->bss->st_revs, vw_tc_revs, sizeof(vw_tc_revs));	/* for batches and decodes */
@@ -481,4 +482,10 @@ void test_bytecode(void)
 		total += t[k].cases;
 	printf("bytecode: %lu cases compared, BPF build against host build and references "
 	       "(%lu TPH entries checked in batches), %.1f s with loading\n", total, entries, now() - start);
+}
+
+/* needs no device: the judges' bytecode against their host build */
+VW_TEST(bytecode, bytecode, 0)
+{
+	test_bytecode();
 }

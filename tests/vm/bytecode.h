@@ -3,7 +3,7 @@
 #ifndef VW_SELFTEST_BYTECODE_H
 #define VW_SELFTEST_BYTECODE_H
 
-/* Load bpf/selftest.bpf.c and run every generated case of the host unit tests
+/* Load tests/bpf/selftest.bpf.c and run every generated case of the host unit tests
  * test_decide and test_tph through it; needs root (syscall programs). */
 void test_bytecode(void);
 

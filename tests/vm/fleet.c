@@ -19,13 +19,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../unit/vw_test.h"
+#include "vw_test.h"
+#include "vmtest.h"
 #include "cli.h"
 #include "fleet.h"
 #include "vfio_util.h"
 
 #define FLEET_LOG "/tmp/vw-fleet.jsonl"
-#define WAIT_S 60
 #define UUID_A "5a0c3b0e-6d1c-4f0e-9b5e-2f9a7c1d0a11"
 #define SCOPE_A "/sys/fs/cgroup/machine.slice/machine-qemu\\x2d1\\x2dtenant\\x2da.scope"
 #define SCOPE_B "/sys/fs/cgroup/machine.slice/machine-qemu\\x2d2\\x2dtenant\\x2db.scope"
@@ -332,4 +332,13 @@ void test_fleet(const struct fleet_opts *o)
 	snprintf(text, sizeof(text), "cp %s %s/fleet-events.jsonl", FLEET_LOG, o->rwdir);	/* for people */
 	sh(text);
 	CHECK_EQ(cli_run(out, sizeof(out), "reload", "-q", "-p", "policies/default.yaml", NULL), 0);
+}
+
+/* QEMU as the VFIO client: VM names, metrics, audit log, journal; every log so far against the schema */
+VW_TEST(fleet, fleet, VW_ATTACHED)
+{
+	const char *logs[] = { EVFILE_ALL, EVFILE, "/tmp/vw-attack-events.jsonl", NULL };
+	struct fleet_opts fo = { .bdf = NVME, .rwdir = RWDIR, .logs = logs };
+
+	test_fleet(&fo);
 }

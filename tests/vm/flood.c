@@ -33,11 +33,11 @@
 #include "cli.h"
 #include "flood.h"
 #include "vfio_util.h"
-#include "../unit/vw_test.h"
+#include "vw_test.h"
+#include "vmtest.h"
 #include "vw_aggregate.h"
 
 #define FLOOD_UNASSIGNED 0xf00	/* e1000e: unassigned (the selftests' UNASSIGNED) */
-#define WAIT_S 60
 
 struct flood_thread {
 	pthread_t th;

@@ -3,7 +3,7 @@
 # Configurations, interleaved round by round (TCG timing drifts; medians of the rounds):
 #   bare       no BPF program
 #   empty-lsm  one empty BPF LSM program on file_permission: what any veto costs
-#   floor      empty programs on every hook vfio-warden uses (bpf/bench.bpf.c)
+#   floor      empty programs on every hook vfio-warden uses (tests/bpf/bench.bpf.c)
 #   default    vfio-warden, default policy
 #   audit-all  vfio-warden, every access audited, events drained by `run -o FILE`
 # Workloads (tests/vm/bench.c): 4-byte config read and write through VFIO, and

@@ -21,13 +21,13 @@
 #include <unistd.h>
 #include <linux/vfio.h>
 
-#include "../unit/vw_test.h"
+#include "vw_test.h"
+#include "vmtest.h"
 #include "cli.h"
 #include "ioctls.h"
 #include "vfio_util.h"
 #include "vw_ioctl.h"
 
-#define WAIT_S 60
 
 static char out[1 << 16];
 static const struct ioctls_opts *O;
@@ -419,4 +419,12 @@ void test_ioctls(const struct ioctls_opts *o)
 	vw_dev_close(&peer);
 	vw_dev_close(&d);
 	qemu_starts();
+}
+
+/* VFIO device ioctls: the 'ioctls:' rules, hot reset devices, QEMU under the default */
+VW_TEST(ioctls, ioctls, VW_ATTACHED | VW_LOG)
+{
+	struct ioctls_opts io = { .bdf = E1, .peer = IGB, .qemu_bdf = NVME, .rwdir = RWDIR, .evfile = EVFILE };
+
+	test_ioctls(&io);
 }

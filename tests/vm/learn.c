@@ -23,7 +23,8 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
-#include "../unit/vw_test.h"
+#include "vw_test.h"
+#include "vmtest.h"
 #include "cli.h"
 #include "learn.h"
 #include "vfio_util.h"
@@ -576,4 +577,12 @@ void test_learn(const struct learn_opts *o)
 	waitpid(log, NULL, 0);
 	printf("  events while learning (audited by the default policy, not used by learn): %d\n",
 	       file_lines(LEARN_EVENTS));
+}
+
+/* learn from QEMU as the VFIO client, a read flood, --diff, import pciback: it reads the ring buffer itself */
+VW_TEST(learn, learn, VW_ATTACHED)
+{
+	struct learn_opts lo = { .bdf = NVME, .rwdir = RWDIR };
+
+	test_learn(&lo);
 }

@@ -18,13 +18,12 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "../unit/vw_test.h"
+#include "vw_test.h"
+#include "vmtest.h"
 #include "cli.h"
 #include "review.h"
 #include "vw_types.h"
 
-#define WAIT_S 60
-#define UNASSIGNED 0xf00
 #define PATTERN 0xaa
 #define PIN "/sys/fs/bpf/vfio-warden/"
 #define MAX_RW_COUNT 0x7ffff000LL	/* what vfs_read/vfs_write go on with */
@@ -513,4 +512,9 @@ void review_selftests(const struct review_env *env)
 	printf("-- finding 2: what vfio-pci hides\n");
 	test_vfio_hidden();
 	vw_dev_close(&d);
+}
+
+VW_TEST(review, review, VW_FRESH | VW_LOG)
+{
+	review_selftests(&(struct review_env){ E1, IGB, NVME, CXL, EVFILE, LOCKED, DSN, real_serial });
 }

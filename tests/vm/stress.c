@@ -14,11 +14,11 @@
 #include <sys/mount.h>
 #include <sys/utsname.h>
 
-#include "../unit/vw_test.h"
+#include "vw_test.h"
+#include "vmtest.h"
 #include "cli.h"
 #include "stress.h"
 
-#define UNASSIGNED 0xf00
 enum { WRITERS = 6, READERS = 2, ROUNDS = 1500 };
 
 struct stress_arg {
@@ -166,4 +166,9 @@ void test_preempt_stress(struct vw_dev *d, unsigned dsn_off, const uint8_t real_
 	}
 	CHECK_EQ(vw_sysfs_cfg_read(d->bdf, UNASSIGNED, after, 4), 4);
 	CHECK(!memcmp(before, after, 4), "unassigned bytes changed under stress");
+}
+
+VW_TEST(preempt_stress, stress, VW_FRESH | VW_LOG)
+{
+	test_preempt_stress(d, DSN, real_serial, !LOCKED);
 }

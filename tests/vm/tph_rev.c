@@ -20,13 +20,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../unit/vw_test.h"
+#include "vw_test.h"
+#include "vmtest.h"
 #include "cli.h"
 #include "tph_rev.h"
 #include "vfio_util.h"
 #include "vw_tph_rev.h"
 
-#define WAIT_S 60
 
 static char out[1 << 16];
 
@@ -212,4 +212,9 @@ void test_tph_revisions(const struct tph_rev_opts *o)
 	pin_cpu0();
 	rfc_not_tph_under_v1(o->dev);
 	rfc_judged(o->dev, o->evfile);
+}
+
+VW_TEST(tph_revisions, tph_rev, VW_DETACHED)
+{
+	test_tph_revisions(&(struct tph_rev_opts){ d, EVFILE });
 }

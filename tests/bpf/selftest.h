@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What bpf/selftest.bpf.c and its runner, tests/vm/bytecode.c, share: the
+ * What tests/bpf/selftest.bpf.c and its runner, tests/vm/bytecode.c, share: the
  * cases (in the layouts tests/cases generates them in) and the results its
  * SEC("syscall") programs exchange through the object's global data (.bss,
  * which the skeleton maps into the runner) and through their ctx. Big things
