@@ -117,6 +117,58 @@ static void test_cgroup(void)
 	CHECK_STR(out, "\\x00z");	/* never a NUL inside a name */
 }
 
+/*
+ * Hostile scope names: unescaping never makes a control character, and a
+ * machine-qemu scope outside the system's machine.slice (a user's systemd,
+ * a delegated subtree) names the VM as its owner's, not as libvirt's.
+ */
+static void test_hostile_scopes(void)
+{
+	static const struct { const char *path, *name, *from; enum vw_vm_source src; } c[] = {
+		{ "/machine.slice/machine-qemu\\x2d1\\x2dtenant\\x2da.scope/libvirt/vcpu0", "tenant-a",
+		  "libvirt scope", VW_VM_SRC_LIBVIRT_SCOPE },
+		/* libvirt's partitions: slices under machine.slice */
+		{ "/machine.slice/machine-tenants.slice/machine-qemu\\x2d2\\x2dt.scope", "t", "libvirt scope",
+		  VW_VM_SRC_LIBVIRT_SCOPE },
+		{ "/user.slice/user-1000.slice/user@1000.service/app.slice/machine-qemu\\x2d1\\x2dtenant\\x2da.scope",
+		  "tenant-a", "user scope", VW_VM_SRC_USER_CGROUP },
+		{ "/user.slice/user-1000.slice/user@1000.service/machine.slice/machine-qemu\\x2d1\\x2dx.scope", "x",
+		  "user scope", VW_VM_SRC_USER_CGROUP },
+		/* a container's delegated subtree inside machine.slice */
+		{ "/machine.slice/machine-ctr.scope/payload/machine-qemu\\x2d1\\x2dtenant\\x2da.scope", "tenant-a",
+		  "user scope", VW_VM_SRC_USER_CGROUP },
+		{ "/system.slice/foo.service/machine.slice/machine-qemu\\x2d1\\x2dy.scope", "y", "user scope",
+		  VW_VM_SRC_USER_CGROUP },
+		{ "/machine-qemu\\x2d1\\x2dz.scope", "z", "user scope", VW_VM_SRC_USER_CGROUP },
+		/* control characters stay escaped: no forged line, no terminal escape */
+		{ "/machine.slice/machine-qemu\\x2d1\\x2devil\\x0a2026\\x2d01 deny\\x1b[31m\\x7f\\x0d.scope",
+		  "evil\\x0a2026-01 deny\\x1b[31m\\x7f\\x0d", "libvirt scope", VW_VM_SRC_LIBVIRT_SCOPE },
+	};
+	char out[64];
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct vw_vm vm = {};
+
+		vw_vm_from_cgroup(c[i].path, &vm);
+		CHECK_STR(vm.name, c[i].name);
+		CHECK_STR(vm.name_from ? vm.name_from : "(null)", c[i].from);
+		CHECK(vm.source == c[i].src, "%s: source %s", c[i].path, vw_vm_source_name(vm.source));
+	}
+	vw_unescape_unit("a\\x0ab\\x1bc\\x09d\\x7fe\\x1ff\\x20g\\x2dh", out, sizeof(out));
+	CHECK_STR(out, "a\\x0ab\\x1bc\\x09d\\x7fe\\x1ff g-h");
+	/* the command line's name is the process's own word: said so, wherever it runs */
+	{
+		const char *argv[] = { "qemu", "-name", "guest=tenant-a", NULL };
+		struct vw_vm vm;
+		int found;
+
+		vm = from_argv(argv, &found);
+		vw_vm_from_cgroup("/machine.slice/machine-qemu\\x2d9\\x2dother.scope", &vm);
+		CHECK_STR(vm.name, "tenant-a");
+		CHECK_STR(vw_vm_source_name(vm.source), "qemu-cmdline");
+	}
+}
+
 /* The cache against this very process: /proc/self is a process without -name. */
 static void test_cache(void)
 {
@@ -196,6 +248,7 @@ int main(void)
 {
 	test_cmdline();
 	test_cgroup();
+	test_hostile_scopes();
 	test_cache();
 	test_live_process();
 	return vw_test_done();

@@ -29,6 +29,9 @@
 #define UUID_A "5a0c3b0e-6d1c-4f0e-9b5e-2f9a7c1d0a11"
 #define SCOPE_A "/sys/fs/cgroup/machine.slice/machine-qemu\\x2d1\\x2dtenant\\x2da.scope"
 #define SCOPE_B "/sys/fs/cgroup/machine.slice/machine-qemu\\x2d2\\x2dtenant\\x2db.scope"
+/* a user's systemd may name a scope like libvirt's, claiming tenant-a: not libvirt's */
+#define SCOPE_U "/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice/" \
+		"machine-qemu\\x2d3\\x2dtenant\\x2da.scope"
 
 static char out[1 << 16];
 
@@ -191,6 +194,7 @@ static void check_vm_event(const char *bdf, const char *action)
 	if (!vm)
 		return;
 	CHECK_STR(json_object_get_string(json_object_object_get(vm, "name_from")), "qemu -name");
+	CHECK_STR(json_object_get_string(json_object_object_get(vm, "source")), "qemu-cmdline");
 	CHECK_STR(json_object_get_string(json_object_object_get(vm, "uuid")), UUID_A);
 	CHECK_STR(json_object_get_string(json_object_object_get(vm, "unit")), "machine-qemu\\x2d1\\x2dtenant\\x2da.scope");
 	CHECK(strstr(json_object_get_string(json_object_object_get(ev, "cgroup")), "tenant"), "raw cgroup kept");
@@ -215,7 +219,36 @@ static void scope_only_access(const char *bdf)
 	waitpid(pid, &st, 0);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "scope-only reader: status %d", st);
 	CHECK_EQ(events_wait(FLEET_LOG, 1, WAIT_S, "device", bdf, "offset", "3840", "vm.name", "tenant-b",
-			     "vm.name_from", "libvirt scope", NULL), 1);
+			     "vm.name_from", "libvirt scope", "vm.source", "libvirt-scope", NULL), 1);
+}
+
+/* The same from a user-delegated scope named like libvirt's: named, but as the user's. */
+static void user_scope_access(const char *bdf)
+{
+	char dir[sizeof(SCOPE_U)];
+	pid_t pid;
+	int st;
+
+	for (size_t i = strlen("/sys/fs/cgroup/"); i <= strlen(SCOPE_U); i++)
+		if (SCOPE_U[i] == '/' || !SCOPE_U[i]) {
+			snprintf(dir, sizeof(dir), "%.*s", (int)i, SCOPE_U);
+			mkdir(dir, 0755);
+		}
+	pid = fork();
+	if (pid == 0) {
+		struct vw_dev d = { .fd = -1 };
+		uint32_t b;
+
+		join_cgroup(SCOPE_U);
+		if (vw_dev_open(&d, bdf))
+			_exit(2);
+		_exit(vw_cfg_read(&d, 0xf04, 4, &b) == 0 ? 0 : 3);	/* unassigned: audited */
+	}
+	waitpid(pid, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "user-scope reader: status %d", st);
+	CHECK_EQ(events_wait(FLEET_LOG, 1, WAIT_S, "device", bdf, "offset", "3844", "vm.name", "tenant-a",
+			     "vm.name_from", "user scope", "vm.source", "user-cgroup", NULL), 1);
+	CHECK_EQ(events_wait(FLEET_LOG, 0, 1, "offset", "3844", "vm.source", "libvirt-scope", NULL), 0);
 }
 
 static void check_audit_record(const char *bdf)
@@ -236,7 +269,7 @@ static void check_journal(const char *bdf)
 	char cmd[512];
 
 	snprintf(cmd, sizeof(cmd), "journalctl -D /run/log/journal --no-pager -o json VFIO_WARDEN_ACTION=deny "
-		 "VFIO_WARDEN_DEVICE=%s VFIO_WARDEN_VM=tenant-a 2>&1 | grep -c '\"PRIORITY\":\"4\"'", bdf);
+		 "VFIO_WARDEN_DEVICE=%s VFIO_WARDEN_VM=tenant-a VFIO_WARDEN_VM_SOURCE=qemu-cmdline 2>&1 | grep -c '\"PRIORITY\":\"4\"'", bdf);
 	sh_wait(cmd);
 	CHECK(atoi(out) >= 1, "journalctl VFIO_WARDEN_ACTION=deny found nothing: %s", out);
 }
@@ -322,6 +355,7 @@ void test_fleet(const struct fleet_opts *o)
 	check_message_priorities();
 
 	scope_only_access(o->bdf);
+	user_scope_access(o->bdf);
 	kill(log_pid, SIGTERM);
 	waitpid(log_pid, NULL, 0);
 	if (journald > 0) {

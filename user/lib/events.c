@@ -8,6 +8,7 @@
 #include <time.h>
 #include <json-c/json.h>
 
+#include "escape.h"
 #include "events.h"
 #include "layout.h"
 #include "vm.h"
@@ -118,6 +119,14 @@ static int cg_visit(const char *path, const struct stat *st, int flag, struct FT
 	return 0;
 }
 
+void vw_cgroup_path_seed(uint64_t id, const char *path)
+{
+	int i = cg_next++ % CG_CACHE;
+
+	cg_cache[i].id = id;
+	snprintf(cg_cache[i].path, sizeof(cg_cache[i].path), "%s", path);
+}
+
 const char *vw_cgroup_path(uint64_t id)
 {
 	int i;
@@ -151,6 +160,19 @@ static void region_of(const struct vw_event *e, int *kind, int *ext, const char 
 	*kind = vw_region_kind(e->at, e->cap);
 	*ext = e->at >= VW_STD_CFG_SIZE;
 	*name = *kind == VW_REGION_CAPABILITY ? vw_cap_name(*ext, e->cap) : NULL;
+}
+
+/*
+ * A string from outside (comm, cgroup, VM names, sysfs names) as a JSON
+ * string: valid UTF-8, ill-formed sequences as U+FFFD; json-c escapes the
+ * control characters. Both serializers take every such string from here.
+ */
+static json_object *json_str(const char *s, size_t max)
+{
+	char buf[VW_UTF8_MAX(256)];
+	size_t n = vw_utf8_sanitize(s, max < 256 ? max : 256, buf, sizeof(buf));
+
+	return json_object_new_string_len(buf, (int)n);
 }
 
 /* The TPH uAPI revision that decoded a call, by name ("v1"); its id if this build has none. */
@@ -302,7 +324,7 @@ static void ioctl_json(json_object *o, const struct vw_event *e)
 			json_object_array_add(gr, groups[k] < 0 ? NULL : json_object_new_int64(groups[k]));
 		}
 		for (int i = 0; i < n; i++)
-			json_object_array_add(dv, json_object_new_string(devs[i]));
+			json_object_array_add(dv, json_str(devs[i], VW_NAME_LEN));
 		json_object_object_add(o, "group_count", json_object_new_int64(e->ioc_count));
 		json_object_object_add(o, "group_fds", fds);
 		json_object_object_add(o, "groups", gr);
@@ -316,19 +338,22 @@ static void ioctl_json(json_object *o, const struct vw_event *e)
 /* The VM behind the access, with what it was derived from; nothing when not a VM. */
 static void vm_json(json_object *o, const struct vw_vm *vm)
 {
+	const char *source = vw_vm_source_name(vm->source);
 	json_object *v;
 
 	if (!vw_vm_known(vm))
 		return;
 	v = json_object_new_object();
 	if (vm->name[0]) {
-		json_object_object_add(v, "name", json_object_new_string(vm->name));
+		json_object_object_add(v, "name", json_str(vm->name, sizeof(vm->name)));
 		json_object_object_add(v, "name_from", json_object_new_string(vm->name_from));
+		if (source)	/* who could choose the name: a reader trusts only libvirt-scope as libvirt's */
+			json_object_object_add(v, "source", json_object_new_string(source));
 	}
 	if (vm->uuid[0])
-		json_object_object_add(v, "uuid", json_object_new_string(vm->uuid));
+		json_object_object_add(v, "uuid", json_str(vm->uuid, sizeof(vm->uuid)));
 	if (vm->unit[0])
-		json_object_object_add(v, "unit", json_object_new_string(vm->unit));
+		json_object_object_add(v, "unit", json_str(vm->unit, sizeof(vm->unit)));
 	json_object_object_add(o, "vm", v);
 }
 
@@ -338,15 +363,15 @@ static void who_fields(json_object *o, const struct vw_event *e, const char *cgr
 	struct vw_vm vm;
 	char dev[8];
 
-	json_object_object_add(o, "device", json_object_new_string(e->bdf));
+	json_object_object_add(o, "device", json_str(e->bdf, sizeof(e->bdf)));
 	snprintf(dev, sizeof(dev), "%04x", e->vendor);
 	json_object_object_add(o, "vendor", json_object_new_string(dev));
 	snprintf(dev, sizeof(dev), "%04x", e->device_id);
 	json_object_object_add(o, "device_id", json_object_new_string(dev));
 	json_object_object_add(o, "pid", json_object_new_int64(e->pid));
 	json_object_object_add(o, "tid", json_object_new_int64(e->tid));
-	json_object_object_add(o, "comm", json_object_new_string_len(e->comm, strnlen(e->comm, sizeof(e->comm))));
-	json_object_object_add(o, "cgroup", json_object_new_string(cgroup));
+	json_object_object_add(o, "comm", json_str(e->comm, sizeof(e->comm)));
+	json_object_object_add(o, "cgroup", json_str(cgroup, 256));
 	vw_vm_of(e->pid, e->start_ns, cgroup, &vm);
 	vm_json(o, &vm);
 }
@@ -612,18 +637,42 @@ static void print_json(FILE *out, const struct vw_event *e)
 	json_object_put(o);
 }
 
+/*
+ * The process's own words on a text line (comm, cgroup, VM name) escaped: a
+ * newline would forge a line, an ESC sequence would reach the terminal. The
+ * VM's name says who chose it.
+ */
+struct text_who {
+	char comm[VW_ESCAPE_MAX(16)], cgroup[VW_ESCAPE_MAX(256)];
+	char vm[VW_ESCAPE_MAX(128) + 48];
+};
+
+static void text_who(const struct vw_event *e, const char *cgroup, struct text_who *w)
+{
+	char name[VW_ESCAPE_MAX(128)];
+	struct vw_vm vm;
+
+	vw_text_escape(e->comm, sizeof(e->comm), w->comm, sizeof(w->comm));
+	vw_text_escape(cgroup, 256, w->cgroup, sizeof(w->cgroup));
+	vw_vm_of(e->pid, e->start_ns, cgroup, &vm);
+	w->vm[0] = 0;
+	if (vm.name[0]) {
+		vw_text_escape(vm.name, sizeof(vm.name), name, sizeof(name));
+		snprintf(w->vm, sizeof(w->vm), " vm=%s vm_source=%s", name,
+			 vw_vm_source_name(vm.source) ? vw_vm_source_name(vm.source) : "unknown");
+	}
+}
+
 static void print_text(FILE *out, const struct vw_event *e)
 {
 	const char *cgroup = vw_cgroup_path(e->cgroup_id);
-	char t[64], val[40] = "", vmtext[160] = "", times[24] = "";
+	char t[64], val[40] = "", times[24] = "";
 	const char *cap_name;
-	struct vw_vm vm;
+	struct text_who w;
 	int kind, ext;
 
 	vw_format_time(e->ts_boot_ns, t, sizeof(t));
-	vw_vm_of(e->pid, e->start_ns, cgroup, &vm);
-	if (vm.name[0])
-		snprintf(vmtext, sizeof(vmtext), " vm=%s", vm.name);
+	text_who(e, cgroup, &w);
 	if (e->type == VW_EV_DEVICE) {
 		fprintf(out, "%s device %s [%04x:%04x] first seen after attach; policy compiled from vfio-pci's map\n",
 			t, e->bdf, e->vendor, e->device_id);
@@ -632,11 +681,11 @@ static void print_text(FILE *out, const struct vw_event *e)
 	if (e->type == VW_EV_TPH) {
 		char num[12];
 
-		fprintf(out, "%s %-6s tph   %s [%04x:%04x] uapi=%s op=%s count=%u reason=%s refused=%u pid=%u comm=%.16s cgroup=%s%s%s\n",
+		fprintf(out, "%s %-6s tph   %s [%04x:%04x] uapi=%s op=%s count=%u reason=%s refused=%u pid=%u comm=%s cgroup=%s%s%s\n",
 			t, vw_action_name(e->action), e->bdf, e->vendor, e->device_id, tph_rev_name(e->tph_rev, num),
 			vw_tph_op_name(e->tph_op),
-			e->tph_count, vw_tph_reason_name(e->tph_reason), e->tph_nbad, e->pid, e->comm,
-			cgroup, vmtext, e->err ? " errno=EPERM" : "");
+			e->tph_count, vw_tph_reason_name(e->tph_reason), e->tph_nbad, e->pid, w.comm,
+			w.cgroup, w.vm, e->err ? " errno=EPERM" : "");
 		return;
 	}
 	if (e->type == VW_EV_IOCTL) {
@@ -653,12 +702,12 @@ static void print_text(FILE *out, const struct vw_event *e)
 			for (int i = 0; i < n; i++)
 				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? "," : "", devs[i]);
 		}
-		fprintf(out, "%s %-6s ioctl %s [%04x:%04x] %s%s%s%s rule=%s pid=%u comm=%.16s cgroup=%s%s%s\n", t,
+		fprintf(out, "%s %-6s ioctl %s [%04x:%04x] %s%s%s%s rule=%s pid=%u comm=%s cgroup=%s%s%s\n", t,
 			vw_action_name(e->action), e->bdf, e->vendor, e->device_id, cmd ? cmd : "?",
 			e->ioc_cmd == VW_VFIO_DEVICE_FEATURE && f ? " feature=" : "",
 			e->ioc_cmd == VW_VFIO_DEVICE_FEATURE && f ? f : "", list,
-			e->ioc_class < VW_IOC_NCLASSES ? vw_ioc_class_names[e->ioc_class] : "unknown", e->pid, e->comm,
-			cgroup, vmtext, e->err ? " errno=EPERM" : "");
+			e->ioc_class < VW_IOC_NCLASSES ? vw_ioc_class_names[e->ioc_class] : "unknown", e->pid, w.comm,
+			w.cgroup, w.vm, e->err ? " errno=EPERM" : "");
 		return;
 	}
 	region_of(e, &kind, &ext, &cap_name);
@@ -668,13 +717,13 @@ static void print_text(FILE *out, const struct vw_event *e)
 	}
 	if (e->type == VW_EV_CONFIG && e->count > 1)
 		snprintf(times, sizeof(times), " x%u", e->count);
-	fprintf(out, "%s %-6s %-5s %s [%04x:%04x] %s off=0x%03x size=%u%s%s at=0x%03x %s%s%s%s pid=%u comm=%.16s cgroup=%s%s%s%s\n",
+	fprintf(out, "%s %-6s %-5s %s [%04x:%04x] %s off=0x%03x size=%u%s%s at=0x%03x %s%s%s%s pid=%u comm=%s cgroup=%s%s%s%s\n",
 		t, e->type == VW_EV_BYPASS ? "BYPASS" : vw_action_name(e->action),
 		e->dir == VW_DIR_WRITE ? "write" : "read", e->bdf, e->vendor, e->device_id,
 		e->path < 10 ? path_names[e->path] : "unknown", e->offset, e->size,
 		e->extent == 1 ? " extent=from_offset" : e->extent ? " extent=any" : "", val, e->at,
 		vw_region_name(kind), cap_name ? " (" : "", cap_name ? cap_name : "", cap_name ? ")" : "",
-		e->pid, e->comm, cgroup, vmtext, e->err ? " errno=EPERM" : "", times);
+		e->pid, w.comm, w.cgroup, w.vm, e->err ? " errno=EPERM" : "", times);
 }
 
 void vw_print_event(FILE *out, enum vw_format fmt, const struct vw_event *e)

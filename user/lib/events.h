@@ -19,6 +19,8 @@ const char *vw_region_name(int kind);
 void vw_format_time(uint64_t boot_ns, char *buf, size_t len);
 /* cgroup v2 path for an id ("/system.slice/qemu-vm1.scope"), cached; "" if unknown. */
 const char *vw_cgroup_path(uint64_t id);
+/* Put id's path in that cache, as if found in /sys/fs/cgroup (tests: a path no test can create). */
+void vw_cgroup_path_seed(uint64_t id, const char *path);
 
 /* The devices a VFIO_DEVICE_PCI_HOT_RESET event reaches: its device and those of
  * the IOMMU groups behind the caller's group fds (PROC/PID/fd, SYS/kernel/iommu_groups),

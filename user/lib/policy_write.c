@@ -51,8 +51,12 @@ static void put_caps(FILE *f, const char *ind, const struct vw_profile *prof)
 	int any = 0, ext, id;
 	char name[16], t[64];
 
+	/*
+	 * What parse_caps accepts: cap:0x01..0xfd (0x00 is the header) and
+	 * ext:0x0000..0x00fd (ext 0 is the Null capability, a real map entry).
+	 */
 	for (ext = 0; ext < 2; ext++)
-		for (id = 1; id <= 0xfd; id++) {
+		for (id = ext ? 0 : 1; id <= 0xfd; id++) {
 			__u8 rule = ext ? prof->ext_cap[id] : prof->std_cap[id];
 			const char *sn = vw_cap_short_name(ext, (uint16_t)id);
 
@@ -223,6 +227,34 @@ int vw_policy_write(FILE *f, const struct vw_policy *p, const char *header, cons
 	}
 	fflush(f);
 	return ferror(f) ? -EIO : 0;
+}
+
+int vw_policy_same(const struct vw_policy *a, const struct vw_policy *b, char *why, size_t len)
+{
+	int e;
+
+	if (a->nentries != b->nentries) {
+		snprintf(why, len, "%d entries, then %d", a->nentries, b->nentries);
+		return 0;
+	}
+	for (e = 0; e < a->nentries && e < VW_MAX_PROFILES; e++) {
+		const struct vw_policy_entry *x = &a->entries[e], *y = &b->entries[e];
+
+		if (x->kind != y->kind || strcmp(x->bdf, y->bdf) || x->vendor != y->vendor ||
+		    x->device_id != y->device_id || x->class_code != y->class_code || x->class_bits != y->class_bits) {
+			snprintf(why, len, "entry %d (%s): selector", e, x->label);
+			return 0;
+		}
+		if (x->has_serial != y->has_serial || x->serial != y->serial) {
+			snprintf(why, len, "entry %d (%s): serial", e, x->label);
+			return 0;
+		}
+		if (memcmp(&x->prof, &y->prof, sizeof(x->prof))) {
+			snprintf(why, len, "entry %d (%s): profile differs", e, x->label);
+			return 0;
+		}
+	}
+	return 1;
 }
 
 int vw_policy_find_entry(const struct vw_policy *p, const struct vw_policy_entry *e)

@@ -31,6 +31,12 @@ extern const struct vw_policy_notes vw_policy_comments_cb;
 /* Write p. header: comment lines above 'version:' (may be NULL). 0 or -errno. */
 int vw_policy_write(FILE *f, const struct vw_policy *p, const char *header, const struct vw_policy_notes *notes);
 
+/*
+ * Do a and b hold the same layers (selectors, serials, every rule)? Lines and
+ * labels aside. 1 if so; else 0 and the first difference in why.
+ */
+int vw_policy_same(const struct vw_policy *a, const struct vw_policy *b, char *why, size_t len);
+
 /* "allow", "audit", "deny", "scrub". */
 const char *vw_policy_action_word(int action);
 

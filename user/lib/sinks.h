@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include "vw_types.h"
 
+struct vw_vm;
+
 enum vw_audit_mode { VW_AUDIT_OFF, VW_AUDIT_DENY, VW_AUDIT_ALL };
 
 struct vw_sinks {
@@ -30,9 +32,19 @@ void vw_sinks_event(struct vw_sinks *s, const struct vw_event *e);
 /*
  * The audit record's text for an event: "op=write action=deny device=... ";
  * the kernel adds who sent it, libaudit adds exe=, hostname= and res=.
- * Returns the length written (truncated to len).
+ * The VM's name (vm may be NULL) is hex-encoded when it needs to be, and
+ * vm_source= says who chose it. Returns the length written (truncated to len).
  */
-int vw_audit_text(const struct vw_event *e, const char *vm_name, char *buf, size_t len);
+int vw_audit_text(const struct vw_event *e, const struct vw_vm *vm, char *buf, size_t len);
+
+/*
+ * The journal entry for an event: "NAME=value" strings into f (at most
+ * VW_JOURNAL_FIELDS, each malloc'd: the caller frees them). message is the
+ * event's text line; it and every value a process chose (the VM's name and
+ * UUID) are escaped as the text log escapes them. Returns the count or -ENOMEM.
+ */
+#define VW_JOURNAL_FIELDS 16
+int vw_journal_fields(const struct vw_event *e, const struct vw_vm *vm, const char *message, char **f);
 /* Should this event go to the audit log in this mode? */
 int vw_audit_wants(enum vw_audit_mode mode, const struct vw_event *e);
 

@@ -71,8 +71,10 @@ int vw_vm_from_cmdline(const char *args, size_t len, struct vw_vm *vm)
 		}
 		a = next + 1;
 	}
-	if (found)
-		vm->name_from = vm->name[0] ? "qemu -name" : NULL;
+	if (found && vm->name[0]) {
+		vm->name_from = "qemu -name";
+		vm->source = VW_VM_SRC_QEMU_CMDLINE;
+	}
 	return found;
 }
 
@@ -81,9 +83,13 @@ void vw_unescape_unit(const char *in, char *out, size_t len)
 	size_t o = 0;
 	unsigned v;
 
+	/*
+	 * Never NUL or a control character (\x0a would forge a log line): those
+	 * stay escaped, as the unit name had them.
+	 */
 	for (; *in && o + 1 < len; in++) {
 		if (in[0] == '\\' && in[1] == 'x' && sscanf(in + 2, "%2x", &v) == 1 &&
-		    in[2] && in[3] && v) {
+		    in[2] && in[3] && v >= 0x20 && v != 0x7f) {
 			out[o++] = (char)v;
 			in += 3;
 		} else {
@@ -105,6 +111,8 @@ void vw_vm_from_cgroup(const char *path, struct vw_vm *vm)
 	const char *c = path, *slash, *best = NULL;
 	size_t n, best_n = 0;
 	char plain[256];
+	/* every component above the unit a slice, the first machine.slice: where libvirt (root) puts machines */
+	int depth = 0, slices_only = 1, system_machine = 0, best_system = 0;
 
 	while (c && *c) {
 		while (*c == '/')
@@ -114,6 +122,12 @@ void vw_vm_from_cgroup(const char *path, struct vw_vm *vm)
 		if (n && (ends_with(c, n, ".scope") || ends_with(c, n, ".service"))) {
 			best = c;
 			best_n = n;
+			best_system = slices_only && system_machine;
+		}
+		if (n) {
+			if (!depth++)
+				system_machine = n == 13 && !memcmp(c, "machine.slice", 13);
+			slices_only &= ends_with(c, n, ".slice");
 		}
 		c = slash;
 	}
@@ -133,7 +147,12 @@ void vw_vm_from_cgroup(const char *path, struct vw_vm *vm)
 	if (c == plain + 13 || *c != '-' || !c[1])
 		return;
 	snprintf(vm->name, sizeof(vm->name), "%s", c + 1);
-	vm->name_from = "libvirt scope";
+	/*
+	 * Anywhere else (a user's systemd, a delegated subtree: a container's in
+	 * machine.slice, a service's) the name is its owner's choice: it says so.
+	 */
+	vm->name_from = best_system ? "libvirt scope" : "user scope";
+	vm->source = best_system ? VW_VM_SRC_LIBVIRT_SCOPE : VW_VM_SRC_USER_CGROUP;
 }
 
 /* ---- the per-process cache ------------------------------------------------ */
