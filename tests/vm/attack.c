@@ -789,7 +789,7 @@ void attack_campaign(const struct attack_opts *o)
 }
 
 /* the adversarial campaign, short form (`make attack` runs the long one) */
-VW_TEST(attack_campaign, attack, VW_FRESH | VW_LOG)
+VW_TEST(attack_campaign, attack, VW_ATTACHED | VW_LOG)
 {
 	struct attack_opts ao = { .bdfs = { E1, IGB, NVME }, .threads = 4, .per_thread = 2500,
 				  .evfile = EVFILE, .scrubbed = !LOCKED };

@@ -48,16 +48,13 @@ static void check_scrubbed(struct vw_dev *d, const uint8_t *virt, const char *wh
 	CHECK(!memcmp(full + DSN, sys + 8, 4), "%s: DSN header must stay real", what);
 }
 
-VW_TEST(dsn_scrub, dsn, VW_FRESH | VW_LOG)
+VW_TEST(dsn_scrub, dsn, VW_ATTACHED | VW_LOG | VW_UNLOCKED)
 {
 	static const uint8_t zero[8];
 	uint8_t sys[12];
 	unsigned off;
 
-	if (LOCKED) {
-		printf("  not under lockdown (dsn_lockdown tests the refusal)\n");
-		return;
-	}
+	cli_run(out, sizeof(out), "dsn", "clear", E1, NULL);	/* the default scrub: zeros */
 	CHECK_EQ(vw_sysfs_cfg_read(E1, DSN, sys, 12), 12);
 	CHECK(!memcmp(sys + 4, real_serial, 8), "sysfs (the host's view) shows the real serial");
 	check_scrubbed(d, zero, "default scrub");
@@ -74,16 +71,11 @@ VW_TEST(dsn_scrub, dsn, VW_FRESH | VW_LOG)
  * gets the real serial and is audited, QEMU's 4 KiB start-up read succeeds, writes
  * stay denied, and attach, status, map and `dsn set` all say so.
  */
-VW_TEST(dsn_lockdown, dsn, VW_FRESH | VW_LOG)
+VW_TEST(dsn_lockdown, dsn, VW_ATTACHED | VW_LOG | VW_LOCKDOWN)
 {
-	json_object *st, *deg;
+	json_object *st = cli_status(), *deg;
 	const char *scrub;
 
-	if (!LOCKED) {
-		printf("  only under lockdown=integrity (dsn_scrub and dsn_virtual test the scrub)\n");
-		return;
-	}
-	st = cli_status();
 	check_scrubbed(d, real_serial, "lockdown: the real serial, audited");
 	CHECK(events_wait(EVFILE, 1, WAIT_S, "device", E1, "op", "read", "offset", num(DSN + 4), "action", "audit",
 			  "cap_name", "Device Serial Number", NULL) >= 1, "serial reads are audited");
@@ -106,16 +98,12 @@ VW_TEST(dsn_lockdown, dsn, VW_FRESH | VW_LOG)
 	CHECK_EQ(cli_run(out, sizeof(out), "dsn", "get", E1, NULL), 0);
 }
 
-VW_TEST(dsn_virtual, dsn, VW_ATTACHED | VW_LOG)
+VW_TEST(dsn_virtual, dsn, VW_ATTACHED | VW_LOG | VW_UNLOCKED)
 {
 	static const uint8_t v1[8] = { 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11, 0x00 };
 	static const uint8_t v2[8] = { 0x01, 0, 0, 0, 0, 0, 0, 0x02 };
 	static const uint8_t zero[8];
 
-	if (LOCKED) {
-		printf("  not under lockdown (dsn_lockdown tests the refusal)\n");
-		return;
-	}
 	CHECK_EQ(cli_run(out, sizeof(out), "dsn", "set", E1, "00-11-22-33-44-55-66-77", NULL), 0);
 	CHECK_EQ(rd32(d, DSN + 4), 0x44556677);	/* next read, no re-attach */
 	CHECK_EQ(rd32(d, DSN + 8), 0x00112233);

@@ -514,7 +514,7 @@ void review_selftests(const struct review_env *env)
 	vw_dev_close(&d);
 }
 
-VW_TEST(review, review, VW_FRESH | VW_LOG)
+VW_TEST(review, review, VW_ATTACHED | VW_LOG)
 {
 	review_selftests(&(struct review_env){ E1, IGB, NVME, CXL, EVFILE, LOCKED, DSN, real_serial });
 }

@@ -58,25 +58,46 @@ static const struct vw_registered tests[] = {
 
 /* ---- what each test needs ------------------------------------------------ */
 
-/* The attachment the runner made: a test that left anything else gets a new one. */
-static char mine[512];
+/*
+ * The attachment the runner made, as status shows it: what a load fixes (ring
+ * buffer size, TPH revision) and what a reload changes (policy, generation).
+ * A test that left another policy gets the default reloaded (a reload costs
+ * map updates; a load, the verifier under TCG: about 30 s on a busy host).
+ */
+struct attachment {
+	char loaded[128], policy[384];
+};
+static struct attachment mine;
 
-static char *attachment_key(void)
+static int attachment_get(struct attachment *a)
 {
 	json_object *st = cli_status();
-	static char key[512];
+	int attached = st && json_object_get_boolean(json_object_object_get(st, "attached"));
 
-	if (!st || !json_object_get_boolean(json_object_object_get(st, "attached"))) {
-		json_object_put(st);
-		return NULL;
+	memset(a, 0, sizeof(*a));
+	if (attached) {
+		snprintf(a->loaded, sizeof(a->loaded), "ring %d, tph %s",
+			 json_object_get_int(json_object_object_get(st, "ringbuf_size")),
+			 json_object_get_string(json_object_object_get(st, "tph_uapi")));
+		snprintf(a->policy, sizeof(a->policy), "%s, generation %d",
+			 json_object_get_string(json_object_object_get(st, "policy")),
+			 json_object_get_int(json_object_object_get(st, "generation")));
 	}
-	snprintf(key, sizeof(key), "%s|gen %d|ring %d|tph %s",
-		 json_object_get_string(json_object_object_get(st, "policy")),
-		 json_object_get_int(json_object_object_get(st, "generation")),
-		 json_object_get_int(json_object_object_get(st, "ringbuf_size")),
-		 json_object_get_string(json_object_object_get(st, "tph_uapi")));
 	json_object_put(st);
-	return key;
+	return attached;
+}
+
+/* The default policy again, and no virtual serial left by an earlier test. */
+static int reload_default(void)
+{
+	const char *devs[] = { E1, E2 };
+	size_t i;
+
+	if (cli_run(attach_out, sizeof(attach_out), "reload", "-q", "-p", "policies/default.yaml", NULL))
+		return -1;
+	for (i = 0; i < 2 && !LOCKED; i++)	/* E2 is not vfio-pci's until bound_after_attach */
+		cli_run(out, sizeof(out), "dsn", "clear", devs[i], NULL);
+	return 0;
 }
 
 static void detach_all(void)
@@ -85,7 +106,7 @@ static void detach_all(void)
 	if (cli_run(out, sizeof(out), "status", NULL) != 5)
 		cli_run(out, sizeof(out), "detach", NULL);
 	system("pkill -f 'vfio-warden (run|log)' 2>/dev/null");
-	mine[0] = 0;
+	memset(&mine, 0, sizeof(mine));
 }
 
 /* The test's events start a new log; the last one's join EVFILE_ALL. */
@@ -101,7 +122,8 @@ static void new_log(void)
 
 static int prepare(const struct vw_registered *t, struct vw_dev *d)
 {
-	char *key;
+	struct attachment now;
+	int attached;
 
 	if (d->fd < 0 && vw_dev_open(d, E1)) {
 		fprintf(stderr, "cannot open %s: %s\n", E1, vw_errmsg());
@@ -112,14 +134,17 @@ static int prepare(const struct vw_registered *t, struct vw_dev *d)
 		return 0;
 	}
 	if (t->needs & (VW_ATTACHED | VW_FRESH)) {
-		key = attachment_key();
-		if ((t->needs & VW_FRESH) || !key || !mine[0] || strcmp(key, mine)) {
+		attached = attachment_get(&now);
+		if ((t->needs & VW_FRESH) || !attached || !mine.loaded[0] || strcmp(now.loaded, mine.loaded)) {
 			detach_all();
 			if (attach(NULL, NULL))
 				return -1;
-			key = attachment_key();
-			snprintf(mine, sizeof(mine), "%s", key ? key : "");
+		} else if (strcmp(now.policy, mine.policy)) {
+			stop_log();
+			if (reload_default())
+				return -1;
 		}
+		attachment_get(&mine);
 	}
 	if (t->needs & VW_LOG)
 		new_log();
@@ -142,7 +167,9 @@ static void list_tests(void)
 		       tests[i].needs & VW_LOG ? "log " : "",
 		       tests[i].needs & VW_DETACHED ? "detached " : "",
 		       tests[i].needs & VW_LAST ? "last (changes the boot) " : "",
-		       tests[i].needs ? "" : "as found", "");
+		       tests[i].needs & VW_UNLOCKED ? "(not under lockdown)" :
+		       tests[i].needs & VW_LOCKDOWN ? "(lockdown only)" : "",
+		       tests[i].needs ? "" : "as found");
 }
 
 /* -t: each comma-separated word names a test or a feature; an unknown one is an error. */
@@ -172,6 +199,14 @@ static void run_one(const struct vw_registered *t, struct vw_dev *d)
 {
 	double t0 = vw_now_s();
 
+	if ((t->needs & VW_UNLOCKED) && LOCKED) {
+		printf("== %s: not under lockdown\n", t->name);
+		return;
+	}
+	if ((t->needs & VW_LOCKDOWN) && !LOCKED) {
+		printf("== %s: only under lockdown=integrity\n", t->name);
+		return;
+	}
 	printf("== %s\n", t->name);
 	if (prepare(t, d)) {
 		CHECK(0, "%s: setting up (%s%s) failed: %s", t->name,

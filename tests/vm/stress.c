@@ -168,7 +168,7 @@ void test_preempt_stress(struct vw_dev *d, unsigned dsn_off, const uint8_t real_
 	CHECK(!memcmp(before, after, 4), "unassigned bytes changed under stress");
 }
 
-VW_TEST(preempt_stress, stress, VW_FRESH | VW_LOG)
+VW_TEST(preempt_stress, stress, VW_ATTACHED | VW_LOG)
 {
 	test_preempt_stress(d, DSN, real_serial, !LOCKED);
 }

@@ -9,17 +9,19 @@
  *
  * needs says what the runner sets up before the test, so that any test runs
  * alone, or in any order (d, the e1000e E1, is open for every test):
- *   VW_ATTACHED  the default policy attached at generation 0 (re-attached when
- *                an earlier test left another generation, policy, ring buffer
- *                size, TPH revision, or nothing attached)
+ *   VW_ATTACHED  the default policy attached (reloaded when an earlier test left
+ *                another policy or generation; attached anew when it left
+ *                another ring buffer size or TPH revision, or nothing attached)
  *   VW_FRESH     as VW_ATTACHED, but always attached anew: counters at zero,
- *                no virtual serial
+ *                no virtual serial (a whole load: use it only where needed)
  *   VW_LOG       the event log streaming into EVFILE, a new file that holds
  *                only this test's events; without it no log runs (learn and
  *                fleet read the ring buffer themselves)
  *   VW_DETACHED  nothing attached, no log: the test attaches what it wants
  *   VW_LAST      the test changes the boot for good (it raises lockdown):
  *                the runner runs it after every other test
+ *   VW_UNLOCKED, VW_LOCKDOWN   only on a boot without lockdown, only under
+ *                lockdown=integrity (the runner says so and sets up nothing)
  * A test with none of them takes the state it finds (it needs no attachment).
  */
 #ifndef VW_VMTEST_H
@@ -36,6 +38,8 @@ enum {
 	VW_LOG = 4,
 	VW_DETACHED = 8,
 	VW_LAST = 16,
+	VW_UNLOCKED = 32,
+	VW_LOCKDOWN = 64,
 };
 
 #define VW_TEST(name, feature, needs) void vwt_##name(struct vw_dev *d)
