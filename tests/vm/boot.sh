@@ -7,7 +7,7 @@
 #   --kernel SERIES  6.12 (default), 6.1 or 7.3; see scripts/kernel-path.sh
 #   --rwdir DIR      host directory shared read-write with the guest (at $VW_RWDIR inside);
 #                    default: a fresh build/vm-runs/run.XXXXXX, removed after a pass
-#   --timeout SECS   wall-clock limit for the whole VM (default 1500)
+#   --timeout SECS   wall-clock limit for the whole VM (default 2400: two boots at once on a busy host took 1430 s)
 #   --verbose        also stream the guest console to stderr while the VM runs
 #
 # Environment: VW_QEMU_OPTS (more QEMU arguments), VW_APPEND (more kernel arguments),
@@ -42,7 +42,7 @@ repo=$(cd "$here/../.." && pwd)
 
 series=6.12
 rwdir=
-timeout_s=1500
+timeout_s=2400
 verbose=0
 usage() {
 	sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}" >&2
