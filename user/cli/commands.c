@@ -152,6 +152,21 @@ static int attach_locked_with(const struct vw_cli *cli, const char *what, int ad
 	lock = adopt ? vw_lock_wait(what, 30) : vw_lock(what);
 	if (lock < 0)
 		return -lock;
+	if (vw_pinned_retired()) {
+		/* a killed detach left the programs pinned and standing down: an attach or a
+		 * run --keep re-arms them (they keep their counters); a run that detaches on
+		 * exit must own what it removes, so it finishes that detach and attaches anew */
+		rc = vw_recover_detach(what, adopt || !strcmp(what, "attach"));
+		if (rc < 0) {
+			vw_unlock(lock);
+			return -rc;
+		}
+		if (rc == VW_RECOVER_REARMED && !adopt) {
+			rc = apply_pinned_locked(policy, what, "re-armed", cli->quiet);
+			vw_unlock(lock);
+			return rc;
+		}
+	}
 	if (adopt && vw_is_attached()) {
 		if (cli->ringbuf_size && !cli->quiet)
 			vw_msg(VW_WARNING, "vfio-warden %s: --ringbuf-size ignored: the pinned ring buffer keeps "

@@ -237,6 +237,25 @@ int vw_retire(int active_gen_fd)
 	return bpf_map_update_elem(active_gen_fd, &zero, &g, BPF_ANY) ? -errno : 0;
 }
 
+int vw_rearm(int active_gen_fd)
+{
+	__u32 zero = 0, g = 0;
+
+	if (bpf_map_lookup_elem(active_gen_fd, &zero, &g))
+		return -errno;
+	g &= ~VW_GEN_RETIRED;
+	return bpf_map_update_elem(active_gen_fd, &zero, &g, BPF_ANY) ? -errno : 0;
+}
+
+int vw_is_retired(int active_gen_fd)
+{
+	__u32 zero = 0, g = 0;
+
+	if (bpf_map_lookup_elem(active_gen_fd, &zero, &g))
+		return -errno;
+	return !!(g & VW_GEN_RETIRED);
+}
+
 int vw_read_active_gen(const struct vw_maps *m, unsigned *gen)
 {
 	__u32 zero = 0, g = 0;
