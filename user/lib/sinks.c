@@ -42,17 +42,18 @@ int vw_audit_text(const struct vw_event *e, const char *vm_name, char *buf, size
 
 	if (e->type == VW_EV_TPH)
 		n = snprintf(buf, len, "op=tph action=%s device=%s vendor=%04x device_id=%04x tph_op=%u "
-			     "vmm_pid=%u %s", vw_action_name(e->action), e->bdf, e->vendor, e->device_id,
-			     e->tph_op, e->pid, vm ? vm : "vm=?");
+			     "vmm_pid=%u %s seq=%llu", vw_action_name(e->action), e->bdf, e->vendor, e->device_id,
+			     e->tph_op, e->pid, vm ? vm : "vm=?", (unsigned long long)e->seq);
 	else if (e->type == VW_EV_IOCTL)
 		n = snprintf(buf, len, "op=ioctl action=%s device=%s vendor=%04x device_id=%04x ioctl=0x%x "
-			     "feature_flags=0x%x vmm_pid=%u %s", vw_action_name(e->action), e->bdf, e->vendor,
-			     e->device_id, e->ioc_cmd, e->ioc_flags, e->pid, vm ? vm : "vm=?");
+			     "feature_flags=0x%x vmm_pid=%u %s seq=%llu", vw_action_name(e->action), e->bdf, e->vendor,
+			     e->device_id, e->ioc_cmd, e->ioc_flags, e->pid, vm ? vm : "vm=?", (unsigned long long)e->seq);
 	else
 		n = snprintf(buf, len, "op=%s action=%s device=%s vendor=%04x device_id=%04x offset=0x%x "
-			     "size=%u at=0x%x region=%s vmm_pid=%u %s", e->dir == VW_DIR_WRITE ? "write" : "read",
+			     "size=%u at=0x%x region=%s vmm_pid=%u %s seq=%llu", e->dir == VW_DIR_WRITE ? "write" : "read",
 			     e->type == VW_EV_BYPASS ? "bypass" : vw_action_name(e->action), e->bdf, e->vendor, e->device_id, e->offset, e->size, e->at,
-			     vw_region_name(vw_region_kind(e->at, e->cap)), e->pid, vm ? vm : "vm=?");
+			     vw_region_name(vw_region_kind(e->at, e->cap)), e->pid, vm ? vm : "vm=?",
+			     (unsigned long long)e->seq);
 	free(vm);
 	return n < 0 ? 0 : n >= (int)len ? (int)len - 1 : n;
 }
@@ -110,7 +111,7 @@ static void to_journal(struct vw_sinks *s, const struct vw_event *e, const struc
 			     "VFIO_WARDEN_OP=%s", e->type == VW_EV_TPH ? "tph" : e->type == VW_EV_IOCTL ? "ioctl" : e->dir == VW_DIR_WRITE ? "write" : "read",
 			     "VFIO_WARDEN_OFFSET=0x%x", e->offset, "VFIO_WARDEN_SIZE=%u", e->size,
 			     "VFIO_WARDEN_VMM_PID=%u", e->pid, "VFIO_WARDEN_VM=%s", vm->name,
-			     "VFIO_WARDEN_VM_UUID=%s", vm->uuid, NULL);
+			     "VFIO_WARDEN_VM_UUID=%s", vm->uuid, "VFIO_WARDEN_SEQ=%llu", (unsigned long long)e->seq, NULL);
 	free(text);
 	if (rc < 0 && s->journal_failed++ % 1000 == 0)
 		vw_msg(VW_ERR, "vfio-warden: --journal: sending to the journal failed: %s\n", strerror(-rc));

@@ -211,6 +211,12 @@ static int attach_with(const struct vw_attach_opts *o, struct vw_apply_report *r
 	}
 	if (o->ringbuf_size)
 		bpf_map__set_max_entries(skel->maps.vw_events, o->ringbuf_size);
+	{	/* event numbers: above any an earlier attachment gave (maps.bpf.h, vw_seq) */
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		skel->bss->vw_seq = (__u64)now.tv_sec * 1000000000ULL + (__u64)now.tv_nsec;
+	}
 	/* the TPH uAPI revision to judge: read-only data, fixed once loaded (warden.bpf.c) */
 	if (o->tph_rev)
 		memcpy((void *)&skel->rodata->vw_tph_rev, o->tph_rev, sizeof(*o->tph_rev));
