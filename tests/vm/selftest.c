@@ -33,6 +33,7 @@
 #include "../unit/vw_test.h"
 #include "bench.h"
 #include "flood.h"
+#include "lifecycle.h"
 #include "bytecode.h"
 #include "cli.h"
 #include "fleet.h"
@@ -1107,6 +1108,8 @@ static int run_alone(const char *envfile, const char *name, void (*test)(const c
 	return vw_test_done();
 }
 
+#define RUN(t, ...) do { printf("== %s\n", #t); t(__VA_ARGS__); } while (0)
+
 int main(int argc, char **argv)
 {
 	struct vw_dev d = { .fd = -1 };
@@ -1125,6 +1128,22 @@ int main(int argc, char **argv)
 	}
 	if (argc == 3 && !strcmp(argv[1], "--attack"))
 		return attack_main(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "--lifecycle")) {	/* tests/vm/guest-lifecycle.sh */
+		struct vw_dev ld = { .fd = -1 };
+
+		if (vw_env_load(argv[2]) || !(E1 = getenv("E1000E_BDF")))
+			return 2;
+		RWDIR = getenv("VW_RWDIR") ? getenv("VW_RWDIR") : "/tmp";
+		if (vw_dev_open(&ld, E1)) {
+			fprintf(stderr, "cannot open %s: %s\n", E1, vw_errmsg());
+			return 1;
+		}
+		RUN(test_detach_interrupted, &ld);
+		vw_dev_close(&ld);
+		RUN(test_log_kill9, E1, RWDIR, getenv("VW_KILL9_N") ? atoi(getenv("VW_KILL9_N")) : 40);
+		printf("lifecycle: ");
+		return vw_test_done();
+	}
 	if (argc == 3 && !strcmp(argv[1], "--learn"))	/* the learn tests alone, attached for them */
 		return run_alone(argv[2], "learn", learn_alone);
 	if (argc == 3 && !strcmp(argv[1], "--fleet"))	/* the fleet test alone, attached for it */
@@ -1208,7 +1227,6 @@ int main(int argc, char **argv)
 	LOCKED = lockdown_integrity();
 	printf("kernel lockdown: %s\n", LOCKED ? "integrity" : "none");
 
-#define RUN(t, ...) do { printf("== %s\n", #t); t(__VA_ARGS__); } while (0)
 	RUN(test_bytecode);	/* needs no device: the judges' bytecode against their host build */
 	/* nothing below means anything unattached, and each wait would run out its bound */
 	if (attach(NULL, NULL)) {
@@ -1268,6 +1286,8 @@ int main(int argc, char **argv)
 	}
 	RUN(test_detach_restores, &d);
 	RUN(test_kill9_keeps_enforcement, &d);
+	RUN(test_detach_interrupted, &d);
+	RUN(test_log_kill9, E1, RWDIR, 10);
 	RUN(test_tph_revisions, &(struct tph_rev_opts){ &d, EVFILE });
 	RUN(test_tiny_ringbuf, &d);
 	RUN(test_flood);
