@@ -294,6 +294,12 @@ int vw_cmd_reload(const struct vw_cli *cli)
 	if (!rc) {	/* a bad policy changes nothing */
 		lock = vw_lock("reload");
 		rc = lock < 0 ? -lock : apply_pinned_locked(policy, "reload", "reloaded", cli->quiet);
+		if (!rc && vw_pinned_retired()) {
+			/* the policy is in; the programs still judge nothing: said, and exit 8 */
+			vw_msg(VW_ERR, "vfio-warden reload: NOT enforcing: a detach was interrupted after it "
+				"stood the programs down; `vfio-warden attach` re-arms them\n");
+			rc = VW_EXIT_NOT_ENFORCING;
+		}
 		vw_unlock(lock);
 	}
 	free(policy);
