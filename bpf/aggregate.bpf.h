@@ -56,6 +56,7 @@ static __always_inline void vw_agg_fill(struct vw_event *e, const struct vw_agg_
 					__u64 last)
 {
 	__builtin_memset(e, 0, sizeof(*e));
+	e->seq = __sync_fetch_and_add(&vw_seq, 1);
 	e->ts_boot_ns = last;
 	e->first_ns = first ? first : last;
 	e->cgroup_id = v->cgroup_id;

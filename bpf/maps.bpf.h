@@ -114,6 +114,14 @@ struct {
 	__type(value, __u32);
 } vw_learning SEC(".maps");
 
+/*
+ * The next event's sequence number (struct vw_event.seq). A global (.bss): one
+ * atomic add, no lookup and no stack, paid only where an event is emitted. The
+ * loader starts it at the wall clock in ns at attach, so the numbers of a later
+ * attachment do not repeat an earlier one's in the same log file.
+ */
+__u64 vw_seq;
+
 /* Size set by the loader (--ringbuf-size) before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

@@ -175,6 +175,7 @@ static __always_inline void vw_event_fill(struct vw_event *e, __u32 type, const 
 	__u64 id = bpf_get_current_pid_tgid();
 
 	__builtin_memset(e, 0, sizeof(*e));
+	e->seq = __sync_fetch_and_add(&vw_seq, 1);
 	e->ts_boot_ns = bpf_ktime_get_boot_ns();
 	e->cgroup_id = bpf_get_current_cgroup_id();
 	/* user space names the VM once per process: a reused pid starts later */

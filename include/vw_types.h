@@ -231,6 +231,8 @@ struct vw_event {
 	__u64 cgroup_id;
 	__u64 start_ns;		/* the process's start, ns since boot: pid + this name one process */
 	__u64 value;		/* write data, little endian, first 8 bytes */
+	__u64 seq;		/* taken at reserve from one counter (vw_seq): unique per record, so a
+				 * reader restarted after kill -9 knows a record it already wrote */
 	__u32 type;		/* enum vw_event_type */
 	__u32 action;		/* enum vw_action */
 	__u32 pid;		/* tgid */

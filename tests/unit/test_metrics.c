@@ -101,10 +101,22 @@ static void test_render(void)
 		fprintf(stderr, "promtool: %s\n", out);
 	free(text);
 
+	/* a detach killed after it stood the vetoes down: not "attached", and said why */
+	fill(&s);
+	s.retired = 1;
+	text = vw_metrics_text(&s, &len);
+	CHECK(text && strstr(text, "vfio_warden_attached 0\n") && strstr(text, "vfio_warden_detach_interrupted 1\n"),
+	      "retired: %s", text ? text : "");
+	free(text);
+	s.retired = 0;
+	text = vw_metrics_text(&s, &len);
+	CHECK(text && strstr(text, "vfio_warden_detach_interrupted 0\n"), "enforcing: %s", text ? text : "");
+	free(text);
+
 	/* detached: the one gauge that says so, and promtool still content */
 	memset(&s, 0, sizeof(s));
 	text = vw_metrics_text(&s, &len);
-	CHECK(text && !strcmp(text, "# HELP vfio_warden_attached 1 while vfio-warden's programs are attached.\n"
+	CHECK(text && !strcmp(text, "# HELP vfio_warden_attached 1 while vfio-warden's programs are attached and enforcing.\n"
 			"# TYPE vfio_warden_attached gauge\nvfio_warden_attached 0\n"), "detached: %s", text);
 	CHECK_EQ(promtool_ok(text, out, sizeof(out)), 0);
 	free(text);

@@ -102,9 +102,10 @@ int main(void)
 	CHECK_EQ(vw_audit_wants(VW_AUDIT_ALL, &dev), 0);
 	CHECK_EQ(vw_audit_wants(VW_AUDIT_OFF, &deny), 0);
 
+	deny.seq = 1765000000123456789ULL;	/* the record's number, for matching it in the event log */
 	vw_audit_text(&deny, named("tenant-a", VW_VM_SRC_QEMU_CMDLINE), buf, sizeof(buf));
 	CHECK_STR(buf, "op=write action=deny device=0000:00:0e.0 vendor=1b36 device_id=0010 offset=0x4 size=2 "
-		       "at=0x4 region=header vmm_pid=4242 vm=\"tenant-a\" vm_source=qemu-cmdline");
+		       "at=0x4 region=header vmm_pid=4242 vm=\"tenant-a\" vm_source=qemu-cmdline seq=1765000000123456789");
 	vw_audit_text(&audit, NULL, buf, sizeof(buf));
 	CHECK(strstr(buf, "op=read action=audit ") == buf, "%s", buf);
 	CHECK(strstr(buf, " vm=?"), "no VM: %s", buf);

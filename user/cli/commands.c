@@ -152,6 +152,21 @@ static int attach_locked_with(const struct vw_cli *cli, const char *what, int ad
 	lock = adopt ? vw_lock_wait(what, 30) : vw_lock(what);
 	if (lock < 0)
 		return -lock;
+	if (vw_pinned_retired()) {
+		/* a killed detach left the programs pinned and standing down: an attach or a
+		 * run --keep re-arms them (they keep their counters); a run that detaches on
+		 * exit must own what it removes, so it finishes that detach and attaches anew */
+		rc = vw_recover_detach(what, adopt || !strcmp(what, "attach"));
+		if (rc < 0) {
+			vw_unlock(lock);
+			return -rc;
+		}
+		if (rc == VW_RECOVER_REARMED && !adopt) {
+			rc = apply_pinned_locked(policy, what, "re-armed", cli->quiet);
+			vw_unlock(lock);
+			return rc;
+		}
+	}
 	if (adopt && vw_is_attached()) {
 		if (cli->ringbuf_size && !cli->quiet)
 			vw_msg(VW_WARNING, "vfio-warden %s: --ringbuf-size ignored: the pinned ring buffer keeps "
@@ -279,6 +294,12 @@ int vw_cmd_reload(const struct vw_cli *cli)
 	if (!rc) {	/* a bad policy changes nothing */
 		lock = vw_lock("reload");
 		rc = lock < 0 ? -lock : apply_pinned_locked(policy, "reload", "reloaded", cli->quiet);
+		if (!rc && vw_pinned_retired()) {
+			/* the policy is in; the programs still judge nothing: said, and exit 8 */
+			vw_msg(VW_ERR, "vfio-warden reload: NOT enforcing: a detach was interrupted after it "
+				"stood the programs down; `vfio-warden attach` re-arms them\n");
+			rc = VW_EXIT_NOT_ENFORCING;
+		}
 		vw_unlock(lock);
 	}
 	free(policy);

@@ -166,9 +166,15 @@ static void print_text(json_object *root)
 	json_object *devs, *d, *c, *v;
 	size_t i;
 
-	printf("attached: %s\n", json_object_get_boolean(json_object_object_get(root, "attached")) ? "yes" : "no");
-	if (!json_object_get_boolean(json_object_object_get(root, "attached")))
+	if (!json_object_get_boolean(json_object_object_get(root, "attached"))) {
+		printf("attached: no\n");
 		return;
+	}
+	if (json_object_get_boolean(json_object_object_get(root, "detach_interrupted")))
+		printf("attached: retired (detach interrupted): NOT enforcing; `vfio-warden attach` re-arms, "
+		       "`vfio-warden detach` finishes\n");
+	else
+		printf("attached: yes\n");
 	printf("policy: %s (generation %d)\n", json_object_get_string(json_object_object_get(root, "policy")),
 	       json_object_get_int(json_object_object_get(root, "generation")));
 	printf("events lost: %lld   ring buffer: %d bytes   devices compiled from vfio map: %lld\n",
@@ -262,7 +268,7 @@ int vw_status(int json)
 	struct vw_maps m;
 	unsigned gen = 0;
 	void *prev = NULL;
-	int rc;
+	int rc, retired;
 
 	if (!vw_is_attached()) {
 		json_object_object_add(root, "attached", json_object_new_boolean(0));
@@ -287,6 +293,10 @@ int vw_status(int json)
 	bpf_map_get_info_by_fd(m.fd[VW_MAP_EVENTS], &minfo, &mlen);
 
 	json_object_object_add(root, "attached", json_object_new_boolean(1));
+	/* a killed detach leaves the programs pinned and standing down (VW_GEN_RETIRED) */
+	retired = vw_is_retired(m.fd[VW_MAP_ACTIVE_GEN]) > 0;
+	json_object_object_add(root, "enforcing", json_object_new_boolean(!retired));
+	json_object_object_add(root, "detach_interrupted", json_object_new_boolean(retired));
 	json_object_object_add(root, "policy", json_object_new_string(
 		info ? json_object_get_string(json_object_object_get(info, "source")) : "unknown"));
 	json_object_object_add(root, "generation", json_object_new_int(gen));
@@ -333,5 +343,5 @@ int vw_status(int json)
 		json_object_put(info);
 	free(d);
 	vw_maps_close(&m);
-	return VW_EXIT_OK;
+	return retired ? VW_EXIT_NOT_ENFORCING : VW_EXIT_OK;
 }

@@ -387,6 +387,8 @@ static json_object *event_json(const struct vw_event *e)
 
 	vw_format_time(e->ts_boot_ns, buf, sizeof(buf));
 	json_object_object_add(o, "schema", json_object_new_int(VW_EVENT_SCHEMA));
+	/* unique per record: a repeat after a reader's kill -9 is recognisable by it */
+	json_object_object_add(o, "seq", json_object_new_uint64(e->seq));
 	json_object_object_add(o, "time", json_object_new_string(buf));
 	json_object_object_add(o, "type", json_object_new_string(type_name(e->type)));
 	if (e->type != VW_EV_DEVICE)
@@ -552,6 +554,8 @@ static const char *access_json(const struct vw_event *e)
 	vw_format_time(e->ts_boot_ns, t, sizeof(t));
 	put_s(&o, "{\"schema\":");
 	put_i(&o, VW_EVENT_SCHEMA);
+	put_s(&o, ",\"seq\":");
+	put_u(&o, e->seq);
 	put_s(&o, ",\"time\":\"");
 	put_s(&o, t);
 	put_s(&o, e->type == VW_EV_BYPASS ? "\",\"type\":\"bypass\",\"action\":\"" : "\",\"type\":\"config\",\"action\":\"");
@@ -663,6 +667,7 @@ static void text_who(const struct vw_event *e, const char *cgroup, struct text_w
 	}
 }
 
+/* One record's text, without its end: vw_print_event adds seq and the newline. */
 static void print_text(FILE *out, const struct vw_event *e)
 {
 	const char *cgroup = vw_cgroup_path(e->cgroup_id);
@@ -674,14 +679,14 @@ static void print_text(FILE *out, const struct vw_event *e)
 	vw_format_time(e->ts_boot_ns, t, sizeof(t));
 	text_who(e, cgroup, &w);
 	if (e->type == VW_EV_DEVICE) {
-		fprintf(out, "%s device %s [%04x:%04x] first seen after attach; policy compiled from vfio-pci's map\n",
+		fprintf(out, "%s device %s [%04x:%04x] first seen after attach; policy compiled from vfio-pci's map",
 			t, e->bdf, e->vendor, e->device_id);
 		return;
 	}
 	if (e->type == VW_EV_TPH) {
 		char num[12];
 
-		fprintf(out, "%s %-6s tph   %s [%04x:%04x] uapi=%s op=%s count=%u reason=%s refused=%u pid=%u comm=%s cgroup=%s%s%s\n",
+		fprintf(out, "%s %-6s tph   %s [%04x:%04x] uapi=%s op=%s count=%u reason=%s refused=%u pid=%u comm=%s cgroup=%s%s%s",
 			t, vw_action_name(e->action), e->bdf, e->vendor, e->device_id, tph_rev_name(e->tph_rev, num),
 			vw_tph_op_name(e->tph_op),
 			e->tph_count, vw_tph_reason_name(e->tph_reason), e->tph_nbad, e->pid, w.comm,
@@ -702,7 +707,7 @@ static void print_text(FILE *out, const struct vw_event *e)
 			for (int i = 0; i < n; i++)
 				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? "," : "", devs[i]);
 		}
-		fprintf(out, "%s %-6s ioctl %s [%04x:%04x] %s%s%s%s rule=%s pid=%u comm=%s cgroup=%s%s%s\n", t,
+		fprintf(out, "%s %-6s ioctl %s [%04x:%04x] %s%s%s%s rule=%s pid=%u comm=%s cgroup=%s%s%s", t,
 			vw_action_name(e->action), e->bdf, e->vendor, e->device_id, cmd ? cmd : "?",
 			e->ioc_cmd == VW_VFIO_DEVICE_FEATURE && f ? " feature=" : "",
 			e->ioc_cmd == VW_VFIO_DEVICE_FEATURE && f ? f : "", list,
@@ -717,7 +722,7 @@ static void print_text(FILE *out, const struct vw_event *e)
 	}
 	if (e->type == VW_EV_CONFIG && e->count > 1)
 		snprintf(times, sizeof(times), " x%u", e->count);
-	fprintf(out, "%s %-6s %-5s %s [%04x:%04x] %s off=0x%03x size=%u%s%s at=0x%03x %s%s%s%s pid=%u comm=%s cgroup=%s%s%s%s\n",
+	fprintf(out, "%s %-6s %-5s %s [%04x:%04x] %s off=0x%03x size=%u%s%s at=0x%03x %s%s%s%s pid=%u comm=%s cgroup=%s%s%s%s",
 		t, e->type == VW_EV_BYPASS ? "BYPASS" : vw_action_name(e->action),
 		e->dir == VW_DIR_WRITE ? "write" : "read", e->bdf, e->vendor, e->device_id,
 		e->path < 10 ? path_names[e->path] : "unknown", e->offset, e->size,
@@ -728,10 +733,12 @@ static void print_text(FILE *out, const struct vw_event *e)
 
 void vw_print_event(FILE *out, enum vw_format fmt, const struct vw_event *e)
 {
-	if (fmt == VW_FMT_JSON)
+	if (fmt == VW_FMT_JSON) {
 		print_json(out, e);
-	else
+	} else {
 		print_text(out, e);
+		fprintf(out, " seq=%llu\n", (unsigned long long)e->seq);
+	}
 }
 
 void vw_print_lost(FILE *out, enum vw_format fmt, uint64_t count, uint64_t total)

@@ -12,6 +12,7 @@ enum vw_exit {
 	VW_EXIT_NOT_ATTACHED = 5,
 	VW_EXIT_NO_SUPPORT = 6,	/* kernel lacks BTF, module or symbol */
 	VW_EXIT_BUSY = 7,	/* another attach/reload/detach holds the lock */
+	VW_EXIT_NOT_ENFORCING = 8,	/* status: pinned, but an interrupted detach stood the vetoes down */
 };
 
 #endif

@@ -117,8 +117,13 @@ int vw_metrics_render(FILE *out, const struct vw_snapshot *s)
 {
 	int i;
 
-	global(out, "attached", "gauge", "1 while vfio-warden's programs are attached.", s->attached);
+	/* 1 only while the programs enforce: a dashboard watching this gauge must not see
+	 * a detach that was killed half-way (programs pinned, standing down) as attached */
+	global(out, "attached", "gauge", "1 while vfio-warden's programs are attached and enforcing.",
+	       s->attached && !s->retired);
 	if (s->attached) {
+		global(out, "detach_interrupted", "gauge", "1 while the programs are pinned but NOT enforcing: a "
+		       "detach was interrupted (attach re-arms them, detach finishes).", s->retired);
 		global(out, "policy_generation", "gauge", "The policy generation in force (changes on reload).",
 		       s->generation);
 		global(out, "ringbuf_size_bytes", "gauge", "Size of the event ring buffer.", s->ringbuf_size);

@@ -68,17 +68,18 @@ int vw_audit_text(const struct vw_event *e, const struct vw_vm *vm, char *buf, s
 	snprintf(vmf, sizeof(vmf), "%s vm_source=%s", name ? name : "vm=?", name && source ? source : "?");
 	if (e->type == VW_EV_TPH)
 		n = snprintf(buf, len, "op=tph action=%s device=%s vendor=%04x device_id=%04x tph_op=%u "
-			     "vmm_pid=%u %s", vw_action_name(e->action), e->bdf, e->vendor, e->device_id,
-			     e->tph_op, e->pid, vmf);
+			     "vmm_pid=%u %s seq=%llu", vw_action_name(e->action), e->bdf, e->vendor, e->device_id,
+			     e->tph_op, e->pid, vmf, (unsigned long long)e->seq);
 	else if (e->type == VW_EV_IOCTL)
 		n = snprintf(buf, len, "op=ioctl action=%s device=%s vendor=%04x device_id=%04x ioctl=0x%x "
-			     "feature_flags=0x%x vmm_pid=%u %s", vw_action_name(e->action), e->bdf, e->vendor,
-			     e->device_id, e->ioc_cmd, e->ioc_flags, e->pid, vmf);
+			     "feature_flags=0x%x vmm_pid=%u %s seq=%llu", vw_action_name(e->action), e->bdf, e->vendor,
+			     e->device_id, e->ioc_cmd, e->ioc_flags, e->pid, vmf, (unsigned long long)e->seq);
 	else
 		n = snprintf(buf, len, "op=%s action=%s device=%s vendor=%04x device_id=%04x offset=0x%x "
-			     "size=%u at=0x%x region=%s vmm_pid=%u %s", e->dir == VW_DIR_WRITE ? "write" : "read",
+			     "size=%u at=0x%x region=%s vmm_pid=%u %s seq=%llu", e->dir == VW_DIR_WRITE ? "write" : "read",
 			     e->type == VW_EV_BYPASS ? "bypass" : vw_action_name(e->action), e->bdf, e->vendor, e->device_id, e->offset, e->size, e->at,
-			     vw_region_name(vw_region_kind(e->at, e->cap)), e->pid, vmf);
+			     vw_region_name(vw_region_kind(e->at, e->cap)), e->pid, vmf,
+			     (unsigned long long)e->seq);
 	free(name);
 	return n < 0 ? 0 : n >= (int)len ? (int)len - 1 : n;
 }
@@ -141,6 +142,7 @@ int vw_journal_fields(const struct vw_event *e, const struct vw_vm *vm, const ch
 	/* who chose the name: only libvirt-scope is libvirt's */
 	F("VFIO_WARDEN_VM_SOURCE=%s", vm->name[0] && source ? source : "");
 	F("VFIO_WARDEN_VM_UUID=%s", uuid);
+	F("VFIO_WARDEN_SEQ=%llu", (unsigned long long)e->seq);
 #undef F
 	return n;
 fail:

@@ -21,7 +21,8 @@ struct vw_snap_prog {
 };
 
 struct vw_snapshot {
-	int attached;
+	int attached;			/* pinned */
+	int retired;			/* pinned, but a killed detach stood the vetoes down */
 	unsigned generation;
 	unsigned ringbuf_size;
 	int scrub_active;		/* the DSN scrub program is attached */

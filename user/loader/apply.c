@@ -222,8 +222,12 @@ out:
 
 int vw_flip_gen(const struct vw_maps *m, unsigned gen)
 {
-	__u32 zero = 0, g = gen;
+	__u32 zero = 0, g = gen, cur = 0;
 
+	/* a flip does not re-arm programs a killed detach stood down: only attach does,
+	 * having checked that every link is still pinned (vw_recover_detach) */
+	if (!bpf_map_lookup_elem(m->fd[VW_MAP_ACTIVE_GEN], &zero, &cur))
+		g |= cur & VW_GEN_RETIRED;
 	return bpf_map_update_elem(m->fd[VW_MAP_ACTIVE_GEN], &zero, &g, BPF_ANY) ? -errno : 0;
 }
 
@@ -235,6 +239,25 @@ int vw_retire(int active_gen_fd)
 		return -errno;
 	g |= VW_GEN_RETIRED;
 	return bpf_map_update_elem(active_gen_fd, &zero, &g, BPF_ANY) ? -errno : 0;
+}
+
+int vw_rearm(int active_gen_fd)
+{
+	__u32 zero = 0, g = 0;
+
+	if (bpf_map_lookup_elem(active_gen_fd, &zero, &g))
+		return -errno;
+	g &= ~VW_GEN_RETIRED;
+	return bpf_map_update_elem(active_gen_fd, &zero, &g, BPF_ANY) ? -errno : 0;
+}
+
+int vw_is_retired(int active_gen_fd)
+{
+	__u32 zero = 0, g = 0;
+
+	if (bpf_map_lookup_elem(active_gen_fd, &zero, &g))
+		return -errno;
+	return !!(g & VW_GEN_RETIRED);
 }
 
 int vw_read_active_gen(const struct vw_maps *m, unsigned *gen)

@@ -33,6 +33,10 @@ int vw_flip_gen(const struct vw_maps *m, unsigned gen);
 /* Detaching: the vetoes stop judging (set before the links are unpinned).
  * Takes the vw_active_gen map alone: detach must work on any build's pins. */
 int vw_retire(int active_gen_fd);
+/* Undo vw_retire: the vetoes judge again (an interrupted detach re-armed). */
+int vw_rearm(int active_gen_fd);
+/* Whether vw_retire was called on the map: 1, 0, or -errno. */
+int vw_is_retired(int active_gen_fd);
 int vw_read_active_gen(const struct vw_maps *m, unsigned *gen);
 /* Remember what is attached (for status): policy source, labels, devices. */
 int vw_write_policy_info(const struct vw_policy *p, const struct vw_apply_report *rep);

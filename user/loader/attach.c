@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -97,14 +98,25 @@ static int bpf_lsm_active(void)
 	return 0;
 }
 
+void vw_test_stop_at(const char *step)
+{
+	const char *at = getenv("VW_TEST_STOP_AT");
+
+	if (at && !strcmp(at, step))
+		raise(SIGSTOP);
+}
+
 static void remove_pin_dir(const char *dir)
 {
 	char path[512];
 	int i;
 
+	/* links in VW_LINKS order: the "attached" marker goes last */
 	for (i = 0; i < VW_LINK_COUNT; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, vw_link_names[i]);
 		unlink(path);
+		if (i == 0)
+			vw_test_stop_at("unpin-first");
 	}
 	for (i = 0; i < VW_MAP_COUNT; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, vw_map_names[i]);
@@ -199,6 +211,12 @@ static int attach_with(const struct vw_attach_opts *o, struct vw_apply_report *r
 	}
 	if (o->ringbuf_size)
 		bpf_map__set_max_entries(skel->maps.vw_events, o->ringbuf_size);
+	{	/* event numbers: above any an earlier attachment gave (maps.bpf.h, vw_seq) */
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		skel->bss->vw_seq = (__u64)now.tv_sec * 1000000000ULL + (__u64)now.tv_nsec;
+	}
 	/* the TPH uAPI revision to judge: read-only data, fixed once loaded (warden.bpf.c) */
 	if (o->tph_rev)
 		memcpy((void *)&skel->rodata->vw_tph_rev, o->tph_rev, sizeof(*o->tph_rev));
@@ -347,6 +365,9 @@ int vw_detach(int quiet)
 		vw_retire(fd);
 		close(fd);
 	}
+	/* from here until the unpin, a kill leaves the programs pinned and standing down:
+	 * status says so (exit 8), and attach or run --keep re-arms or finishes */
+	vw_test_stop_at("retired");
 	/* counts pending in vw_agg reach the ring buffer when their window ends: wait for
 	 * them (bounded), so that a streaming `log` reads them before the ring buffer goes */
 	snprintf(path, sizeof(path), "%s/%s", VW_PIN_DIR, vw_map_names[VW_MAP_AGG]);
@@ -356,8 +377,10 @@ int vw_detach(int quiet)
 		close(fd);
 	}
 	/* then links: enforcement ends once the kernel has released the last one */
+	vw_test_stop_at("settled");
 	nids = pinned_prog_ids(ids, sizeof(ids) / sizeof(ids[0]));
 	remove_pin_dir(VW_PIN_DIR);
+	vw_test_stop_at("unpinned");
 	if (access(VW_PIN_DIR, F_OK) == 0) {
 		vw_msg(VW_ERR, "vfio-warden: could not remove %s: %s\n", VW_PIN_DIR, strerror(errno));
 		return VW_EXIT_ERROR;
@@ -368,4 +391,33 @@ int vw_detach(int quiet)
 	if (!quiet)
 		vw_msg(VW_INFO, "vfio-warden: detached\n");
 	return VW_EXIT_OK;
+}
+
+int vw_recover_detach(const char *what, int may_rearm)
+{
+	char path[512];
+	int fd, err;
+
+	if (may_rearm && vw_links_complete()) {
+		snprintf(path, sizeof(path), "%s/%s", VW_PIN_DIR, vw_map_names[VW_MAP_ACTIVE_GEN]);
+		fd = bpf_obj_get(path);
+		err = fd < 0 ? -errno : vw_rearm(fd);
+		if (fd >= 0)
+			close(fd);
+		if (err) {
+			vw_msg(VW_ERR, "vfio-warden %s: cannot re-arm the programs an interrupted detach left "
+				"pinned: %s\n", what, strerror(-err));
+			return -VW_EXIT_ERROR;
+		}
+		/* said even with -q: enforcement was off until now */
+		vw_msg(VW_WARNING, "vfio-warden %s: a detach was interrupted: the programs were pinned but not "
+			"enforcing; re-armed them\n", what);
+		return VW_RECOVER_REARMED;
+	}
+	vw_msg(VW_WARNING, "vfio-warden %s: a detach was interrupted (programs pinned, not enforcing); "
+		"finishing it, then attaching anew\n", what);
+	err = vw_detach(1);
+	if (err)
+		return -err;
+	return VW_RECOVER_DETACHED;
 }

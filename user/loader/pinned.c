@@ -12,6 +12,8 @@
 #include <bpf/bpf.h>
 
 #include "pinned.h"
+#include "apply.h"
+#include "lockdown.h"
 #include "vw_types.h"
 #include "vw_tph_rev.h"	/* the skeleton's read-only data holds one */
 #include "warden.skel.h"
@@ -122,6 +124,37 @@ bool vw_is_attached(void)
 {
 	/* the link pinned last by attach */
 	return access(VW_ATTACHED_MARKER, F_OK) == 0;
+}
+
+int vw_pinned_retired(void)
+{
+	char path[256];
+	int fd, rc;
+
+	if (!vw_is_attached())
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", VW_PIN_DIR, vw_map_names[VW_MAP_ACTIVE_GEN]);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	rc = vw_is_retired(fd);
+	close(fd);
+	return rc > 0;
+}
+
+bool vw_links_complete(void)
+{
+	struct bpf_prog_info pi;
+	int i;
+
+	for (i = 0; i < VW_LINK_COUNT; i++) {
+		/* absent by design under kernel lockdown: attach loads no scrub there */
+		if (i == VW_LINK_CONFIG_RW_EXIT && vw_lockdown_current() != VW_LOCKDOWN_NONE)
+			continue;
+		if (vw_linked_prog(i, &pi))
+			return false;
+	}
+	return true;
 }
 
 int vw_maps_open_pinned(struct vw_maps *m)

@@ -60,6 +60,13 @@ struct vw_maps {
 };
 
 bool vw_is_attached(void);
+/*
+ * Pinned, but stood down: a detach set VW_GEN_RETIRED and did not finish
+ * (killed), so the programs judge nothing. 1, 0 (enforcing or not attached).
+ */
+int vw_pinned_retired(void);
+/* Every link an attach pins is still pinned (the interrupted detach unpinned none). */
+bool vw_links_complete(void);
 struct bpf_prog_info;
 /* The program behind a pinned link: 0, or -1 if none. */
 int vw_linked_prog(enum vw_link_id link, struct bpf_prog_info *pi);

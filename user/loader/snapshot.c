@@ -147,6 +147,7 @@ int vw_snapshot_take(struct vw_snapshot *s)
 	if (rc)
 		return rc;
 	s->attached = 1;
+	s->retired = vw_is_retired(m.fd[VW_MAP_ACTIVE_GEN]) > 0;
 	vw_read_active_gen(&m, &s->generation);
 	vw_percpu_sum(m.fd[VW_MAP_GLOBAL], 0, &s->g, sizeof(s->g));
 	if (!bpf_map_get_info_by_fd(m.fd[VW_MAP_EVENTS], &minfo, &mlen))

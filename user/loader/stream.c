@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/bpf.h>
@@ -210,16 +212,160 @@ static long ring_drain(struct ring *r, struct stream_ctx *s)
 	return got;
 }
 
-static int open_out(const char *path)
+/*
+ * What a writer killed by kill -9 leaves in -o FILE, and what is done about it:
+ * - a partial last line: write(2) to a regular file stops short when the writer
+ *   gets SIGKILL; a restarted reader appending after it would glue two records
+ *   into a line that is not JSON. The partial record is still in the ring buffer
+ *   (only written batches are consumed), so it is cut here, and written again whole.
+ * - records written but not consumed: the reader frees their ring space only
+ *   after the write, so a kill in between hands them to the next reader again.
+ *   Their seqs are in the file's tail (at most one batch: skipped repeats are
+ *   consumed at once, below); ring records at the consumer position whose seq is
+ *   there are skipped. Exact: a seq is never given twice (maps.bpf.h, vw_seq).
+ */
+#define VW_TAIL_BYTES (2 * VW_BATCH_BYTES + 65536)
+
+struct seen {
+	uint64_t *seq;	/* sorted */
+	size_t n;
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A line's seq: JSON "seq":N, text seq=N at the end. 0 if none (lost lines). */
+static int line_seq(const char *l, const char *end, uint64_t *seq)
+{
+	static const char js[] = "\"seq\":", tx[] = " seq=";
+	const char *p = memmem(l, end - l, js, sizeof(js) - 1), *q;
+
+	if (p)
+		p += sizeof(js) - 1;
+	else {
+		for (q = end - (sizeof(tx) - 1); q >= l && !p; q--)
+			if (!memcmp(q, tx, sizeof(tx) - 1))
+				p = q + sizeof(tx) - 1;
+	}
+	if (!p || p >= end || *p < '0' || *p > '9')
+		return 0;
+	for (*seq = 0; p < end && *p >= '0' && *p <= '9'; p++)
+		*seq = *seq * 10 + (uint64_t)(*p - '0');
+	return 1;
+}
+
+/* Cut a partial last line; collect the seqs of the complete lines in the tail (if seen). */
+static void repair_log(int fd, const char *path, struct seen *seen)
+{
+	struct stat st;
+	off_t from, keep;
+	size_t len, cap = 0;
+	char *buf, *l, *nl, *last_nl = NULL;
+	ssize_t n;
+
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size == 0)
+		return;
+	len = st.st_size < VW_TAIL_BYTES ? (size_t)st.st_size : VW_TAIL_BYTES;
+	from = st.st_size - len;
+	buf = malloc(len);
+	if (!buf)
+		return;
+	n = pread(fd, buf, len, from);
+	if (n != (ssize_t)len) {
+		free(buf);
+		return;
+	}
+	for (l = buf + len; l > buf && !last_nl; l--)
+		if (l[-1] == '\n')
+			last_nl = l - 1;
+	if (buf[len - 1] != '\n') {
+		keep = last_nl ? from + (last_nl + 1 - buf) : from;
+		if (last_nl || from == 0) {
+			if (ftruncate(fd, keep) == 0)
+				vw_msg(VW_WARNING, "vfio-warden: %s ended in a partial record (its writer was killed "
+					"mid-write): cut %lld bytes; the record is written again whole\n", path,
+					(long long)(st.st_size - keep));
+			else
+				vw_msg(VW_ERR, "vfio-warden: %s ends in a partial record and cutting it failed: %s\n",
+					path, strerror(errno));
+		}
+	}
+	/* complete lines only: the window's first may start mid-line */
+	l = from ? memchr(buf, '\n', len) : buf;
+	if (l && from)
+		l++;
+	while (seen && l && last_nl && l <= last_nl) {
+		uint64_t seq, *grown;
+
+		nl = memchr(l, '\n', last_nl + 1 - l);
+		if (!nl)
+			break;
+		if (line_seq(l, nl, &seq)) {
+			if (seen->n == cap) {
+				cap = cap ? 2 * cap : 1024;
+				grown = realloc(seen->seq, cap * sizeof(*grown));
+				if (!grown)
+					break;
+				seen->seq = grown;
+			}
+			seen->seq[seen->n++] = seq;
+		}
+		l = nl + 1;
+	}
+	if (seen && seen->n)
+		qsort(seen->seq, seen->n, sizeof(*seen->seq), cmp_u64);
+	free(buf);
+}
+
+static int open_out(const char *path, struct seen *seen)
 {
 	int fd;
 
 	if (!path)
 		return STDOUT_FILENO;
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
 	if (fd < 0)
 		vw_msg(VW_ERR, "vfio-warden: cannot open %s: %s\n", path, strerror(errno));
+	else
+		repair_log(fd, path, seen);
 	return fd;
+}
+
+/*
+ * Consume the records at the consumer position that the file already holds
+ * (written by a reader killed before it consumed them), up to the first it
+ * does not. Consumed at once: a chain of killed readers never leaves more
+ * than one batch unconsumed. Returns how many were skipped.
+ */
+static long skip_written(struct ring *r, const struct seen *seen)
+{
+	unsigned long cons = __atomic_load_n(r->consumer_pos, __ATOMIC_ACQUIRE);
+	unsigned long prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE);
+	long skipped = 0;
+
+	while (seen->n && cons < prod) {
+		const __u32 *hdr = (const __u32 *)(r->data + (cons & r->mask));
+		__u32 len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+
+		if (len & BPF_RINGBUF_BUSY_BIT)
+			break;
+		if (!(len & BPF_RINGBUF_DISCARD_BIT)) {
+			const struct vw_event *e = (const void *)(hdr + 2);
+
+			if (len != sizeof(*e) ||
+			    !bsearch(&e->seq, seen->seq, seen->n, sizeof(*seen->seq), cmp_u64))
+				break;
+			skipped++;
+		}
+		len &= ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
+		cons += (len + BPF_RINGBUF_HDR_SZ + 7) & ~7UL;
+	}
+	__atomic_store_n(r->consumer_pos, cons, __ATOMIC_RELEASE);
+	return skipped;
 }
 
 static uint64_t global_lost(const struct vw_maps *m)
@@ -241,13 +387,16 @@ int vw_stream(const struct vw_maps *m, const struct vw_stream_opts *o)
 	struct stream_ctx s = { .fmt = o->fmt, .sinks = o->sinks, .stop = o->stop };
 	struct epoll_event ev;
 	uint64_t lost_seen, lost;
+	struct seen seen = {};
 	struct ring r;
 	int rc = VW_EXIT_OK, err;
 	long n;
 
-	s.fd = open_out(o->out_path);
-	if (s.fd < 0)
+	s.fd = open_out(o->out_path, &seen);
+	if (s.fd < 0) {
+		free(seen.seq);
 		return VW_EXIT_ERROR;
+	}
 	s.batch = open_memstream(&s.batch_buf, &s.batch_size);
 	err = s.batch ? ring_open(&r, m->fd[VW_MAP_EVENTS]) : -ENOMEM;
 	if (err) {
@@ -257,8 +406,14 @@ int vw_stream(const struct vw_maps *m, const struct vw_stream_opts *o)
 		free(s.batch_buf);
 		if (s.fd != STDOUT_FILENO)
 			close(s.fd);
+		free(seen.seq);
 		return VW_EXIT_ERROR;
 	}
+	n = skip_written(&r, &seen);
+	if (n)
+		vw_msg(VW_NOTICE, "vfio-warden: %ld record(s) already in %s (written by a reader killed before it "
+			"consumed them) not written again\n", n, o->out_path);
+	free(seen.seq);
 	/* losses before we started are reported by `status`; from here on, in-stream */
 	lost_seen = global_lost(m);
 	while (!*o->stop) {
@@ -276,7 +431,7 @@ int vw_stream(const struct vw_maps *m, const struct vw_stream_opts *o)
 			*o->reopen = 0;
 			if (s.fd != STDOUT_FILENO)
 				close(s.fd);
-			s.fd = open_out(o->out_path);
+			s.fd = open_out(o->out_path, NULL);
 			if (s.fd < 0) {
 				rc = VW_EXIT_ERROR;
 				break;
@@ -301,6 +456,7 @@ int vw_stream(const struct vw_maps *m, const struct vw_stream_opts *o)
 		struct timespec t0, t;
 
 		vw_retire(m->fd[VW_MAP_ACTIVE_GEN]);
+		vw_test_stop_at("run-retired");
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		do {
 			if (ring_drain(&r, &s) < 0 ||
