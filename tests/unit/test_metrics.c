@@ -2,9 +2,14 @@
 /* Prometheus output: names, labels, escaping, promtool's verdict, the atomic file, the endpoint. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "metrics.h"
@@ -114,6 +119,77 @@ static void test_render(void)
 	      "promtool accepted a counter without _total: %s", out);
 }
 
+/*
+ * VM names are the VMM's command line, bytes of its choosing (QEMU -name guest=bad\xff\xfe):
+ * one ill-formed name used to make promtool, and Prometheus, reject the whole scrape.
+ * Each name with what its label must read (the exposition's own escapes included).
+ */
+static const struct { const char *name, *label; } hostile[] = {
+	{ "bad\xff\xfe", "bad\xef\xbf\xbd\xef\xbf\xbd" },		/* bytes never in UTF-8 */
+	{ "\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd" },			/* overlong '/' */
+	{ "\xe0\x80\xaf", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },	/* overlong, 3 bytes */
+	{ "\xf0\x80\x80\xaf", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
+	{ "\xed\xa0\x80x", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdx" },	/* surrogate U+D800 */
+	{ "\xed\xbf\xbf", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },	/* surrogate U+DFFF */
+	{ "\xf4\x90\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },	/* > U+10FFFF */
+	{ "\xf8\x88\x80\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
+	{ "\x80lone", "\xef\xbf\xbdlone" },				/* a continuation byte alone */
+	{ "\xe2\x82z", "\xef\xbf\xbdz" },				/* a cut sequence: one U+FFFD */
+	{ "cut\xf0\x9f\x98", "cut\xef\xbf\xbd" },			/* cut at the end (the 128-byte copy) */
+	{ "\x01\x1b[2J\t\r\x7f", "\\\\x01\\\\x1b[2J\\\\x09\\\\x0d\\\\x7f" },	/* C0 and DEL */
+	{ "c1\xc2\x85\xc2\x9b", "c1\\\\xc2\\\\x85\\\\xc2\\\\x9b" },		/* C1: NEL, CSI */
+	{ "q\"} 1\nfake_metric 9\n", "q\\\"} 1\\nfake_metric 9\\n" },	/* a forged sample */
+	{ "back\\slash\\", "back\\\\slash\\\\" },
+	{ "\xd1\x82\xc3\xbc\xe2\x82\xac\xf0\x9d\x84\x9e\xef\xbf\xbd", "\xd1\x82\xc3\xbc\xe2\x82\xac\xf0\x9d\x84\x9e\xef\xbf\xbd" },	/* valid: kept */
+};
+#define NHOSTILE (sizeof(hostile) / sizeof(hostile[0]))
+
+static void test_hostile_names(void)
+{
+	static struct vw_snap_device d[NHOSTILE];
+	struct vw_snapshot s;
+	char out[4096], want[512];
+	size_t i, len;
+	char *text;
+
+	fill(&s);
+	memset(d, 0, sizeof(d));
+	for (i = 0; i < NHOSTILE; i++) {
+		snprintf(d[i].bdf, sizeof(d[i].bdf), "0000:00:%02zx.0", i + 1);
+		strcpy(d[i].vendor, "1b36");
+		strcpy(d[i].device_id, "0010");
+		snprintf(d[i].vm, sizeof(d[i].vm), "%s", hostile[i].name);
+		d[i].c.judged[1][3] = 100 + i;
+	}
+	s.dev = d;
+	s.ndev = NHOSTILE;
+	s.lockdown = "in\xfftegrity";	/* every label goes through the one escaper */
+	text = vw_metrics_text(&s, &len);
+	CHECK(text != NULL, "rendered");
+	if (!text)
+		return;
+	for (i = 0; i < NHOSTILE; i++) {
+		snprintf(want, sizeof(want), "{device=\"0000:00:%02zx.0\",vendor=\"1b36\",device_id=\"0010\",vm=\"%s\","
+			 "direction=\"write\",action=\"deny\"} %zu\n", i + 1, hostile[i].label, 100 + i);
+		CHECK(strstr(text, want), "name %zu: no %s", i, want);
+	}
+	CHECK(strstr(text, "vfio_warden_kernel_lockdown{mode=\"in\xef\xbf\xbdtegrity\"} 1\n"), "lockdown label");
+	CHECK(!strstr(text, "\nfake_metric"), "a name forged a line");
+	CHECK_EQ(promtool_ok(text, out, sizeof(out)), 0);
+	if (out[0])
+		fprintf(stderr, "promtool: %s\n", out);
+	/* and each name alone: no one of them may break a scrape */
+	s.lockdown = "none";
+	for (i = 0; i < NHOSTILE; i++) {
+		s.dev = &d[i];
+		s.ndev = 1;
+		free(text);
+		text = vw_metrics_text(&s, &len);
+		CHECK(text && promtool_ok(text, out, sizeof(out)) == 0, "name %zu: promtool: %s", i, out);
+	}
+	free(text);
+}
+
 static void test_file(void)
 {
 	char dir[] = "/tmp/vw-textfile-XXXXXX", path[128], tmp[160], buf[64];
@@ -215,6 +291,7 @@ static void test_endpoint(void)
 int main(void)
 {
 	test_render();
+	test_hostile_names();
 	test_file();
 	test_listen_specs();
 	test_endpoint();
