@@ -215,6 +215,89 @@ static void test_file(void)
 	CHECK_EQ(vw_metrics_write_file("/nonexistent-dir/x.prom", &s), -ENOENT);
 }
 
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static int file_is(const char *path, const char *text)
+{
+	char buf[256];
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	buf[n] = 0;
+	return f && !strcmp(buf, text);
+}
+
+/*
+ * `metrics -o FILE` runs as root into a directory others may write (node_exporter's
+ * textfile directory): the temporary file was FILE.tmp.PID, opened O_CREAT|O_TRUNC, so a
+ * symlink planted there made root truncate and overwrite its target. Symlinks at that
+ * name and at other likely ones must stay untouched, their target too; a symlink at
+ * FILE itself is replaced by the file, never written through.
+ */
+static void test_file_symlinks(void)
+{
+	char dir[] = "/tmp/vw-test-textfile-XXXXXX", vdir[] = "/tmp/vw-test-victim-XXXXXX";
+	char path[128], victim[128], link[192], sfx[64];
+	const char *const likely[] = { ".tmp", ".tmp.%d", ".tmp.%d1", ".new", "~", ".tmp.0" };
+	struct vw_snapshot s;
+	struct dirent *e;
+	struct stat st;
+	size_t i;
+	int rc, n;
+	DIR *dp;
+
+	vw_test_mkdtemp(dir);
+	vw_test_mkdtemp(vdir);
+	snprintf(path, sizeof(path), "%s/vfio_warden.prom", dir);
+	snprintf(victim, sizeof(victim), "%s/shadow", vdir);
+	write_text(victim, "root:precious\n");
+	for (i = 0; i < sizeof(likely) / sizeof(likely[0]); i++) {
+		snprintf(sfx, sizeof(sfx), likely[i], getpid());
+		snprintf(link, sizeof(link), "%s%s", path, sfx);
+		CHECK(symlink(victim, link) == 0, "planting %s", link);
+	}
+	memset(&s, 0, sizeof(s));
+	rc = vw_metrics_write_file(path, &s);
+	CHECK_EQ(rc, 0);
+	CHECK(file_is(victim, "root:precious\n"), "the symlinks' target was written through");
+	for (i = 0; i < sizeof(likely) / sizeof(likely[0]); i++) {
+		snprintf(sfx, sizeof(sfx), likely[i], getpid());
+		snprintf(link, sizeof(link), "%s%s", path, sfx);
+		CHECK(lstat(link, &st) == 0 && S_ISLNK(st.st_mode), "planted %s replaced or removed", link);
+	}
+	CHECK(lstat(path, &st) == 0 && S_ISREG(st.st_mode), "FILE is not a regular file");
+	CHECK_EQ(st.st_mode & 07777, 0644);	/* node_exporter reads it as another user */
+	CHECK(file_is(path, "# HELP vfio_warden_attached 1 while vfio-warden's programs are attached.\n"
+		      "# TYPE vfio_warden_attached gauge\nvfio_warden_attached 0\n"), "FILE content");
+	/* nothing else left in the directory: FILE and the 6 planted links */
+	n = 0;
+	dp = opendir(dir);
+	while (dp && (e = readdir(dp)))
+		n += e->d_name[0] != '.';
+	if (dp)
+		closedir(dp);
+	CHECK_EQ(n, 1 + (int)(sizeof(likely) / sizeof(likely[0])));
+
+	/* FILE itself a symlink to the victim: replaced by the file, the victim untouched */
+	unlink(path);
+	CHECK(symlink(victim, path) == 0, "planting FILE");
+	CHECK_EQ(vw_metrics_write_file(path, &s), 0);
+	CHECK(file_is(victim, "root:precious\n"), "FILE's symlink was written through");
+	CHECK(lstat(path, &st) == 0 && S_ISREG(st.st_mode), "FILE still a symlink");
+	vw_test_rmtree(dir);
+	vw_test_rmtree(vdir);
+}
+
 static void test_listen_specs(void)
 {
 	struct sockaddr_storage sa;
@@ -293,6 +376,7 @@ int main(void)
 	test_render();
 	test_hostile_names();
 	test_file();
+	test_file_symlinks();
 	test_listen_specs();
 	test_endpoint();
 	return vw_test_done();

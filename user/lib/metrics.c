@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "events.h"
@@ -224,6 +225,32 @@ char *vw_metrics_text(const struct vw_snapshot *s, size_t *len)
 	return buf;
 }
 
+/*
+ * The temporary file beside path, created by mkostemp: O_CREAT|O_EXCL under a name
+ * nobody can predict, so a symlink or file planted in the directory (anyone who can
+ * write it) is never opened, let alone truncated by root. 0644: node_exporter reads it
+ * as another user. Returns the descriptor, or -errno.
+ */
+static int create_beside(const char *path, char *tmp, size_t len)
+{
+	int fd;
+
+	/* node_exporter's textfile collector ignores names not ending in .prom */
+	if (snprintf(tmp, len, "%s.tmp.XXXXXX", path) >= (int)len)
+		return -ENAMETOOLONG;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fchmod(fd, 0644)) {
+		int err = -errno;
+
+		close(fd);
+		unlink(tmp);
+		return err;
+	}
+	return fd;
+}
+
 int vw_metrics_write_file(const char *path, const struct vw_snapshot *s)
 {
 	char tmp[4096];
@@ -233,21 +260,17 @@ int vw_metrics_write_file(const char *path, const struct vw_snapshot *s)
 
 	if (!text)
 		return -ENOMEM;
-	/* same directory: rename is atomic there; node_exporter ignores names not ending in .prom */
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, getpid()) >= (int)sizeof(tmp)) {
-		free(text);
-		return -ENAMETOOLONG;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = create_beside(path, tmp, sizeof(tmp));
 	if (fd < 0) {
-		err = -errno;
 		free(text);
-		return err;
+		return fd;
 	}
+	errno = 0;
 	if (write(fd, text, len) != (ssize_t)len || fsync(fd))
 		err = errno ? -errno : -EIO;
 	if (close(fd) && !err)
 		err = -errno;
+	/* same directory: atomic; a symlink at path is replaced, never written through */
 	if (!err && rename(tmp, path))
 		err = -errno;
 	if (err)
