@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,6 +34,10 @@
 /* a user's systemd may name a scope like libvirt's, claiming tenant-a: not libvirt's */
 #define SCOPE_U "/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice/" \
 		"machine-qemu\\x2d3\\x2dtenant\\x2da.scope"
+/* A VMM's name of its choosing: bytes never in UTF-8, a control character, a forged sample */
+#define HOSTILE_NAME "bad\xff\xfe\x01\"} 1\nfake 9\\"
+#define HOSTILE_LABEL "vm=\"bad\xef\xbf\xbd\xef\xbf\xbd\\\\x01\\\"} 1\\nfake 9\\\\\""
+#define METRICS_SOCK "/run/vw-fleet-metrics.sock"
 
 static char out[1 << 16];
 
@@ -300,6 +306,111 @@ static void check_message_priorities(void)
 	CHECK(atoi(out) == 0, "a prefix reached the journal as text: %s", out);
 }
 
+/*
+ * A process holding the device's group open under a hostile `-name` (as a VMM could
+ * name itself): bash with the name among its arguments, waiting on a pipe. Returns its
+ * pid and the pipe to close to end it.
+ */
+static pid_t hold_hostile(const char *bdf, int *release)
+{
+	char group[64], ready[8] = "";
+	int in[2], outp[2];
+	pid_t pid;
+
+	snprintf(group, sizeof(group), "/dev/vfio/%d", vw_iommu_group(bdf));
+	if (pipe(in) || pipe(outp))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(outp[1], 1);
+		close(in[1]);
+		close(outp[0]);
+		execlp("bash", "bash", "-c", "exec 3<>\"$0\" && echo held && read -r _", group, "-name",
+		       "guest=" HOSTILE_NAME, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(outp[1]);
+	if (read(outp[0], ready, sizeof(ready) - 1) <= 0 || strncmp(ready, "held", 4))
+		CHECK(0, "the hostile holder did not open %s", group);
+	close(outp[0]);
+	*release = in[1];
+	return pid;
+}
+
+/* GET /metrics over the Unix socket: the response in out. */
+static int unix_get(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	size_t o = 0;
+	ssize_t n;
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	out[0] = 0;
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	dprintf(fd, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+	while (o + 1 < sizeof(out) && (n = read(fd, out + o, sizeof(out) - 1 - o)) > 0)
+		o += n;
+	out[o] = 0;
+	close(fd);
+	return 0;
+}
+
+/*
+ * A hostile VM name used to make the whole exposition invalid (promtool: "invalid label
+ * value"), so every device's scrape failed. Now the `metrics` output and a real scrape
+ * of `run --metrics-listen unix:PATH` pass promtool with the name's label sanitized;
+ * the socket is 0600 and removed at exit. Run with no other event reader.
+ */
+static void check_hostile_name(const char *bdf, const char *pol)
+{
+	int release = -1, st = 0, i;
+	pid_t holder = hold_hostile(bdf, &release), run;
+	struct stat sst;
+	const char *body;
+	FILE *f;
+
+	CHECK_EQ(cli_run(out, sizeof(out), "metrics", NULL), 0);
+	CHECK(strstr(out, HOSTILE_LABEL), "metrics: no sanitized label %s:\n%.3000s", HOSTILE_LABEL, out);
+	CHECK(!strstr(out, "\nfake 9"), "a VM name forged a sample");
+	CHECK_EQ(sh("build/vfio-warden metrics | promtool check metrics 2>&1"), 0);
+	printf("promtool on a hostile VM name: %s\n", out[0] ? out : "ok");
+
+	unlink("/tmp/vw-fleet-run.jsonl");
+	run = cli_spawn("run", "--keep", "-q", "-p", pol, "-o", "/tmp/vw-fleet-run.jsonl", "--metrics-listen",
+			"unix:" METRICS_SOCK, NULL);
+	for (i = 0; i < WAIT_S * 10 && lstat(METRICS_SOCK, &sst); i++)
+		pause_ms(100);
+	CHECK(i < WAIT_S * 10 && S_ISSOCK(sst.st_mode), "run made no socket at %s", METRICS_SOCK);
+	CHECK_EQ(sst.st_mode & 07777, 0600);
+	CHECK_EQ(sst.st_uid, 0);
+	CHECK_EQ(unix_get(METRICS_SOCK), 0);
+	CHECK(!strncmp(out, "HTTP/1.1 200", 12), "scrape over %s: %.200s", METRICS_SOCK, out);
+	body = strstr(out, "\r\n\r\n");
+	CHECK(body && strstr(body, HOSTILE_LABEL), "the scrape has no sanitized label: %.3000s", out);
+	f = fopen("/tmp/vw-fleet-scrape.prom", "w");
+	if (f && body) {
+		fputs(body + 4, f);
+		fclose(f);
+	}
+	CHECK_EQ(sh("promtool check metrics < /tmp/vw-fleet-scrape.prom 2>&1"), 0);
+	printf("promtool on the scrape over %s: %s\n", METRICS_SOCK, out[0] ? out : "ok");
+	kill(run, SIGTERM);
+	waitpid(run, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "run --keep: status %d", st);
+	CHECK(lstat(METRICS_SOCK, &sst) != 0 && errno == ENOENT, "%s left after run", METRICS_SOCK);
+	if (release >= 0)
+		close(release);
+	if (holder > 0)
+		waitpid(holder, NULL, 0);
+}
+
 void check_events_schema(const char *first, const char *const *logs)
 {
 	char cmd[2048];
@@ -362,6 +473,7 @@ void test_fleet(const struct fleet_opts *o)
 		kill(journald, SIGTERM);
 		waitpid(journald, NULL, 0);
 	}
+	check_hostile_name(o->bdf, pol);	/* runs `run`: the one event reader now */
 	check_events_schema(FLEET_LOG, o->logs);
 	snprintf(text, sizeof(text), "cp %s %s/fleet-events.jsonl", FLEET_LOG, o->rwdir);	/* for people */
 	sh(text);

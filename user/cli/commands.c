@@ -249,7 +249,8 @@ int vw_cmd_run(const struct vw_cli *cli)
 		if (!http)
 			stop_flag = 1;	/* asked for metrics and cannot serve them: stop as any failed run does */
 		else if (!cli->quiet)
-			vw_msg(VW_INFO, "vfio-warden: metrics on http://%s/metrics\n", cli->metrics_listen);
+			vw_msg(VW_INFO, "vfio-warden: metrics on %s%s/metrics\n",
+			       strncmp(cli->metrics_listen, "unix:", 5) ? "http://" : "", cli->metrics_listen);
 	}
 	rc = http || !cli->metrics_listen ? stream_pinned(cli, !cli->keep) : VW_EXIT_ERROR;
 	vw_metrics_http_stop(http);

@@ -39,8 +39,9 @@ static const struct argp_option options[] = {
 	{ "keep", OPT_KEEP, NULL, 0, "Leave enforcement attached (pinned) on exit, and adopt "
 	  "enforcement already pinned (applying -p or the default policy, as reload does)", 0 },
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0, "Event ring buffer size, power of two >= 4096", 0 },
-	{ "metrics-listen", OPT_METRICS_LISTEN, "[ADDR:]PORT", 0, "Serve Prometheus metrics on "
-	  "http://ADDR:PORT/metrics (ADDR defaults to 127.0.0.1; [::1]:PORT for IPv6)", 0 },
+	{ "metrics-listen", OPT_METRICS_LISTEN, "[ADDR:]PORT|unix:PATH", 0, "Serve Prometheus metrics on "
+	  "http://ADDR:PORT/metrics (ADDR defaults to 127.0.0.1; [::1]:PORT for IPv6), or on a Unix socket "
+	  "created 0600 at PATH", 0 },
 	{ "linux-audit", OPT_LINUX_AUDIT, "deny|all", 0, "Also send denials (deny) or every event (all) to "
 	  "the kernel audit log (type TRUSTED_APP; ausearch -m TRUSTED_APP)", 0 },
 	{ "journal", OPT_JOURNAL, NULL, 0, "Also send every event to the systemd journal, with "

@@ -5,23 +5,77 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "events.h"
 #include "metrics.h"
 #include "vw_ioctl.h"
 
-/* A label value: backslash, double quote and newline escaped. */
+/*
+ * The length of the well-formed UTF-8 sequence at s (Unicode's Table 3-7: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), or 0 with *bad the length of the
+ * ill-formed part to replace by one U+FFFD (its maximal subpart, at least 1 byte).
+ * Stops at the terminating NUL, which is never a continuation byte.
+ */
+static size_t utf8_seq(const unsigned char *s, size_t *bad)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, lo = s[0] == 0xe0 ? 0xa0 : 0x80, hi = s[0] == 0xed ? 0x9f : 0xbf;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, lo = s[0] == 0xf0 ? 0x90 : 0x80, hi = s[0] == 0xf4 ? 0x8f : 0xbf;
+	else {
+		*bad = 1;	/* a continuation byte, C0/C1 (overlong) or F5..FF */
+		return 0;
+	}
+	for (i = 1; i < n; i++, lo = 0x80, hi = 0xbf)
+		if (s[i] < lo || s[i] > hi) {
+			*bad = i;
+			return 0;
+		}
+	return n;
+}
+
+/*
+ * A label value. The format escapes backslash, double quote and newline, and needs
+ * valid UTF-8 (promtool and Prometheus reject the whole scrape otherwise): a VM name
+ * is whatever bytes the VMM's command line holds, so ill-formed sequences become
+ * U+FFFD, and the other control characters (C0, DEL, C1), which the format cannot
+ * escape, are spelled \xNN (a literal backslash, as systemd spells unit names) so a
+ * name cannot move a terminal's cursor or forge a line in whoever reads the text.
+ */
 static void label(FILE *out, const char *name, const char *value, int first)
 {
+	const unsigned char *v = (const unsigned char *)value;
+	size_t n, bad;
+
 	fprintf(out, "%s%s=\"", first ? "" : ",", name);
-	for (; *value; value++) {
-		if (*value == '\\' || *value == '"')
-			fprintf(out, "\\%c", *value);
-		else if (*value == '\n')
+	while (*v) {
+		n = utf8_seq(v, &bad);
+		if (!n) {
+			fputs("\xef\xbf\xbd", out);	/* U+FFFD */
+			v += bad;
+		} else if (*v == '\\' || *v == '"') {
+			fprintf(out, "\\%c", *v++);
+		} else if (*v == '\n') {
 			fputs("\\n", out);
-		else
-			fputc(*value, out);
+			v++;
+		} else if (*v < 0x20 || *v == 0x7f) {
+			fprintf(out, "\\\\x%02x", *v++);
+		} else if (n == 2 && v[0] == 0xc2 && v[1] < 0xa0) {
+			fprintf(out, "\\\\xc2\\\\x%02x", v[1]);	/* C1 control, U+0080..U+009F */
+			v += 2;
+		} else {
+			fwrite(v, 1, n, out);
+			v += n;
+		}
 	}
 	fputc('"', out);
 }
@@ -131,7 +185,9 @@ int vw_metrics_render(FILE *out, const struct vw_snapshot *s)
 		       "1 if the DSN scrub runs; 0 under kernel lockdown (scrub rules apply as audit).",
 		       s->scrub_active);
 		family(out, "kernel_lockdown", "gauge", "The kernel lockdown mode (the sample with value 1).");
-		fprintf(out, "vfio_warden_kernel_lockdown{mode=\"%s\"} 1\n", s->lockdown ? s->lockdown : "unknown");
+		fputs("vfio_warden_kernel_lockdown{", out);
+		label(out, "mode", s->lockdown ? s->lockdown : "unknown", 1);
+		fputs("} 1\n", out);
 		global(out, "events_lost_total", "counter", "Events, of any device, that found the ring buffer full.",
 		       s->g.lost);
 		global(out, "compiled_in_bpf_total", "counter",
@@ -148,9 +204,11 @@ int vw_metrics_render(FILE *out, const struct vw_snapshot *s)
 		       s->g.scrub_missed);
 		family(out, "program_skipped_runs_total", "counter",
 		       "Runs of a program the kernel skipped (preempted on that CPU), by the hook it is attached to.");
-		for (i = 0; i < s->nprogs; i++)
-			fprintf(out, "vfio_warden_program_skipped_runs_total{program=\"%s\"} %llu\n", s->progs[i].name,
-				s->progs[i].skipped);
+		for (i = 0; i < s->nprogs; i++) {
+			fputs("vfio_warden_program_skipped_runs_total{", out);
+			label(out, "program", s->progs[i].name, 1);
+			fprintf(out, "} %llu\n", s->progs[i].skipped);
+		}
 		device_families(out, s);
 	}
 	return ferror(out) ? -1 : 0;
@@ -172,6 +230,32 @@ char *vw_metrics_text(const struct vw_snapshot *s, size_t *len)
 	return buf;
 }
 
+/*
+ * The temporary file beside path, created by mkostemp: O_CREAT|O_EXCL under a name
+ * nobody can predict, so a symlink or file planted in the directory (anyone who can
+ * write it) is never opened, let alone truncated by root. 0644: node_exporter reads it
+ * as another user. Returns the descriptor, or -errno.
+ */
+static int create_beside(const char *path, char *tmp, size_t len)
+{
+	int fd;
+
+	/* node_exporter's textfile collector ignores names not ending in .prom */
+	if (snprintf(tmp, len, "%s.tmp.XXXXXX", path) >= (int)len)
+		return -ENAMETOOLONG;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fchmod(fd, 0644)) {
+		int err = -errno;
+
+		close(fd);
+		unlink(tmp);
+		return err;
+	}
+	return fd;
+}
+
 int vw_metrics_write_file(const char *path, const struct vw_snapshot *s)
 {
 	char tmp[4096];
@@ -181,21 +265,17 @@ int vw_metrics_write_file(const char *path, const struct vw_snapshot *s)
 
 	if (!text)
 		return -ENOMEM;
-	/* same directory: rename is atomic there; node_exporter ignores names not ending in .prom */
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, getpid()) >= (int)sizeof(tmp)) {
-		free(text);
-		return -ENAMETOOLONG;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = create_beside(path, tmp, sizeof(tmp));
 	if (fd < 0) {
-		err = -errno;
 		free(text);
-		return err;
+		return fd;
 	}
+	errno = 0;
 	if (write(fd, text, len) != (ssize_t)len || fsync(fd))
 		err = errno ? -errno : -EIO;
 	if (close(fd) && !err)
 		err = -errno;
+	/* same directory: atomic; a symlink at path is replaced, never written through */
 	if (!err && rename(tmp, path))
 		err = -errno;
 	if (err)
