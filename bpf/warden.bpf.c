@@ -9,9 +9,10 @@
  *   fexit   vfio_pci_config_rw         scrub the DSN bytes the reader just got
  *   lsm     file_ioctl                TPH: refuse steering-tag calls the policy forbids;
  *                                     RESET, PCI_HOT_RESET, SET_IRQS, FEATURE: the ioctls rules
+ *   lsm     file_ioctl_compat         the same for 32-bit ioctls (where the kernel has it)
  *
  * The two vetoes attach as BPF LSM programs where the bpf LSM is active, else
- * as fmod_ret on security_file_permission / security_file_ioctl. The kernel
+ * as fmod_ret on security_file_permission / security_file_ioctl(_compat). The kernel
  * never skips an LSM program; it skips a tracing program (fentry, fmod_ret)
  * whose previous run on this CPU was preempted, which a fully preemptible
  * kernel does (README "How it works", preemption). rw_verify_area() calls
@@ -1215,4 +1216,28 @@ SEC("lsm/file_ioctl")
 int BPF_PROG(vw_lsm_file_ioctl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
 {
 	return vw_lsm_verdict(ret || vw_ioctl(file, cmd, arg, 0));
+}
+
+/*
+ * A 32-bit ioctl (a 32-bit process, or a 64-bit one through int $0x80) enters
+ * compat_sys_ioctl, which asks security_file_ioctl_compat instead (6.8, and
+ * 6.1 stable: Debian's 6.1.0-57 has it): without these, every such call went
+ * unjudged. Same judge, same counters and events as the native hook. arg is
+ * the caller's 32-bit word; the driver makes it a pointer with compat_ptr(),
+ * zero extension on x86, as here. The structures these calls pass (vfio's,
+ * the TPH revisions') have only 8-, 16- and 32-bit members, no pointer: the
+ * i386 layout is the native one. Kernels without the hook ask
+ * security_file_ioctl for compat ioctls too, and the loader leaves these out
+ * there (user/loader/attach.c).
+ */
+SEC("fmod_ret/security_file_ioctl_compat")
+int BPF_PROG(vw_file_ioctl_compat, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	return vw_ioctl(file, cmd, (__u32)arg, ret);
+}
+
+SEC("lsm/file_ioctl_compat")
+int BPF_PROG(vw_lsm_file_ioctl_compat, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	return vw_lsm_verdict(ret || vw_ioctl(file, cmd, (__u32)arg, 0));
 }

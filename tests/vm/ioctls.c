@@ -6,7 +6,9 @@
  * refused with PMCSR and COMMAND unchanged in sysfs (and, as the control,
  * LOW_POWER_ENTRY allowed does put the device in D3hot); a hot reset's event
  * names every device behind the group fds passed; QEMU starts under the
- * default policy, and its ioctls are counted.
+ * default policy, and its ioctls are counted. The same calls made as 32-bit
+ * ioctls (int $0x80: compat_sys_ioctl, another LSM hook) are judged alike,
+ * and a 32-bit pread of config space is judged over all of it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -15,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +31,7 @@
 #include "ioctls.h"
 #include "vfio_util.h"
 #include "vw_ioctl.h"
+#include "vw_tph_uapi.h"
 
 
 static char out[1 << 16];
@@ -328,6 +333,159 @@ static void unreadable_feature_refused(const struct vw_dev *d)
 	      "no event for the unreadable feature header");
 }
 
+/*
+ * A system call through the i386 table (int $0x80) from this 64-bit program:
+ * compat_sys_ioctl, compat pread64. Arguments in ebx, ecx, edx, esi, edi; the
+ * kernel clobbers r8-r11 on the way back. 0 or more, or -errno.
+ */
+static long int80(long nr, __u32 a, __u32 b, __u32 c, __u32 d, __u32 e)
+{
+	long ret;
+
+	asm volatile("int $0x80"
+		     : "=a"(ret)
+		     : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d), "D"(e)
+		     : "memory", "cc", "r8", "r9", "r10", "r11");
+	return (int)ret;
+}
+
+#define NR32_IOCTL 54		/* arch/x86/entry/syscalls/syscall_32.tbl */
+#define NR32_PREAD64 180
+
+/* ioctl through compat_sys_ioctl; arg must sit below 4 GiB. 0 or errno. */
+static int ioctl32(int fd, __u32 cmd, const void *arg)
+{
+	long r = int80(NR32_IOCTL, fd, cmd, (__u32)(unsigned long)arg, 0, 0);
+
+	return r < 0 ? (int)-r : 0;
+}
+
+static long long dev_counter(const char *bdf, const char *path)
+{
+	json_object *st = cli_status();
+	long long n = status_counter(st, bdf, path);
+
+	json_object_put(st);
+	return n;
+}
+
+/* One refused ioctl class, native then 32-bit: both EPERM, each one deny and one event. */
+static void compat_refused_like_native(const struct vw_dev *d, int cls, __u32 cmd, const void *arg32)
+{
+	const char *name = vw_ioc_class_names[cls];
+	int ev0 = events_count(O->evfile, "type", "ioctl", "rule", name, "action", "deny", "device", d->bdf, NULL);
+	long long n0[3], n1[3], n2[3];
+	int native = -1, d3 = -1, rc;
+
+	ioc_counters(d->bdf, name, n0);
+	if (cls == VW_IOC_RESET || cls == VW_IOC_LOW_POWER_ENTRY)
+		native = call_class(cls, d, NULL, 0, &d3);
+	ioc_counters(d->bdf, name, n1);
+	rc = ioctl32(d->fd, cmd, arg32);
+	ioc_counters(d->bdf, name, n2);
+	printf("  deny   %-16s native -> %s, int $0x80 -> %s; counters allow/audit/deny %lld/%lld/%lld -> "
+	       "%lld/%lld/%lld -> %lld/%lld/%lld\n", name, native < 0 ? "-" : native ? strerror(native) : "ok",
+	       rc ? strerror(rc) : "ok", n0[0], n0[1], n0[2], n1[0], n1[1], n1[2], n2[0], n2[1], n2[2]);
+	CHECK_EQ(native, EPERM);
+	CHECK(rc == EPERM, "%s via int $0x80 under deny: %s, expected EPERM", name, rc ? strerror(rc) : "ok");
+	CHECK(n1[0] == n0[0] && n1[1] == n0[1] && n1[2] == n0[2] + 1, "%s native: deny +1", name);
+	CHECK(n2[0] == n1[0] && n2[1] == n1[1] && n2[2] == n1[2] + 1, "%s via int $0x80: deny +1 as native", name);
+	CHECK_EQ(events_wait(O->evfile, ev0 + 2, WAIT_S, "type", "ioctl", "rule", name, "action", "deny", "device",
+			     d->bdf, NULL), ev0 + 2);
+}
+
+/*
+ * 32-bit ioctls (int $0x80 from this 64-bit program; a 32-bit VMM alike) reach
+ * vfio-pci through compat_sys_ioctl, which calls security_file_ioctl_compat,
+ * not security_file_ioctl: refused exactly as the native calls, counted and
+ * reported alike, and PMCSR stays. A 32-bit pread64 of config space: the veto
+ * does not decode the i386 registers (syscall 180 is not the x86_64 pread64),
+ * so it judges the read over all of config space (extent any, path unknown).
+ */
+static void compat_calls(const struct vw_dev *d, unsigned pm)
+{
+	char pol[512];
+	struct compat_args {
+		struct vfio_device_feature lpe;		/* LOW_POWER_ENTRY */
+		struct {
+			struct vw_tph_op op;
+			struct vw_tph_entry e;
+		} tph;					/* revision 1 GET_ST, one entry */
+		__u8 buf[16];
+	} *a;
+	unsigned pmcsr0 = sysfs16(d->bdf, pm + 4), cmd0 = sysfs16(d->bdf, 0x04);
+	long long tph0, rd0, inexact0;
+	int ev0, rc;
+	long r;
+	__u16 vid = 0;
+
+	a = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	CHECK(a != MAP_FAILED && (unsigned long)a < (1UL << 32), "MAP_32BIT buffer: %p", (void *)a);
+	if (a == MAP_FAILED)
+		return;
+	snprintf(pol, sizeof(pol), "%s/ioctls-compat.yaml", O->rwdir);
+	write_policy(pol, "version: 1\ndefault:\n  unassigned: {read: deny, write: deny}\n"
+			  "  ioctls: {reset: deny, low_power_entry: deny}\n  tph: {ops: [get_cap]}\n");
+	CHECK_EQ(cli_run(out, sizeof(out), "reload", "-q", "-p", pol, NULL), 0);
+	printf("  before: COMMAND 0x%04x PMCSR 0x%04x\n", cmd0, pmcsr0);
+
+	compat_refused_like_native(d, VW_IOC_RESET, VFIO_DEVICE_RESET, NULL);
+	memset(a, 0, sizeof(*a));
+	a->lpe.argsz = sizeof(a->lpe);
+	a->lpe.flags = VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY;
+	compat_refused_like_native(d, VW_IOC_LOW_POWER_ENTRY, VFIO_DEVICE_FEATURE, &a->lpe);
+
+	/* the judged TPH revision's call (revision 1): GET_ST, an op the policy leaves out */
+	a->tph.op.hdr.argsz = VW_TPH_FIXED_SIZE + VW_TPH_ENTRY_SIZE;
+	a->tph.op.hdr.op = VW_TPH_OP_GET_ST;
+	a->tph.op.st.count = 1;
+	tph0 = dev_counter(d->bdf, "tph.deny");
+	ev0 = events_count(O->evfile, "type", "tph", "op", "get_st", "reason", "op_not_allowed", "device", d->bdf,
+			   NULL);
+	CHECK_EQ(xioctl(d->fd, VW_TPH_IOCTL, &a->tph), EPERM);
+	rc = ioctl32(d->fd, VW_TPH_IOCTL, &a->tph);
+	printf("  deny   tph get_st         int $0x80 -> %s; tph.deny %lld -> %lld\n", rc ? strerror(rc) : "ok", tph0,
+	       dev_counter(d->bdf, "tph.deny"));
+	CHECK(rc == EPERM, "TPH GET_ST via int $0x80: %s, expected EPERM", rc ? strerror(rc) : "ok");
+	CHECK_EQ(dev_counter(d->bdf, "tph.deny"), tph0 + 2);
+	CHECK_EQ(events_wait(O->evfile, ev0 + 2, WAIT_S, "type", "tph", "op", "get_st", "reason", "op_not_allowed",
+			     "device", d->bdf, NULL), ev0 + 2);
+
+	pause_ms(1000);	/* a runtime suspend would have happened by now */
+	printf("  after:  COMMAND 0x%04x PMCSR 0x%04x\n", sysfs16(d->bdf, 0x04), sysfs16(d->bdf, pm + 4));
+	CHECK_EQ(sysfs16(d->bdf, 0x04), cmd0);
+	CHECK_EQ(sysfs16(d->bdf, pm + 4), pmcsr0);
+	CHECK((pmcsr0 & 3) == 0, "the device was in D0 to begin with: PMCSR 0x%04x", pmcsr0);
+	if ((sysfs16(d->bdf, pm + 4) & 3) != 0) {	/* the 32-bit call got through: wake it for the next tests */
+		a->lpe.flags = VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_LOW_POWER_EXIT;
+		ioctl32(d->fd, VFIO_DEVICE_FEATURE, &a->lpe);
+	}
+
+	/* pread64 of the vendor ID (allowed), natively: exact; through the i386 table: all of config space */
+	rd0 = dev_counter(d->bdf, "read.deny");
+	inexact0 = dev_counter(d->bdf, "inexact_read");
+	ev0 = events_count(O->evfile, "type", "config", "path", "unknown", "extent", "any", "action", "deny", "device",
+			   d->bdf, NULL);
+	CHECK_EQ(vw_cfg_pread(d, 0, &vid, 2), 2);
+	CHECK_EQ(vid, 0x8086);
+	r = int80(NR32_PREAD64, d->fd, (__u32)(unsigned long)a->buf, 2, (__u32)d->cfg_off, (__u32)(d->cfg_off >> 32));
+	printf("  32-bit pread64 of the vendor ID (unassigned reads denied): %s; read.deny %lld -> %lld, "
+	       "inexact_read %lld -> %lld\n", r < 0 ? strerror((int)-r) : "ok", rd0, dev_counter(d->bdf, "read.deny"),
+	       inexact0, dev_counter(d->bdf, "inexact_read"));
+	CHECK_EQ(r, -EPERM);
+	CHECK_EQ(dev_counter(d->bdf, "read.deny"), rd0 + 1);
+	CHECK_EQ(dev_counter(d->bdf, "inexact_read"), inexact0 + 1);
+	CHECK_EQ(events_wait(O->evfile, ev0 + 1, WAIT_S, "type", "config", "path", "unknown", "extent", "any", "action",
+			     "deny", "device", d->bdf, NULL), ev0 + 1);
+	/* where every read is allowed, the 32-bit pread gets the bytes */
+	write_policy(pol, "version: 1\ndefault:\n  unassigned: {read: allow, write: deny}\n");
+	CHECK_EQ(cli_run(out, sizeof(out), "reload", "-q", "-p", pol, NULL), 0);
+	r = int80(NR32_PREAD64, d->fd, (__u32)(unsigned long)a->buf, 2, (__u32)d->cfg_off, (__u32)(d->cfg_off >> 32));
+	CHECK_EQ(r, 2);
+	CHECK_EQ(a->buf[0] | a->buf[1] << 8, 0x8086);
+	munmap(a, 4096);
+}
+
 /* QEMU (realize: SET_IRQS, FEATURE probes; machine reset: RESET) starts under the default policy. */
 static void qemu_starts(void)
 {
@@ -391,6 +549,8 @@ static void check_status_text(void)
 	CHECK(strstr(out, "tph uapi judged: revision 1") != NULL, "status names the TPH uAPI revision:\n%.2000s",
 	      out);
 	CHECK(strstr(out, "ioctls allow/audit/deny: reset(") != NULL, "status counts per ioctl:\n%.3000s", out);
+	CHECK(strstr(out, "ioctl hooks: file_ioctl, file_ioctl_compat (32-bit)") != NULL,
+	      "status shows the 32-bit ioctl hook attached:\n%.3000s", out);
 }
 
 void test_ioctls(const struct ioctls_opts *o)
@@ -413,6 +573,7 @@ void test_ioctls(const struct ioctls_opts *o)
 		each_class(act, &d, &peer, pm);
 	refused_change_nothing(&d, pm);	/* still under the deny policy */
 	unreadable_feature_refused(&d);
+	compat_calls(&d, pm);
 	CHECK_EQ(cli_run(out, sizeof(out), "reload", "-q", "-p", "policies/default.yaml", NULL), 0);
 	hot_reset_names_devices(&d, &peer);	/* the default policy audits hot resets */
 	check_status_text();

@@ -28,6 +28,23 @@ static const char *veto_kind(void)
 }
 
 /*
+ * The ioctl entry points judged: the native hook, and the one 32-bit ioctls
+ * (int $0x80, 32-bit processes) take on kernels that have it (6.8, 6.1 stable).
+ */
+static const char *ioctl_hooks(void)
+{
+	struct bpf_prog_info pi;
+
+	if (vw_linked_prog(VW_LINK_FILE_IOCTL, &pi))
+		return "unknown";
+	if (!vw_linked_prog(VW_LINK_FILE_IOCTL_COMPAT, &pi))
+		return "file_ioctl, file_ioctl_compat (32-bit)";
+	if (vw_kallsyms_has("security_file_ioctl_compat", NULL))
+		return "file_ioctl only: file_ioctl_compat NOT attached, 32-bit ioctls are unjudged";
+	return "file_ioctl (this kernel has no file_ioctl_compat: 32-bit ioctls take file_ioctl too)";
+}
+
+/*
  * Kernel lockdown and what it took: the running mode, whether the DSN scrub runs
  * (its program is not loaded under lockdown) and the policy entries it degraded.
  */
@@ -184,6 +201,7 @@ static void print_text(json_object *root)
 	printf("walked layouts vfio-pci's map corrected: %lld\n",
 	       (long long)json_object_get_int64(json_object_object_get(root, "walk_corrected")));
 	printf("veto: %s\n", json_object_get_string(json_object_object_get(root, "veto")));
+	printf("ioctl hooks: %s\n", json_object_get_string(json_object_object_get(root, "ioctl_hooks")));
 	printf("DSN scrub: %s   scrubs the kernel skipped: %lld\n",
 	       json_object_get_string(json_object_object_get(root, "dsn_scrub")),
 	       (long long)json_object_get_int64(json_object_object_get(root, "scrub_missed")));
@@ -307,6 +325,7 @@ int vw_status(int json)
 	json_object_object_add(root, "devices_over_limit", json_object_new_int64(g.no_slot));
 	json_object_object_add(root, "errors", json_object_new_int64(g.errors));
 	json_object_object_add(root, "veto", json_object_new_string(veto_kind()));
+	json_object_object_add(root, "ioctl_hooks", json_object_new_string(ioctl_hooks()));
 	json_object_object_add(root, "skipped_runs", skipped_runs_json());
 	json_object_object_add(root, "contended", json_object_new_int64(g.contended));
 	json_object_object_add(root, "scrub_missed", json_object_new_int64(g.scrub_missed));

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "vw_tph_rev.h"	/* the skeleton's read-only data holds one */
@@ -106,6 +107,25 @@ void vw_test_stop_at(const char *step)
 		raise(SIGSTOP);
 }
 
+/*
+ * Does the running kernel have this function (vmlinux BTF)? 32-bit ioctls ask
+ * security_file_ioctl_compat since 6.8 (and in 6.1 stable: Debian 6.1.0-57); before,
+ * compat_sys_ioctl asked security_file_ioctl like the native call, which the
+ * native program judges. Unknown (no BTF to read) counts as present: loading
+ * then fails loudly rather than leaving 32-bit ioctls unjudged.
+ */
+static int kernel_has_func(const char *name)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	int has;
+
+	if (!btf)
+		return 1;
+	has = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
+	btf__free(btf);
+	return has;
+}
+
 static void remove_pin_dir(const char *dir)
 {
 	char path[512];
@@ -190,7 +210,7 @@ static int attach_with(const struct vw_attach_opts *o, struct vw_apply_report *r
 {
 	struct warden *skel = NULL;
 	struct vw_maps m;
-	int rc, err, i, lsm;
+	int rc, err, i, lsm, compat;
 
 	if (vw_is_attached()) {
 		vw_msg(VW_ERR, "vfio-warden: already attached (%s); use `vfio-warden reload -p POLICY` "
@@ -224,10 +244,13 @@ static int attach_with(const struct vw_attach_opts *o, struct vw_apply_report *r
 	 * skips those, while it skips a tracing (fmod_ret) program whose previous run
 	 * on the CPU was preempted, which fully preemptible kernels do. */
 	lsm = bpf_lsm_active();
+	compat = kernel_has_func(lsm ? "bpf_lsm_file_ioctl_compat" : "security_file_ioctl_compat");
 	bpf_program__set_autoload(skel->progs.vw_lsm_file_permission, lsm);
 	bpf_program__set_autoload(skel->progs.vw_lsm_file_ioctl, lsm);
+	bpf_program__set_autoload(skel->progs.vw_lsm_file_ioctl_compat, lsm && compat);
 	bpf_program__set_autoload(skel->progs.vw_file_permission, !lsm);
 	bpf_program__set_autoload(skel->progs.vw_file_ioctl, !lsm);
+	bpf_program__set_autoload(skel->progs.vw_file_ioctl_compat, !lsm && compat);
 	/* lockdown=integrity refuses a program that calls bpf_probe_write_user at load; the
 	 * policy was adapted already (scrub applies as audit), so nothing arms the scrub */
 	bpf_program__set_autoload(skel->progs.vw_config_rw_exit, o->lockdown == VW_LOCKDOWN_NONE);

@@ -46,6 +46,7 @@ struct bpf_map *vw_skel_map(struct warden *skel, enum vw_map_id id);
 #define VW_LINKS(X) \
 	X(FILE_PERMISSION, link_file_permission, vw_lsm_file_permission, vw_file_permission) \
 	X(FILE_IOCTL, link_file_ioctl, vw_lsm_file_ioctl, vw_file_ioctl) \
+	X(FILE_IOCTL_COMPAT, link_file_ioctl_compat, vw_lsm_file_ioctl_compat, vw_file_ioctl_compat) \
 	X(CONFIG_RW_EXIT, link_config_rw_exit, vw_config_rw_exit, vw_config_rw_exit) \
 	X(CONFIG_RW, link_config_rw, vw_config_rw, vw_config_rw)
 
