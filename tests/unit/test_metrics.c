@@ -289,7 +289,7 @@ static void test_file_symlinks(void)
 	}
 	CHECK(lstat(path, &st) == 0 && S_ISREG(st.st_mode), "FILE is not a regular file");
 	CHECK_EQ(st.st_mode & 07777, 0644);	/* node_exporter reads it as another user */
-	CHECK(file_is(path, "# HELP vfio_warden_attached 1 while vfio-warden's programs are attached.\n"
+	CHECK(file_is(path, "# HELP vfio_warden_attached 1 while vfio-warden's programs are attached and enforcing.\n"
 		      "# TYPE vfio_warden_attached gauge\nvfio_warden_attached 0\n"), "FILE content");
 	/* nothing else left in the directory: FILE and the 6 planted links */
 	n = 0;
