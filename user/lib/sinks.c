@@ -15,6 +15,7 @@
 #include "sinks.h"
 #include "vm.h"
 #include "vw_decide.h"
+#include "vw_ioctl.h"
 
 int vw_parse_audit_mode(const char *s, enum vw_audit_mode *out)
 {
@@ -31,8 +32,8 @@ int vw_audit_wants(enum vw_audit_mode mode, const struct vw_event *e)
 {
 	if (mode == VW_AUDIT_OFF || e->type == VW_EV_DEVICE)
 		return 0;
-	/* a bypass is an access nobody judged: as grave as a denial */
-	return mode == VW_AUDIT_ALL || e->action == VW_DENY || e->type == VW_EV_BYPASS;
+	/* a bypass is an access nobody judged, a race a call that ran unlike judged: as grave as a denial */
+	return mode == VW_AUDIT_ALL || e->action == VW_DENY || e->type == VW_EV_BYPASS || e->type == VW_EV_RACE;
 }
 
 int vw_audit_text(const struct vw_event *e, const char *vm_name, char *buf, size_t len)
@@ -44,6 +45,11 @@ int vw_audit_text(const struct vw_event *e, const char *vm_name, char *buf, size
 		n = snprintf(buf, len, "op=tph action=%s device=%s vendor=%04x device_id=%04x tph_op=%u "
 			     "vmm_pid=%u %s", vw_action_name(e->action), e->bdf, e->vendor, e->device_id,
 			     e->tph_op, e->pid, vm ? vm : "vm=?");
+	else if (e->type == VW_EV_RACE)
+		n = snprintf(buf, len, "op=ioctl_race race=%s action=%s device=%s vendor=%04x device_id=%04x "
+			     "judged_flags=0x%x used_flags=0x%x vmm_pid=%u tid=%u %s", vw_race_kind_name(e->race_kind),
+			     e->on_race == VW_IOC_KILL ? "kill" : "audit", e->bdf, e->vendor, e->device_id,
+			     e->judged_flags, e->ioc_flags, e->pid, e->tid, vm ? vm : "vm=?");
 	else if (e->type == VW_EV_IOCTL)
 		n = snprintf(buf, len, "op=ioctl action=%s device=%s vendor=%04x device_id=%04x ioctl=0x%x "
 			     "feature_flags=0x%x vmm_pid=%u %s", vw_action_name(e->action), e->bdf, e->vendor,
@@ -82,10 +88,11 @@ void vw_sinks_close(struct vw_sinks *s)
 			s->journal_failed == 1 ? "y" : "ies");
 }
 
-/* sd-daemon priorities: a denial or a bypass is a warning, an audit a notice. */
+/* sd-daemon priorities: a denial, a bypass or a race is a warning, an audit a notice. */
 static int priority(const struct vw_event *e)
 {
-	return e->type == VW_EV_BYPASS || e->action == VW_DENY ? 4 : e->type == VW_EV_DEVICE ? 6 : 5;
+	return e->type == VW_EV_BYPASS || e->type == VW_EV_RACE || e->action == VW_DENY ? 4
+	       : e->type == VW_EV_DEVICE ? 6 : 5;
 }
 
 static void to_journal(struct vw_sinks *s, const struct vw_event *e, const struct vw_vm *vm)
@@ -104,10 +111,13 @@ static void to_journal(struct vw_sinks *s, const struct vw_event *e, const struc
 	rc = sd_journal_send("MESSAGE=%s", text ? text : "", "PRIORITY=%d", priority(e),
 			     "SYSLOG_IDENTIFIER=vfio-warden",
 			     "VFIO_WARDEN_TYPE=%s", e->type == VW_EV_BYPASS ? "bypass" : e->type == VW_EV_TPH ? "tph"
-						     : e->type == VW_EV_IOCTL ? "ioctl" : e->type == VW_EV_DEVICE ? "device" : "config",
-			     "VFIO_WARDEN_ACTION=%s", e->type == VW_EV_DEVICE ? "none" : vw_action_name(e->action),
+						     : e->type == VW_EV_IOCTL ? "ioctl" : e->type == VW_EV_RACE ? "race"
+						     : e->type == VW_EV_DEVICE ? "device" : "config",
+			     "VFIO_WARDEN_ACTION=%s", e->type == VW_EV_DEVICE ? "none"
+						       : e->type == VW_EV_RACE && e->on_race == VW_IOC_KILL ? "kill"
+						       : vw_action_name(e->action),
 			     "VFIO_WARDEN_DEVICE=%s", e->bdf,
-			     "VFIO_WARDEN_OP=%s", e->type == VW_EV_TPH ? "tph" : e->type == VW_EV_IOCTL ? "ioctl" : e->dir == VW_DIR_WRITE ? "write" : "read",
+			     "VFIO_WARDEN_OP=%s", e->type == VW_EV_TPH ? "tph" : e->type == VW_EV_IOCTL || e->type == VW_EV_RACE ? "ioctl" : e->dir == VW_DIR_WRITE ? "write" : "read",
 			     "VFIO_WARDEN_OFFSET=0x%x", e->offset, "VFIO_WARDEN_SIZE=%u", e->size,
 			     "VFIO_WARDEN_VMM_PID=%u", e->pid, "VFIO_WARDEN_VM=%s", vm->name,
 			     "VFIO_WARDEN_VM_UUID=%s", vm->uuid, NULL);
