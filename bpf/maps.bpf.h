@@ -159,6 +159,18 @@ struct {
 	__type(value, struct vw_ticket);
 } vw_tickets SEC(".maps");
 
+/*
+ * The veto's FEATURE verdict for vfio_pci_core_ioctl_feature's fentry, per
+ * task (one ioctl at a time per thread): written only for VFIO_DEVICE_FEATURE
+ * calls it lets through, so nothing else on the host pays for it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct vw_ioc_judged);
+} vw_feature_verdicts SEC(".maps");
+
 /* A TPH call's entries, copied in chunks, and the checker's result (map memory:
  * the verifier does not track it, so the chunk loop's states converge). */
 struct vw_tph_work {

@@ -10,6 +10,8 @@
  *   lsm     file_ioctl                TPH: refuse steering-tag calls the policy forbids;
  *                                     RESET, PCI_HOT_RESET, SET_IRQS, FEATURE: the ioctls rules
  *   lsm     file_ioctl_compat         the same for 32-bit ioctls (where the kernel has it)
+ *   fentry  vfio_pci_core_ioctl_feature  FEATURE: the flags the driver got (the kernel's
+ *                                     copy) against those the ioctl veto judged: races
  *
  * The two vetoes attach as BPF LSM programs where the bpf LSM is active, else
  * as fmod_ret on security_file_permission / security_file_ioctl(_compat). The kernel
@@ -1155,6 +1157,40 @@ static __always_inline void vw_ioc_report(const struct vw_devinfo *info, const s
 		__sync_fetch_and_add(&c->events, 1);
 }
 
+/*
+ * A FEATURE call the veto lets through: its verdict, for the driver's fentry
+ * to compare with the flags the kernel copies later (vw_ioc_race_check).
+ * noinline: its frame is not on the veto's deepest chain (vw_device_for).
+ */
+static __noinline void vw_ioc_record(const struct vw_device *d, const struct vw_ioc_call *call, __u64 vdev,
+				     int action)
+{
+	struct vw_ioc_judged *j;
+
+	if (!d || !call)
+		return;
+	j = bpf_task_storage_get(&vw_feature_verdicts, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!j)
+		return;	/* no memory: the driver's fentry reports the call as unjudged */
+	j->vdev = vdev;
+	j->flags = call->flags;
+	j->cls = call->cls;
+	j->action = action;
+	j->slot = d->slot;
+	__builtin_memcpy(j->rules, d->ioctl, sizeof(j->rules));
+	j->armed = action != VW_DENY;
+}
+
+/* The thread's recorded FEATURE verdict no longer stands (the TPH judge refused the call). */
+static __always_inline void vw_ioc_disarm(void)
+{
+	struct vw_ioc_judged *j = bpf_task_storage_get(&vw_feature_verdicts, bpf_get_current_task_btf(), 0, 0);
+
+	if (j)
+		j->armed = 0;
+}
+
 /* RESET, PCI_HOT_RESET, SET_IRQS, FEATURE on a VFIO PCI device file. */
 static __noinline int vw_vfio_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
@@ -1176,13 +1212,16 @@ static __noinline int vw_vfio_ioctl(struct file *file, unsigned int cmd, unsigne
 	if (cmd == VW_VFIO_DEVICE_FEATURE && vw_ioc_read_feature(&call, arg))
 		action = VW_DENY;
 	else if (vw_rev()->feature && cmd == vw_rev()->cmd &&
-		 (call.flags & (VW_TPH_FEATURE_MASK | VW_TPH_FEATURE_PROBE)) == vw_rev()->feature)
+		 (call.flags & (VW_TPH_FEATURE_MASK | VW_TPH_FEATURE_PROBE)) == vw_rev()->feature) {
+		vw_ioc_record(d, &call, (__u64)info.vdev, VW_ALLOW);	/* vw_ioctl disarms it if TPH refuses */
 		return VW_IOC_IS_TPH;	/* the judged TPH revision's feature: its own rules */
-	else {
+	} else {
 		if (cmd == VW_VFIO_DEVICE_PCI_HOT_RESET)
 			vw_ioc_read_hot_reset(&call, arg);
 		action = vw_ioc_judge(d->ioctl, call.cls, &call.reason);
 	}
+	if (cmd == VW_VFIO_DEVICE_FEATURE)
+		vw_ioc_record(d, &call, (__u64)info.vdev, action);
 	vw_ioc_report(&info, d, &call, action);
 	return action == VW_DENY ? -EPERM : 0;
 }
@@ -1203,7 +1242,12 @@ static __always_inline int vw_ioctl(struct file *file, unsigned int cmd, unsigne
 	if (ret || !vw_ioc_cmd_judged(cmd))
 		return ret;
 	ret = vw_vfio_ioctl(file, cmd, arg);
-	return ret == VW_IOC_IS_TPH ? vw_tph_ioctl(file, arg, 0) : ret;
+	if (ret != VW_IOC_IS_TPH)
+		return ret;
+	ret = vw_tph_ioctl(file, arg, 0);
+	if (ret)
+		vw_ioc_disarm();
+	return ret;
 }
 
 SEC("fmod_ret/security_file_ioctl")
@@ -1240,4 +1284,83 @@ SEC("lsm/file_ioctl_compat")
 int BPF_PROG(vw_lsm_file_ioctl_compat, struct file *file, unsigned int cmd, unsigned long arg, int ret)
 {
 	return vw_lsm_verdict(ret || vw_ioctl(file, cmd, (__u32)arg, 0));
+}
+
+/* ---- the FEATURE header race: judged at the hook, used from the kernel's copy ---- */
+
+#define VW_SIGKILL 9
+
+/*
+ * A FEATURE call the driver got unlike judged (or unjudged): counted, reported,
+ * and under on_race: kill the process gets SIGKILL, delivered before this
+ * ioctl returns to user space (the call itself runs). j is the thread's record
+ * (NULL: none). noinline: the names and the event are in its frame alone.
+ */
+static __noinline void vw_ioc_race(const struct vw_ioc_judged *j, struct vfio_device___vw *device, __u32 flags,
+				   __u32 kind)
+{
+	struct vw_devinfo info = {};
+	struct vw_dev_key key = {};
+	const struct vw_device *d = NULL;
+	const __u8 *rules = NULL;
+	struct vw_counters *c;
+	struct vw_event *e;
+	__u32 cls = vw_ioc_classify(VW_VFIO_DEVICE_FEATURE, flags), on_race = VW_AUDIT, slot, reason;
+
+	vw_devinfo_of(device, &info);	/* reported even if that fails: an empty name says so */
+	if (kind == VW_RACE_FLAGS && j) {
+		rules = j->rules;
+		slot = j->slot;
+		on_race = vw_ioc_on_race(j->rules);
+	} else {
+		d = vw_device_lookup(&info, &key);
+		rules = d ? d->ioctl : NULL;
+		slot = d ? d->slot : vw_slot_of(info.bdf);
+	}
+	c = vw_slot_counters(slot);
+	if (on_race == VW_IOC_KILL)
+		bpf_send_signal(VW_SIGKILL);
+	if (c) {
+		__sync_fetch_and_add(&c->race[kind == VW_RACE_FLAGS ? 0 : 1], 1);
+		if (on_race == VW_IOC_KILL)
+			__sync_fetch_and_add(&c->race[2], 1);
+	}
+	e = vw_event_begin(VW_EV_RACE, &info, c);
+	if (!e)
+		return;
+	e->action = VW_AUDIT;
+	e->ioc_cmd = VW_VFIO_DEVICE_FEATURE;
+	e->ioc_class = cls;
+	e->ioc_flags = flags;
+	e->race_kind = kind;
+	e->on_race = on_race;
+	e->used_action = rules ? vw_ioc_judge(rules, cls, &reason) : VW_UNSET;
+	if (kind == VW_RACE_FLAGS && j) {
+		e->judged_flags = j->flags;
+		e->judged_class = j->cls;
+		e->judged_action = j->action;
+	}
+	vw_event_end(e, c);
+}
+
+/*
+ * vfio-pci's feature handler, with the flags vfio_main copied and dispatched
+ * on (the variant drivers built on vfio-pci-core use it too). Only FEATURE
+ * calls that reach the driver run it. The thread's record is used once.
+ */
+SEC("fentry/vfio_pci_core_ioctl_feature")
+int BPF_PROG(vw_ioc_feature_used, struct vfio_device___vw *device, __u32 flags, void *arg, size_t argsz)
+{
+	struct vw_ioc_judged *j;
+	__u32 kind;
+
+	if (vw_retired())
+		return 0;
+	j = bpf_task_storage_get(&vw_feature_verdicts, bpf_get_current_task_btf(), 0, 0);
+	kind = vw_ioc_race_check(j, (__u64)device, flags);
+	if (j)
+		j->armed = 0;
+	if (kind != VW_RACE_NONE)
+		vw_ioc_race(j, device, flags, kind);
+	return 0;
 }

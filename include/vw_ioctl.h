@@ -154,12 +154,57 @@ static inline int vw_ioc_judge(const __u8 *rules, __u32 cls, __u32 *reason)
 	return VW_DENY;
 }
 
+/*
+ * The FEATURE header race. The veto reads vfio_device_feature.flags from the
+ * caller's memory at the ioctl hook; vfio_main copies it again afterwards and
+ * dispatches on its own copy, so a second thread can change the flags in
+ * between (judged one feature, ran another). No hook after that copy can
+ * refuse (vfio's functions allow no error injection, and no LSM hook follows),
+ * so the race is detected where the driver receives the kernel's copy
+ * (vfio_pci_core_ioctl_feature's flags) against the verdict the veto recorded
+ * for the same thread, and acted on by the device's on_race rule.
+ */
+#define VW_IOC_ON_RACE 15	/* rule byte of on_race (ioctls: on_race: audit|kill) */
+#define VW_IOC_KILL    4	/* on_race only: SIGKILL the racing process */
+
+/* A device's on_race action from its resolved rules: kill, else audit. */
+static inline __u32 vw_ioc_on_race(const __u8 *rules)
+{
+	return rules[VW_IOC_ON_RACE] == VW_IOC_KILL ? VW_IOC_KILL : VW_AUDIT;
+}
+
+/* What the veto recorded for the thread's last FEATURE call it let through. */
+struct vw_ioc_judged {
+	__u64 vdev;		/* struct vfio_device * it was judged on */
+	__u32 flags;		/* the flags it judged */
+	__u32 cls;		/* their class */
+	__u32 action;		/* the verdict given (allow or audit: a denial never runs) */
+	__u32 slot;		/* the device's counters slot */
+	__u32 armed;		/* let through, not yet seen by the driver */
+	__u32 pad;
+	__u8 rules[VW_IOC_RULE_BYTES];	/* the device's resolved rules at the time */
+};
+
+enum vw_race_kind {
+	VW_RACE_NONE = 0,	/* the driver got what was judged */
+	VW_RACE_FLAGS = 1,	/* the driver got other flags than were judged */
+	VW_RACE_UNJUDGED = 2,	/* a FEATURE call reached the driver with no verdict for it */
+};
+
+/* The driver's call (vdev, flags from the kernel's copy) against the thread's record j. */
+static inline __u32 vw_ioc_race_check(const struct vw_ioc_judged *j, __u64 vdev, __u32 used_flags)
+{
+	if (!j || !j->armed || j->vdev != vdev)
+		return VW_RACE_UNJUDGED;
+	return j->flags == used_flags ? VW_RACE_NONE : VW_RACE_FLAGS;
+}
+
 /* Resolve class i of a device's rules from its layers, most specific first
  * (layers[k] NULL: no such layer); VW_UNSET when none names it. Unrolled over
  * the constant layer indexes (the verifier loads layers[k] at constant offsets). */
 static inline __u8 vw_ioc_resolve_one(const struct vw_profile *const *layers, __u32 i)
 {
-	if (i >= VW_IOC_NRULES)
+	if (i >= VW_IOC_NRULES && i != VW_IOC_ON_RACE)
 		return VW_UNSET;
 	if (layers[0] && layers[0]->ioctl[i] != VW_UNSET)
 		return layers[0]->ioctl[i];
@@ -252,6 +297,11 @@ static inline const char *vw_ioc_feature_name(__u32 feature)
 		"DMA_LOGGING_STOP", "DMA_LOGGING_REPORT", "MIG_DATA_SIZE", "BUS_MASTER", "DMA_BUF",
 	};
 	return feature < VW_NFEATS_KNOWN ? n[feature] : NULL;
+}
+
+static inline const char *vw_race_kind_name(__u32 kind)
+{
+	return kind == VW_RACE_FLAGS ? "flags_changed" : kind == VW_RACE_UNJUDGED ? "unjudged" : "none";
 }
 
 /* policy key -> class, -1 if none */

@@ -197,6 +197,8 @@ struct vw_counters {
 	__u64 scrub_missed;	/* DSN reads whose scrub the kernel skipped (README: Preemption) */
 	__u64 inexact[2];	/* [dir]: judged over more bytes than they reach (include/vw_extent.h) */
 	__u64 ioctl[VW_IOC_SLOTS][4];	/* VFIO device ioctls by enum vw_ioc_class and enum vw_action */
+	__u64 race[3];		/* FEATURE calls the driver got unlike judged: [0] flags changed after
+				 * the veto read them, [1] no verdict recorded, [2] processes killed (on_race) */
 };
 
 /* Global counters (per-CPU array, one element). */
@@ -216,6 +218,7 @@ enum vw_event_type {
 	VW_EV_DEVICE = 3,	/* device seen for the first time after attach */
 	VW_EV_TPH = 4,		/* VFIO_DEVICE_PCI_TPH call audited or refused */
 	VW_EV_IOCTL = 5,	/* VFIO device ioctl (include/vw_ioctl.h) audited or refused */
+	VW_EV_RACE = 6,		/* FEATURE call the driver got unlike judged (vw_ioctl.h: vw_race_kind) */
 };
 
 /* How the access entered the kernel; from the syscall number when known. */
@@ -274,6 +277,14 @@ struct vw_event {
 	/* VW_EV_CONFIG audit/deny: nonzero on a record that counts several identical accesses
 	 * (include/vw_aggregate.h): the time of the first of them; ts_boot_ns is the last's */
 	__u64 first_ns;
+	/* VW_EV_RACE: ioc_cmd/ioc_class/ioc_flags are what the driver got (the kernel's copy) */
+	__u32 race_kind;	/* enum vw_race_kind */
+	__u32 judged_flags;	/* what the veto judged (VW_RACE_FLAGS) */
+	__u32 judged_class;
+	__u8 judged_action;	/* the verdict it gave */
+	__u8 used_action;	/* the device's rule for the class the driver got */
+	__u8 on_race;		/* VW_AUDIT, or VW_IOC_KILL: SIGKILL sent to the process */
+	__u8 race_pad;
 };
 
 #endif /* VW_TYPES_H */

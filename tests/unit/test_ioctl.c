@@ -19,6 +19,7 @@
 #include "vw_ioctl.h"
 #include "events.h"
 #include "policy.h"
+#include "sinks.h"
 
 static char err[1024];
 
@@ -256,11 +257,142 @@ static void test_hot_reset_devices(void)
 	vw_test_rmtree(root);
 }
 
+/* The FEATURE header race (vw_ioc_race_check): the driver's flags against the thread's record. */
+static void test_race_check(void)
+{
+	static const __u32 flags[] = {
+		VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_DMA_LOGGING_START,
+		VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY,
+		VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIGRATION,
+		VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY,
+		VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_BUS_MASTER,
+		0,
+	};
+	struct vw_ioc_judged j = { .vdev = 0x1000, .armed = 1 };
+	unsigned a, b;
+
+	/* every pair of judged and used flags: a race exactly when they differ */
+	for (a = 0; a < sizeof(flags) / sizeof(flags[0]); a++)
+		for (b = 0; b < sizeof(flags) / sizeof(flags[0]); b++) {
+			j.flags = flags[a];
+			CHECK(vw_ioc_race_check(&j, 0x1000, flags[b]) == (a == b ? VW_RACE_NONE : VW_RACE_FLAGS),
+			      "judged 0x%x used 0x%x", flags[a], flags[b]);
+		}
+	/* the reported case: judged other_feature (allowed), ran low_power_entry */
+	CHECK_EQ(vw_ioc_classify(VFIO_DEVICE_FEATURE, flags[0]), VW_IOC_OTHER);
+	CHECK_EQ(vw_ioc_classify(VFIO_DEVICE_FEATURE, flags[1]), VW_IOC_LOW_POWER_ENTRY);
+	/* a single flipped bit anywhere in the word is a race */
+	for (b = 0; b < 32; b++) {
+		j.flags = flags[0];
+		CHECK_EQ(vw_ioc_race_check(&j, 0x1000, flags[0] ^ (1u << b)), VW_RACE_FLAGS);
+	}
+	/* no verdict for this call: none recorded, used up, or judged on another device */
+	j.flags = flags[0];
+	CHECK_EQ(vw_ioc_race_check(NULL, 0x1000, flags[0]), VW_RACE_UNJUDGED);
+	CHECK_EQ(vw_ioc_race_check(&j, 0x2000, flags[0]), VW_RACE_UNJUDGED);
+	j.armed = 0;
+	CHECK_EQ(vw_ioc_race_check(&j, 0x1000, flags[0]), VW_RACE_UNJUDGED);
+	CHECK_STR(vw_race_kind_name(VW_RACE_FLAGS), "flags_changed");
+	CHECK_STR(vw_race_kind_name(VW_RACE_UNJUDGED), "unjudged");
+}
+
+/* A race event as JSON and in the audit log: judged against used, the action taken. */
+static void test_race_event(void)
+{
+	struct vw_event e = { .type = VW_EV_RACE, .action = VW_AUDIT, .pid = 4242, .tid = 4243,
+			      .vendor = 0x8086, .device_id = 0x10d3, .ioc_cmd = VFIO_DEVICE_FEATURE,
+			      .ioc_class = VW_IOC_LOW_POWER_ENTRY,
+			      .ioc_flags = VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY,
+			      .race_kind = VW_RACE_FLAGS,
+			      .judged_flags = VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_DMA_LOGGING_START,
+			      .judged_class = VW_IOC_OTHER, .judged_action = VW_ALLOW, .used_action = VW_DENY,
+			      .on_race = VW_IOC_KILL };
+	static char buf[4096];
+
+	strcpy(e.bdf, "0000:00:0b.0");
+	strcpy(e.comm, "racer");
+	vw_event_json(&e, 1, buf, sizeof(buf));
+	CHECK(strstr(buf, "\"type\":\"race\"") && strstr(buf, "\"race\":\"flags_changed\"") &&
+	      strstr(buf, "\"judged\":{\"rule\":\"other_feature\",\"feature\":\"DMA_LOGGING_START\","
+			  "\"feature_flags\":[\"set\"],\"flags\":131078,\"action\":\"allow\"}") &&
+	      strstr(buf, "\"used\":{\"rule\":\"low_power_entry\",\"feature\":\"LOW_POWER_ENTRY\","
+			  "\"feature_flags\":[\"set\"],\"flags\":131075,\"policy\":\"deny\"}") &&
+	      strstr(buf, "\"on_race\":\"kill\",\"killed\":true"), "%s", buf);
+	e.race_kind = VW_RACE_UNJUDGED;
+	e.on_race = VW_AUDIT;
+	vw_event_json(&e, 1, buf, sizeof(buf));
+	CHECK(strstr(buf, "\"race\":\"unjudged\"") && !strstr(buf, "\"judged\"") &&
+	      strstr(buf, "\"killed\":false"), "%s", buf);
+	e.race_kind = VW_RACE_FLAGS;
+	CHECK_EQ(vw_audit_wants(VW_AUDIT_DENY, &e), 1);	/* as grave as a denial */
+	vw_audit_text(&e, NULL, buf, sizeof(buf));
+	CHECK(strstr(buf, "op=ioctl_race race=flags_changed action=audit device=0000:00:0b.0 ") == buf &&
+	      strstr(buf, "judged_flags=0x20006 used_flags=0x20003 vmm_pid=4242 tid=4243"), "%s", buf);
+}
+
+/* on_race: parsed per layer in 'ioctls:', resolved like a class, audit unless kill. */
+static void test_on_race(void)
+{
+	static const char pol[] =
+		"version: 1\n"
+		"default:\n"
+		"  ioctls: {low_power_entry: deny}\n"
+		"devices:\n"
+		"  - match: {vendor: \"8086\"}\n"
+		"    ioctls: {on_race: kill}\n"
+		"  - match: {bdf: \"0000:00:0b.0\"}\n"
+		"    ioctls: {on_race: audit}\n";
+	static const char bad[] = "version: 1\ndefault:\n  ioctls: {on_race: deny}\n";
+	struct vw_policy *p = calloc(1, sizeof(*p));
+	static struct vw_device dv;
+	static __u8 cap[VW_CFG_SIZE];
+	struct vw_compile_ctx c = { .cap = cap, .dev = &dv };
+	int layers[VW_NLAYERS], k;
+	__u8 none[VW_IOC_RULE_BYTES];
+
+	memset(none, VW_UNSET, sizeof(none));
+	CHECK_EQ(vw_ioc_on_race(none), VW_AUDIT);	/* unset: audit */
+	memset(cap, VW_CAP_UNASSIGNED, sizeof(cap));
+	memset(cap, VW_CAP_HEADER, VW_HEADER_SIZE);
+	CHECK(vw_policy_parse("bad", bad, sizeof(bad) - 1, p, err, sizeof(err)) != 0, "on_race: deny accepted");
+	CHECK(strstr(err, "on_race") != NULL, "error names on_race: %s", err);
+	if (vw_policy_parse("t", pol, sizeof(pol) - 1, p, err, sizeof(err))) {
+		CHECK(0, "parse: %s", err);
+		free(p);
+		return;
+	}
+	CHECK_EQ(p->entries[0].prof.ioctl[VW_IOC_ON_RACE], VW_UNSET);
+	/* an Intel device: the vendor layer's kill */
+	vw_policy_layers(p, "0000:00:0d.0", 0x8086, 0x10c9, 0x020000, layers);
+	for (k = 0; k < VW_NLAYERS; k++)
+		c.layers[k] = layers[k] >= 0 ? &p->entries[layers[k]].prof : NULL;
+	vw_compile(&c);
+	CHECK_EQ(vw_ioc_on_race(dv.ioctl), VW_IOC_KILL);
+	/* the bdf layer says audit over the vendor's kill */
+	memset(&dv, 0, sizeof(dv));
+	vw_policy_layers(p, "0000:00:0b.0", 0x8086, 0x10d3, 0x020000, layers);
+	for (k = 0; k < VW_NLAYERS; k++)
+		c.layers[k] = layers[k] >= 0 ? &p->entries[layers[k]].prof : NULL;
+	vw_compile(&c);
+	CHECK_EQ(vw_ioc_on_race(dv.ioctl), VW_AUDIT);
+	/* another vendor: the default, audit */
+	memset(&dv, 0, sizeof(dv));
+	vw_policy_layers(p, "0000:00:0e.0", 0x1b36, 0x0010, 0x010802, layers);
+	for (k = 0; k < VW_NLAYERS; k++)
+		c.layers[k] = layers[k] >= 0 ? &p->entries[layers[k]].prof : NULL;
+	vw_compile(&c);
+	CHECK_EQ(vw_ioc_on_race(dv.ioctl), VW_AUDIT);
+	free(p);
+}
+
 int main(void)
 {
 	test_classify();
 	test_judge();
 	test_layers();
+	test_race_check();
+	test_on_race();
+	test_race_event();
 	test_shipped();
 	test_hot_reset_devices();
 	return vw_test_done();

@@ -9,6 +9,9 @@
 #                    default: a fresh build/vm-runs/run.XXXXXX, removed after a pass
 #   --timeout SECS   wall-clock limit for the whole VM (default 2400: two boots at once on a busy host took 1430 s)
 #   --verbose        also stream the guest console to stderr while the VM runs
+#   --tcg MODE       single (default) or multi: one host thread per vCPU, so the guest's two
+#                    vCPUs run truly in parallel (the FEATURE header race test, guest-race.sh);
+#                    see the -accel note below for why the rest stays single-threaded
 #
 # Environment: VW_QEMU_OPTS (more QEMU arguments), VW_APPEND (more kernel arguments),
 # VW_T and VW_REVERSE (passed to the guest: which selftests, in reverse order).
@@ -44,6 +47,7 @@ series=6.12
 rwdir=
 timeout_s=2400
 verbose=0
+tcg=single
 usage() {
 	sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}" >&2
 	exit 2
@@ -57,6 +61,8 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout_s=${2:?--timeout needs a value}; shift 2 ;;
 	--timeout=*) timeout_s=${1#*=}; shift ;;
 	-v|--verbose) verbose=1; shift ;;
+	--tcg) tcg=${2:?--tcg needs a value}; shift 2 ;;
+	--tcg=*) tcg=${1#*=}; shift ;;
 	-h|--help) usage ;;
 	--) shift; break ;;
 	*) echo "boot.sh: unknown option '$1' (the command goes after --)" >&2; usage ;;
@@ -64,6 +70,7 @@ while [ $# -gt 0 ]; do
 done
 [ $# -gt 0 ] || { echo "boot.sh: no command given" >&2; usage; }
 [[ "$timeout_s" =~ ^[1-9][0-9]*$ ]] || { echo "boot.sh: bad --timeout '$timeout_s'" >&2; exit 2; }
+[[ "$tcg" =~ ^(single|multi)$ ]] || { echo "boot.sh: --tcg takes single or multi, not '$tcg'" >&2; exit 2; }
 
 # virtme-ng passes shared paths through a command line and QEMU options: it accepts only
 # these characters (its _SAFE_PATH_PATTERN, without the space it then splits on).
@@ -104,7 +111,7 @@ rm -f "$rwdir/rc" "$rwdir/output.log" "$rwdir/console.log" "$rwdir/guest.sh" "$r
 	echo 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 	printf 'export VW_RWDIR=%q VW_KERNEL=%q VW_IN_VM=1 VW_REPO=%q\n' "$guest_rw" "$series" "$guest_repo"
 	# which selftests (tests/vm/guest-run.sh): make vmtest T=..., and their order
-	printf 'export VW_T=%q VW_REVERSE=%q\n' "${VW_T:-}" "${VW_REVERSE:-}"
+	printf 'export VW_T=%q VW_REVERSE=%q VW_TCG=%q\n' "${VW_T:-}" "${VW_REVERSE:-}" "$tcg"
 	echo 'if ! cd "$VW_REPO" || [ ! -f tests/vm/boot.sh ]; then'
 	printf '\techo "guest: the repository (host %s) is not visible at $VW_REPO" > "$VW_RWDIR/output.log"\n' "$repo"
 	echo '	echo 125 > "$VW_RWDIR/rc"; exit 125'
@@ -156,7 +163,7 @@ fi
 # would give), its writer blocked for good. Without event_idx the guest kicks every request.
 # shellcheck disable=SC2054,SC2206 # commas are QEMU's; VW_QEMU_OPTS is split on purpose
 qemu_opts=(
-	-accel tcg,thread=single
+	-accel "tcg,thread=$tcg"
 	-global virtio-9p-device.event_idx=off
 	-global virtio-serial-device.event_idx=off
 	-device intel-iommu
@@ -173,7 +180,7 @@ qemu_opts=(
 	${VW_QEMU_OPTS:-}
 )
 
-echo "boot.sh: kernel $kernel, rwdir $rwdir, timeout ${timeout_s}s" >&2
+echo "boot.sh: kernel $kernel, rwdir $rwdir, timeout ${timeout_s}s, tcg $tcg" >&2
 start=$(date +%s)
 set +e
 # --rwdir uses the GUEST=HOST form: virtme-ng 1.35 rejects a plain absolute path unless the

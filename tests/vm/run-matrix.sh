@@ -3,6 +3,10 @@
 # prints a combined "N passed, N failed" line. Exit non-zero on any failure.
 # A kernel is a series, optionally with boot parameters: 6.12:preempt=full.
 # VW_GUEST picks the guest script (default the selftests), VW_LABEL the last line's name.
+# With the default guest, each kernel also gets a short boot on parallel vCPUs
+# (multi-threaded TCG: boot.sh --tcg multi) for the FEATURE header race alone
+# (tests/vm/guest-race.sh), listed as race@KERNEL, once per kernel series (the full
+# suite runs the race test on every entry too); VW_RACE=0 leaves it out.
 #
 # Boots run VW_JOBS at a time (default: one per core): each TCG guest is one host
 # thread (tests/vm/boot.sh), so two guests on the 2-core machine take the time of
@@ -20,9 +24,12 @@ trap 'kill $(jobs -p) 2>/dev/null; wait; rm -rf "$dir"' EXIT
 trap 'exit 130' INT TERM HUP
 
 boot() { # $1: index, $2: kernel entry; output to $dir/$1.log, status and seconds beside it
-	local k=$2 start=$SECONDS
+	local k=$2 start=$SECONDS guest=${VW_GUEST:-tests/vm/guest-run.sh} opts=()
+	if [ "${k#race@}" != "$k" ]; then
+		k=${k#race@} guest=tests/vm/guest-race.sh opts=(--tcg multi --timeout 900)
+	fi
 	VW_APPEND="$( [ "${k#*:}" != "$k" ] && echo "${k#*:}" )" \
-		tests/vm/boot.sh --kernel "${k%%:*}" -- ${VW_GUEST:-tests/vm/guest-run.sh} > "$dir/$1.log" 2>&1
+		tests/vm/boot.sh --kernel "${k%%:*}" "${opts[@]}" -- $guest > "$dir/$1.log" 2>&1
 	echo $? > "$dir/$1.rc.tmp"
 	echo $((SECONDS - start)) > "$dir/$1.secs"
 	mv "$dir/$1.rc.tmp" "$dir/$1.rc"
@@ -47,6 +54,11 @@ report() { # $1: index, $2: kernel entry; prints the boot's log and result, adds
 
 pass=0 fail=0
 kernels=("$@")
+# once per kernel series: boot parameters (preempt=full, lockdown) do not change the
+# FEATURE path, and every multi-threaded TCG boot risks the hang boot.sh describes
+if [ -z "${VW_GUEST:-}" ] && [ "${VW_RACE:-1}" != 0 ]; then
+	for k in "$@"; do [ "${k#*:}" != "$k" ] || kernels+=("race@$k"); done
+fi
 declare -A reported=()
 next=0 running=0 wall_start=$SECONDS
 # Start boots while slots are free; report each one as it finishes.

@@ -118,6 +118,12 @@ static json_object *counters_json(const struct vw_counters *c)
 		json_object_object_add(j, vw_ioc_class_names[k], x);
 	}
 	json_object_object_add(o, "ioctls", j);
+	/* FEATURE calls the driver got unlike judged (README: "VFIO device ioctls", races) */
+	j = json_object_new_object();
+	json_object_object_add(j, "flags_changed", json_object_new_int64(c->race[0]));
+	json_object_object_add(j, "unjudged", json_object_new_int64(c->race[1]));
+	json_object_object_add(j, "killed", json_object_new_int64(c->race[2]));
+	json_object_object_add(o, "ioctl_races", j);
 	json_object_object_add(o, "events", json_object_new_int64(c->events));
 	json_object_object_add(o, "lost", json_object_new_int64(c->lost));
 	json_object_object_add(o, "scrub_missed", json_object_new_int64(c->scrub_missed));
@@ -169,6 +175,8 @@ static json_object *device_json(const struct vw_maps *m, const char *bdf, __u32 
 			json_object_object_add(layers, vw_ioc_class_names[k],
 					       json_object_new_string(vw_action_name(vw_ioc_judge(d->ioctl, k, &why))));
 		}
+		json_object_object_add(layers, "on_race",
+				       json_object_new_string(vw_ioc_on_race(d->ioctl) == VW_IOC_KILL ? "kill" : "audit"));
 		json_object_object_add(o, "ioctl_rules", layers);
 	} else {
 		json_object_object_add(o, "layout", json_object_new_string("not compiled yet"));
@@ -270,6 +278,13 @@ static void print_text(json_object *root)
 			}
 			if (any)
 				printf("\n");
+		}
+		{
+			json_object *rc = c ? json_object_object_get(c, "ioctl_races") : NULL;
+
+			if (N(rc, "flags_changed") || N(rc, "unjudged"))
+				printf("  FEATURE races (flags changed after the veto/unjudged/killed): %lld/%lld/%lld\n",
+				       N(rc, "flags_changed"), N(rc, "unjudged"), N(rc, "killed"));
 		}
 #undef N
 	}

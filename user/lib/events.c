@@ -23,7 +23,7 @@ static const char *const action_names[] = { "allow", "audit", "scrub", "deny" };
 static const char *const region_names[] = { "header", "capability", "unassigned" };
 static const char *const type_names[] = { [VW_EV_CONFIG] = "config", [VW_EV_BYPASS] = "bypass",
 					  [VW_EV_DEVICE] = "device", [VW_EV_TPH] = "tph",
-					  [VW_EV_IOCTL] = "ioctl" };
+					  [VW_EV_IOCTL] = "ioctl", [VW_EV_RACE] = "race" };
 static const char *const path_names[] = {
 	"unknown", "read", "write", "pread", "pwrite", "readv", "writev", "preadv", "pwritev", "io_uring",
 };
@@ -281,6 +281,55 @@ int vw_hot_reset_devices(const char *proc, const char *sys, const struct vw_even
 	return out;
 }
 
+/* A FEATURE's flags as the event fields name them: "feature" (name or index) and "feature_flags". */
+static void feature_json(json_object *o, const char *fkey, const char *flkey, __u32 flags)
+{
+	const char *f = vw_ioc_feature_name(flags & VW_FEATURE_MASK);
+	json_object *fl = json_object_new_array();
+
+	if (f)
+		json_object_object_add(o, fkey, json_object_new_string(f));
+	else
+		json_object_object_add(o, fkey, json_object_new_int64(flags & VW_FEATURE_MASK));
+	if (flags & VW_FEATURE_GET)
+		json_object_array_add(fl, json_object_new_string("get"));
+	if (flags & VW_FEATURE_SET)
+		json_object_array_add(fl, json_object_new_string("set"));
+	if (flags & VW_FEATURE_PROBE)
+		json_object_array_add(fl, json_object_new_string("probe"));
+	json_object_object_add(o, flkey, fl);
+}
+
+static const char *class_name(__u32 cls)
+{
+	return cls < VW_IOC_NCLASSES ? vw_ioc_class_names[cls] : "unknown";
+}
+
+/* A FEATURE call the driver got unlike judged: what was judged, what ran, what was done. */
+static void race_json(json_object *o, const struct vw_event *e)
+{
+	json_object *u = json_object_new_object(), *j;
+
+	json_object_object_add(o, "ioctl", json_object_new_string("VFIO_DEVICE_FEATURE"));
+	json_object_object_add(o, "race", json_object_new_string(vw_race_kind_name(e->race_kind)));
+	if (e->race_kind == VW_RACE_FLAGS) {
+		j = json_object_new_object();
+		json_object_object_add(j, "rule", json_object_new_string(class_name(e->judged_class)));
+		feature_json(j, "feature", "feature_flags", e->judged_flags);
+		json_object_object_add(j, "flags", json_object_new_int64(e->judged_flags));
+		json_object_object_add(j, "action", json_object_new_string(vw_action_name(e->judged_action)));
+		json_object_object_add(o, "judged", j);
+	}
+	json_object_object_add(u, "rule", json_object_new_string(class_name(e->ioc_class)));
+	feature_json(u, "feature", "feature_flags", e->ioc_flags);
+	json_object_object_add(u, "flags", json_object_new_int64(e->ioc_flags));
+	if (e->used_action <= VW_DENY)	/* the device's rule for what ran (none: device not compiled) */
+		json_object_object_add(u, "policy", json_object_new_string(vw_action_name(e->used_action)));
+	json_object_object_add(o, "used", u);
+	json_object_object_add(o, "on_race", json_object_new_string(e->on_race == VW_IOC_KILL ? "kill" : "audit"));
+	json_object_object_add(o, "killed", json_object_new_boolean(e->on_race == VW_IOC_KILL));
+}
+
 /* A VFIO device ioctl judged by the 'ioctls' rules. */
 static void ioctl_json(json_object *o, const struct vw_event *e)
 {
@@ -408,6 +457,10 @@ static json_object *event_json(const struct vw_event *e)
 	}
 	if (e->type == VW_EV_IOCTL) {
 		ioctl_json(o, e);
+		goto print;
+	}
+	if (e->type == VW_EV_RACE) {
+		race_json(o, e);
 		goto print;
 	}
 	json_object_object_add(o, "op", json_object_new_string(e->dir == VW_DIR_WRITE ? "write" : "read"));
@@ -691,6 +744,23 @@ static void print_text(FILE *out, const struct vw_event *e)
 			vw_tph_op_name(e->tph_op),
 			e->tph_count, vw_tph_reason_name(e->tph_reason), e->tph_nbad, e->pid, w.comm,
 			w.cgroup, w.vm, e->err ? " errno=EPERM" : "");
+		return;
+	}
+	if (e->type == VW_EV_RACE) {
+		const char *jf = vw_ioc_feature_name(e->judged_flags & VW_FEATURE_MASK);
+		const char *uf = vw_ioc_feature_name(e->ioc_flags & VW_FEATURE_MASK);
+
+		if (e->race_kind == VW_RACE_FLAGS)
+			fprintf(out, "%s RACE   ioctl %s [%04x:%04x] VFIO_DEVICE_FEATURE judged=%s(0x%x, %s, %s) "
+				"used=%s(0x%x, %s) on_race=%s pid=%u tid=%u comm=%s cgroup=%s%s", t, e->bdf,
+				e->vendor, e->device_id, jf ? jf : "?", e->judged_flags, class_name(e->judged_class),
+				vw_action_name(e->judged_action), uf ? uf : "?", e->ioc_flags, class_name(e->ioc_class),
+				e->on_race == VW_IOC_KILL ? "kill" : "audit", e->pid, e->tid, w.comm, w.cgroup, w.vm);
+		else
+			fprintf(out, "%s RACE   ioctl %s [%04x:%04x] VFIO_DEVICE_FEATURE unjudged used=%s(0x%x, %s) "
+				"pid=%u tid=%u comm=%s cgroup=%s%s", t, e->bdf, e->vendor, e->device_id,
+				uf ? uf : "?", e->ioc_flags, class_name(e->ioc_class), e->pid, e->tid, w.comm, w.cgroup,
+				w.vm);
 		return;
 	}
 	if (e->type == VW_EV_IOCTL) {

@@ -148,6 +148,14 @@ static void device_families(FILE *out, const struct vw_snapshot *s)
 				if (a != VW_SCRUB)
 					sample(out, "vfio_ioctls_total", &s->dev[i], "ioctl", vw_ioc_class_names[k],
 					       "action", vw_action_name(a), s->dev[i].c.ioctl[k][a]);
+	family(out, "ioctl_races_total", "counter",
+	       "VFIO_DEVICE_FEATURE calls the driver got unlike judged: flags changed after the veto read them, "
+	       "or no verdict recorded (each is a race event); killed: processes sent SIGKILL (on_race: kill).");
+	for (i = 0; i < s->ndev; i++) {
+		sample(out, "ioctl_races_total", &s->dev[i], "kind", "flags_changed", NULL, NULL, s->dev[i].c.race[0]);
+		sample(out, "ioctl_races_total", &s->dev[i], "kind", "unjudged", NULL, NULL, s->dev[i].c.race[1]);
+		sample(out, "ioctl_races_total", &s->dev[i], "kind", "killed", NULL, NULL, s->dev[i].c.race[2]);
+	}
 	family(out, "device_events_total", "counter", "Events submitted to the ring buffer for the device.");
 	for (i = 0; i < s->ndev; i++)
 		sample(out, "device_events_total", &s->dev[i], NULL, NULL, NULL, NULL, s->dev[i].c.events);

@@ -867,6 +867,21 @@ static int ioctl_rule(struct pctx *c, const struct node *k, const struct node *v
 	return 0;
 }
 
+/* on_race: what to do when a FEATURE call's flags change after the veto read them
+ * (include/vw_ioctl.h): audit (the default: an event and a counter) or kill. */
+static int ioctl_on_race(struct pctx *c, const struct node *k, const struct node *v, void *obj, size_t arg)
+{
+	__u8 *rules = obj;
+
+	if (v->kind == N_SCALAR && !strcmp(v->val, "audit"))
+		rules[VW_IOC_ON_RACE] = VW_AUDIT;
+	else if (v->kind == N_SCALAR && !strcmp(v->val, "kill"))
+		rules[VW_IOC_ON_RACE] = VW_IOC_KILL;
+	else
+		return fail(c, v, "'on_race' takes audit or kill");
+	return 0;
+}
+
 static const struct key_spec ioctl_keys[] = {
 	{ .name = "reset", .fn = ioctl_rule, .arg = VW_IOC_RESET },
 	{ .name = "hot_reset", .fn = ioctl_rule, .arg = VW_IOC_HOT_RESET },
@@ -877,6 +892,7 @@ static const struct key_spec ioctl_keys[] = {
 	{ .name = "dma_buf", .fn = ioctl_rule, .arg = VW_IOC_DMA_BUF },
 	{ .name = "migration", .fn = ioctl_rule, .arg = VW_IOC_MIG },
 	{ .name = "vf_token", .fn = ioctl_rule, .arg = VW_IOC_VF_TOKEN },
+	{ .name = "on_race", .fn = ioctl_on_race },
 	{ .name = NULL },
 };
 
@@ -933,8 +949,8 @@ static int layer_tph(struct pctx *c, const struct node *k, const struct node *v,
 
 /*
  * ioctls: {reset: ACTION, hot_reset: ..., set_irqs, low_power_entry,
- * low_power_exit, bus_master, dma_buf, migration, vf_token}; per key, a class
- * left out asks the next less specific layer.
+ * low_power_exit, bus_master, dma_buf, migration, vf_token, on_race: audit|kill};
+ * per key, a class left out asks the next less specific layer.
  */
 static int layer_ioctls(struct pctx *c, const struct node *k, const struct node *v, void *obj, size_t arg)
 {

@@ -150,6 +150,11 @@ static void put_ioctls(FILE *f, const char *ind, const struct vw_profile *prof)
 			fprintf(f, "%sioctls:\n", ind);
 		fprintf(f, "%s  %s: %s\n", ind, vw_ioc_class_names[i], vw_action_name(prof->ioctl[i]));
 	}
+	if (prof->ioctl[VW_IOC_ON_RACE] == VW_UNSET)
+		return;
+	if (!any)
+		fprintf(f, "%sioctls:\n", ind);
+	fprintf(f, "%s  on_race: %s\n", ind, prof->ioctl[VW_IOC_ON_RACE] == VW_IOC_KILL ? "kill" : "audit");
 }
 
 static void put_profile(FILE *f, const char *ind, const struct vw_policy_entry *en, int e,

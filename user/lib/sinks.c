@@ -17,6 +17,7 @@
 #include "sinks.h"
 #include "vm.h"
 #include "vw_decide.h"
+#include "vw_ioctl.h"
 
 int vw_parse_audit_mode(const char *s, enum vw_audit_mode *out)
 {
@@ -33,8 +34,8 @@ int vw_audit_wants(enum vw_audit_mode mode, const struct vw_event *e)
 {
 	if (mode == VW_AUDIT_OFF || e->type == VW_EV_DEVICE)
 		return 0;
-	/* a bypass is an access nobody judged: as grave as a denial */
-	return mode == VW_AUDIT_ALL || e->action == VW_DENY || e->type == VW_EV_BYPASS;
+	/* a bypass is an access nobody judged, a race a call that ran unlike judged: as grave as a denial */
+	return mode == VW_AUDIT_ALL || e->action == VW_DENY || e->type == VW_EV_BYPASS || e->type == VW_EV_RACE;
 }
 
 /*
@@ -70,6 +71,11 @@ int vw_audit_text(const struct vw_event *e, const struct vw_vm *vm, char *buf, s
 		n = snprintf(buf, len, "op=tph action=%s device=%s vendor=%04x device_id=%04x tph_op=%u "
 			     "vmm_pid=%u %s seq=%llu", vw_action_name(e->action), e->bdf, e->vendor, e->device_id,
 			     e->tph_op, e->pid, vmf, (unsigned long long)e->seq);
+	else if (e->type == VW_EV_RACE)
+		n = snprintf(buf, len, "op=ioctl_race race=%s action=%s device=%s vendor=%04x device_id=%04x "
+			     "judged_flags=0x%x used_flags=0x%x vmm_pid=%u tid=%u %s seq=%llu", vw_race_kind_name(e->race_kind),
+			     e->on_race == VW_IOC_KILL ? "kill" : "audit", e->bdf, e->vendor, e->device_id,
+			     e->judged_flags, e->ioc_flags, e->pid, e->tid, vmf, (unsigned long long)e->seq);
 	else if (e->type == VW_EV_IOCTL)
 		n = snprintf(buf, len, "op=ioctl action=%s device=%s vendor=%04x device_id=%04x ioctl=0x%x "
 			     "feature_flags=0x%x vmm_pid=%u %s seq=%llu", vw_action_name(e->action), e->bdf, e->vendor,
@@ -109,10 +115,11 @@ void vw_sinks_close(struct vw_sinks *s)
 			s->journal_failed == 1 ? "y" : "ies");
 }
 
-/* sd-daemon priorities: a denial or a bypass is a warning, an audit a notice. */
+/* sd-daemon priorities: a denial, a bypass or a race is a warning, an audit a notice. */
 static int priority(const struct vw_event *e)
 {
-	return e->type == VW_EV_BYPASS || e->action == VW_DENY ? 4 : e->type == VW_EV_DEVICE ? 6 : 5;
+	return e->type == VW_EV_BYPASS || e->type == VW_EV_RACE || e->action == VW_DENY ? 4
+	       : e->type == VW_EV_DEVICE ? 6 : 5;
 }
 
 int vw_journal_fields(const struct vw_event *e, const struct vw_vm *vm, const char *message, char **f)
@@ -130,10 +137,13 @@ int vw_journal_fields(const struct vw_event *e, const struct vw_vm *vm, const ch
 	F("PRIORITY=%d", priority(e));
 	F("SYSLOG_IDENTIFIER=vfio-warden");
 	F("VFIO_WARDEN_TYPE=%s", e->type == VW_EV_BYPASS ? "bypass" : e->type == VW_EV_TPH ? "tph"
-				 : e->type == VW_EV_IOCTL ? "ioctl" : e->type == VW_EV_DEVICE ? "device" : "config");
-	F("VFIO_WARDEN_ACTION=%s", e->type == VW_EV_DEVICE ? "none" : vw_action_name(e->action));
+				 : e->type == VW_EV_IOCTL ? "ioctl" : e->type == VW_EV_RACE ? "race"
+				 : e->type == VW_EV_DEVICE ? "device" : "config");
+	F("VFIO_WARDEN_ACTION=%s", e->type == VW_EV_DEVICE ? "none"
+				   : e->type == VW_EV_RACE && e->on_race == VW_IOC_KILL ? "kill"
+				   : vw_action_name(e->action));
 	F("VFIO_WARDEN_DEVICE=%.*s", (int)strnlen(e->bdf, sizeof(e->bdf)), e->bdf);
-	F("VFIO_WARDEN_OP=%s", e->type == VW_EV_TPH ? "tph" : e->type == VW_EV_IOCTL ? "ioctl"
+	F("VFIO_WARDEN_OP=%s", e->type == VW_EV_TPH ? "tph" : e->type == VW_EV_IOCTL || e->type == VW_EV_RACE ? "ioctl"
 			       : e->dir == VW_DIR_WRITE ? "write" : "read");
 	F("VFIO_WARDEN_OFFSET=0x%x", e->offset);
 	F("VFIO_WARDEN_SIZE=%u", e->size);

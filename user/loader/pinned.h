@@ -26,7 +26,8 @@
 
 /* Maps only the programs use (per-task tickets, per-CPU scratch): not pinned, they live
  * as long as the programs do. test_pinned: every skeleton map is in one list or the other. */
-#define VW_PRIVATE_MAPS(X) X(vw_tickets) X(vw_scratch) X(vw_claims) X(vw_tph_work_map) X(vw_scrub_rate) X(vw_agg_zero)
+#define VW_PRIVATE_MAPS(X) X(vw_tickets) X(vw_scratch) X(vw_claims) X(vw_tph_work_map) X(vw_scrub_rate) X(vw_agg_zero) \
+	X(vw_feature_verdicts)
 
 #define VW_MAP_ENUM(id, name) VW_MAP_##id,
 enum vw_map_id { VW_MAPS(VW_MAP_ENUM) VW_MAP_COUNT };
@@ -48,6 +49,7 @@ struct bpf_map *vw_skel_map(struct warden *skel, enum vw_map_id id);
 	X(FILE_IOCTL, link_file_ioctl, vw_lsm_file_ioctl, vw_file_ioctl) \
 	X(FILE_IOCTL_COMPAT, link_file_ioctl_compat, vw_lsm_file_ioctl_compat, vw_file_ioctl_compat) \
 	X(CONFIG_RW_EXIT, link_config_rw_exit, vw_config_rw_exit, vw_config_rw_exit) \
+	X(IOC_FEATURE, link_ioc_feature, vw_ioc_feature_used, vw_ioc_feature_used) \
 	X(CONFIG_RW, link_config_rw, vw_config_rw, vw_config_rw)
 
 #define VW_LINK_ENUM(id, pin, prog, alt) VW_LINK_##id,
