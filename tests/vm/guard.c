@@ -48,7 +48,9 @@ VW_TEST(unassigned_writes_denied, guard, VW_ATTACHED | VW_LOG)
 	}
 }
 
-VW_TEST(assigned_and_reads, guard, VW_ATTACHED | VW_LOG)
+/* attached anew: its 4 KiB read must open a flood-aggregation key of its own
+ * ("count": 1), not join one a test before it opened within the 1 s window */
+VW_TEST(assigned_and_reads, guard, VW_FRESH | VW_LOG)
 {
 	long long allow0 = counter(E1, "write.allow"), audit0 = counter(E1, "read.audit");
 	long long scrub0 = counter(E1, "read.scrub");
