@@ -141,20 +141,6 @@ static unsigned sysfs16(const char *bdf, unsigned off)
 	return v;
 }
 
-/* the Power Management capability's offset, from sysfs; 0 if none */
-static unsigned pm_cap(const char *bdf)
-{
-	__u8 cfg[256];
-	unsigned p, n;
-
-	if (vw_sysfs_cfg_read(bdf, 0, cfg, sizeof(cfg)) != (ssize_t)sizeof(cfg))
-		return 0;
-	for (p = cfg[0x34] & 0xfc, n = 0; p >= 0x40 && n < 48; p = cfg[p + 1] & 0xfc, n++)
-		if (cfg[p] == 0x01)
-			return p;
-	return 0;
-}
-
 /* Wait (bounded) for the device's PMCSR power state to become want. */
 static int wait_power_state(const char *bdf, unsigned pm, unsigned want)
 {
@@ -565,7 +551,7 @@ void test_ioctls(const struct ioctls_opts *o)
 		vw_dev_close(&d);
 		return;
 	}
-	pm = pm_cap(o->bdf);
+	pm = vw_pm_cap(o->bdf);
 	CHECK(pm != 0, "%s has no Power Management capability in sysfs", o->bdf);
 	printf("  %s: PM capability at 0x%02x, group %d; %s: group %d\n", d.bdf, pm, d.group_id, peer.bdf,
 	       peer.group_id);

@@ -83,19 +83,6 @@ static unsigned sysfs16(const char *bdf, unsigned off)
 	return vw_sysfs_cfg_read(bdf, off, &v, 2) == 2 ? v : 0xdead;
 }
 
-static unsigned pm_cap(const char *bdf)
-{
-	__u8 cfg[256];
-	unsigned p, n;
-
-	if (vw_sysfs_cfg_read(bdf, 0, cfg, sizeof(cfg)) != (ssize_t)sizeof(cfg))
-		return 0;
-	for (p = cfg[0x34] & 0xfc, n = 0; p >= 0x40 && n < 48; p = cfg[p + 1] & 0xfc, n++)
-		if (cfg[p] == 0x01)
-			return p;
-	return 0;
-}
-
 static int wait_d3hot(const char *bdf, unsigned pm)
 {
 	struct timespec ts = { 0, 50 * 1000 * 1000 };
@@ -188,7 +175,7 @@ static long long races(const char *bdf, const char *kind)
 static void races_reported(const struct race_opts *o)
 {
 	const struct vw_dev *d = o->dev;
-	struct racer r = { .d = d, .notify_fd = -1, .want = 5, .pm = pm_cap(d->bdf) };
+	struct racer r = { .d = d, .notify_fd = -1, .want = 5, .pm = vw_pm_cap(d->bdf) };
 	long long fc0 = races(d->bdf, "flags_changed"), un0 = races(d->bdf, "unjudged"), fc, un;
 	int ev0 = events_count(o->evfile, "type", "race", "device", d->bdf, NULL), ev;
 	char tid[16], pol[512];

@@ -372,3 +372,16 @@ int vw_cfg_uring(struct io_uring *ring, const struct vw_dev *dev, int write, voi
 	io_uring_cqe_seen(ring, cqe);
 	return rc;
 }
+
+unsigned vw_pm_cap(const char *bdf)
+{
+	uint8_t cfg[256];
+	unsigned p, n;
+
+	if (vw_sysfs_cfg_read(bdf, 0, cfg, sizeof(cfg)) != (ssize_t)sizeof(cfg))
+		return 0;
+	for (p = cfg[0x34] & 0xfc, n = 0; p >= 0x40 && n < 48; p = cfg[p + 1] & 0xfc, n++)
+		if (cfg[p] == 0x01)
+			return p;
+	return 0;
+}

@@ -59,6 +59,8 @@ int vw_dev_reset(const struct vw_dev *dev);
  * reference to compare with (it shows the hardware, not vfio-pci's virtualized view).
  * Bytes read or -errno. */
 ssize_t vw_sysfs_cfg_read(const char *bdf, uint64_t off, void *buf, size_t len);
+/* The Power Management capability's offset, from sysfs; 0 if none. */
+unsigned vw_pm_cap(const char *bdf);
 /* The IOMMU group number of BDF, or -errno. */
 int vw_iommu_group(const char *bdf);
 

@@ -5,12 +5,8 @@
 
 #include "escape.h"
 
-/*
- * The well-formed UTF-8 sequence at s (n bytes): its length; 0 if ill-formed,
- * with *bad the length of its maximal subpart (the bytes one U+FFFD replaces).
- * Unicode 15, table 3-7: no overlongs, surrogates or code points past U+10FFFF.
- */
-static size_t utf8_seq(const unsigned char *s, size_t n, size_t *bad)
+/* Unicode 15, table 3-7: no overlongs, surrogates or code points past U+10FFFF. */
+size_t vw_utf8_seq(const unsigned char *s, size_t n, size_t *bad)
 {
 	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
 	size_t need, i;
@@ -51,7 +47,7 @@ size_t vw_utf8_sanitize(const char *in, size_t n, char *out, size_t len)
 		return 0;
 	n = strnlen(in, n);
 	while (i < n) {
-		k = utf8_seq(s + i, n - i, &bad);
+		k = vw_utf8_seq(s + i, n - i, &bad);
 		if (k) {
 			if (o + k >= len)
 				break;
@@ -93,7 +89,7 @@ size_t vw_text_escape(const char *in, size_t n, char *out, size_t len)
 		return 0;
 	n = strnlen(in, n);
 	while (i < n) {
-		k = utf8_seq(s + i, n - i, &bad);
+		k = vw_utf8_seq(s + i, n - i, &bad);
 		if (!k) {	/* ill-formed: its bytes, as they are */
 			if (!put_hex(s + i, bad, out, &o, len))
 				break;

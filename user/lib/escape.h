@@ -15,6 +15,12 @@
 #define VW_ESCAPE_MAX(n) (4 * (n) + 1)
 
 /*
+ * The well-formed UTF-8 sequence at s (n bytes): its length; 0 if ill-formed,
+ * with *bad the length of its maximal subpart (the bytes one U+FFFD replaces).
+ */
+size_t vw_utf8_seq(const unsigned char *s, size_t n, size_t *bad);
+
+/*
  * in (up to n bytes, or its NUL) as valid UTF-8: every ill-formed sequence
  * (each maximal subpart, as Unicode recommends and Python's 'replace' does)
  * becomes U+FFFD. out is NUL-terminated; never cut inside a character.

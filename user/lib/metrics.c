@@ -8,40 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "events.h"
 #include "metrics.h"
 #include "vw_ioctl.h"
-
-/*
- * The length of the well-formed UTF-8 sequence at s (Unicode's Table 3-7: no overlong
- * forms, no surrogates, nothing above U+10FFFF), or 0 with *bad the length of the
- * ill-formed part to replace by one U+FFFD (its maximal subpart, at least 1 byte).
- * Stops at the terminating NUL, which is never a continuation byte.
- */
-static size_t utf8_seq(const unsigned char *s, size_t *bad)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, lo = s[0] == 0xe0 ? 0xa0 : 0x80, hi = s[0] == 0xed ? 0x9f : 0xbf;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, lo = s[0] == 0xf0 ? 0x90 : 0x80, hi = s[0] == 0xf4 ? 0x8f : 0xbf;
-	else {
-		*bad = 1;	/* a continuation byte, C0/C1 (overlong) or F5..FF */
-		return 0;
-	}
-	for (i = 1; i < n; i++, lo = 0x80, hi = 0xbf)
-		if (s[i] < lo || s[i] > hi) {
-			*bad = i;
-			return 0;
-		}
-	return n;
-}
 
 /*
  * A label value. The format escapes backslash, double quote and newline, and needs
@@ -54,28 +24,26 @@ static size_t utf8_seq(const unsigned char *s, size_t *bad)
 static void label(FILE *out, const char *name, const char *value, int first)
 {
 	const unsigned char *v = (const unsigned char *)value;
-	size_t n, bad;
+	size_t len = strlen(value), i = 0, n, bad;
 
 	fprintf(out, "%s%s=\"", first ? "" : ",", name);
-	while (*v) {
-		n = utf8_seq(v, &bad);
+	while (i < len) {
+		n = vw_utf8_seq(v + i, len - i, &bad);
 		if (!n) {
 			fputs("\xef\xbf\xbd", out);	/* U+FFFD */
-			v += bad;
-		} else if (*v == '\\' || *v == '"') {
-			fprintf(out, "\\%c", *v++);
-		} else if (*v == '\n') {
+			n = bad;
+		} else if (v[i] == '\\' || v[i] == '"') {
+			fprintf(out, "\\%c", v[i]);
+		} else if (v[i] == '\n') {
 			fputs("\\n", out);
-			v++;
-		} else if (*v < 0x20 || *v == 0x7f) {
-			fprintf(out, "\\\\x%02x", *v++);
-		} else if (n == 2 && v[0] == 0xc2 && v[1] < 0xa0) {
-			fprintf(out, "\\\\xc2\\\\x%02x", v[1]);	/* C1 control, U+0080..U+009F */
-			v += 2;
+		} else if (v[i] < 0x20 || v[i] == 0x7f) {
+			fprintf(out, "\\\\x%02x", v[i]);
+		} else if (n == 2 && v[i] == 0xc2 && v[i + 1] < 0xa0) {
+			fprintf(out, "\\\\xc2\\\\x%02x", v[i + 1]);	/* C1 control, U+0080..U+009F */
 		} else {
-			fwrite(v, 1, n, out);
-			v += n;
+			fwrite(v + i, 1, n, out);
 		}
+		i += n;
 	}
 	fputc('"', out);
 }
