@@ -26,7 +26,7 @@ trap 'exit 130' INT TERM HUP
 boot() { # $1: index, $2: kernel entry; output to $dir/$1.log, status and seconds beside it
 	local k=$2 start=$SECONDS guest=${VW_GUEST:-tests/vm/guest-run.sh} opts=()
 	if [ "${k#race@}" != "$k" ]; then
-		k=${k#race@} guest=tests/vm/guest-race.sh opts=(--tcg multi --timeout 900)
+		k=${k#race@} guest=tests/vm/guest-race.sh opts=(--tcg multi --timeout 480)
 	fi
 	VW_APPEND="$( [ "${k#*:}" != "$k" ] && echo "${k#*:}" )" \
 		tests/vm/boot.sh --kernel "${k%%:*}" "${opts[@]}" -- $guest > "$dir/$1.log" 2>&1
